@@ -1,0 +1,100 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-ses-identity-lookup',
+  description: 'Look up an existing Amazon SES email identity (DKIM tokens, verification and MAIL FROM state) from an AWS CDK stack.',
+  author: 'SES Lookup Maintainers',
+  authorAddress: 'maintainers@example.com',
+  repositoryUrl: 'https://github.com/example/cdk-ses-identity-lookup.git',
+  keywords: ['aws-cdk', 'cdk', 'ses', 'sesv2', 'dkim', 'email', 'custom-resource'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // The peer range users get is ^cdkVersion; the tests run against exactly this
+  // version, the oldest one we promise (the first with Runtime.NODEJS_24_X).
+  cdkVersion: '2.223.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  tsconfigDevFile: 'tsconfig.dev.json',
+
+  // Lambda code is declared explicitly below, so the generated function
+  // construct lands next to the provider rather than next to the handler.
+  lambdaAutoDiscover: false,
+
+  devDeps: [
+    // Bundled into the handler at build time; never a runtime dependency.
+    '@aws-sdk/client-sesv2',
+    '@smithy/util-retry',
+    '@smithy/node-http-handler',
+    '@types/aws-lambda',
+    // Handler tests: SDK mocks and property-based tests of the response size.
+    'aws-sdk-client-mock',
+    'aws-sdk-client-mock-jest',
+    'fast-check',
+  ],
+
+  // jsii targets. Packaging them needs PyPI, Maven Central, NuGet and a Go
+  // toolchain: the release workflow does that, `npx projen build` packages js.
+  publishToPypi: {
+    distName: 'cdk-ses-identity-lookup',
+    module: 'cdk_ses_identity_lookup',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.example.cdk.ses.identity.lookup',
+    mavenGroupId: 'io.github.example',
+    mavenArtifactId: 'cdk-ses-identity-lookup',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'Example.Cdk.SesIdentityLookup',
+    packageId: 'Example.Cdk.SesIdentityLookup',
+  },
+  publishToGo: {
+    moduleName: 'github.com/example/cdk-ses-identity-lookup-go',
+  },
+
+  gitignore: ['cdk.out', '*.cdk.out', '/bench-results/', '.ci-tmp/'],
+  npmignoreEnabled: true,
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/rosetta/', '/bench-results/'] },
+});
+
+// The handler: bundled with a current SES v2 client (the copy inside the Lambda
+// runtime is older and lacks fields such as SigningHostedZone), ESM entry points
+// first so tree-shaking keeps the bundle and its cold start small.
+// LambdaFunction passes these through to Bundler.addBundle, which takes them all.
+const handlerBundling: Omit<javascript.AddBundleOptions, 'target' | 'platform'> = {
+  externals: [],
+  minify: true,
+  mainFields: ['module', 'main'],
+};
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'src/handler/lookup.lambda.ts',
+  constructFile: 'src/provider/lookup-function.ts',
+  constructName: 'LookupFunction',
+  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  // SDK v3 reuses connections by itself; the variable only mattered to SDK v2.
+  awsSdkConnectionReuse: false,
+  cdkDeps: project.cdkDeps,
+  bundlingOptions: handlerBundling,
+});
+
+// Tests synthesize stacks that reference the bundle, so a fresh clone's
+// `npm test` bundles first.
+const bundleTask = project.tasks.tryFind('bundle');
+if (bundleTask) {
+  project.testTask.prependSpawn(bundleTask);
+}
+
+// Only the js package can be built offline; see the release workflow for the rest.
+const packageAll = project.tasks.tryFind('package-all');
+packageAll?.reset();
+packageAll?.spawn(project.tasks.tryFind('package:js')!);
+
+// README examples must compile: jsii-rosetta compiles every TypeScript snippet.
+project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
+
+project.tsconfigDev.addInclude('examples/**/*.ts');
+project.tsconfigDev.addInclude('scripts/**/*.ts');
+
+project.synth();
