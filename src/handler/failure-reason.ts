@@ -1,0 +1,56 @@
+/** Where a lookup ran, so that a failure says which account and region to look in. */
+export interface LookupScope {
+  readonly emailIdentity: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/**
+ * A sentence a person can act on: which identity, where, what went wrong and
+ * what to do. Short, because it shares the 4096-byte response.
+ */
+export function failureReason(error: unknown, scope: LookupScope): string {
+  const where = `in account ${scope.account || 'unknown'}, region ${scope.region || 'unknown'}`;
+  const identity = JSON.stringify(scope.emailIdentity);
+  const name = errorName(error);
+  const detail = errorMessage(error);
+  const attempts = attemptsOf(error);
+  switch (name) {
+    case 'NotFoundException':
+      return `SES email identity ${identity} does not exist ${where}. Create it in SES (identities are per region), or correct emailIdentity. (NotFoundException)`;
+    case 'TooManyRequestsException':
+    case 'ThrottlingException':
+      return `SES kept throttling GetEmailIdentity for ${identity} ${where}${attempts} (${name}). Deploy again, or spread lookups over fewer stacks deployed at once.`;
+    case 'AccessDeniedException':
+      return `The lookup function may not call ses:GetEmailIdentity on ${identity} ${where} (AccessDeniedException: ${detail}). Check permission boundaries and SCPs.`;
+    case 'BadRequestException':
+      return `SES rejected ${identity} ${where} as an email identity name (BadRequestException: ${detail}). Pass a domain or email address.`;
+    case 'DeadlineExceeded':
+      return `SES did not answer GetEmailIdentity for ${identity} ${where} in time${attempts}. Deploy again; if it persists, check the SES endpoint and the function's network access.`;
+    default:
+      return `GetEmailIdentity for ${identity} ${where} failed${attempts} (${name}: ${detail}).`;
+  }
+}
+
+/** Thrown when the lookup must give up to leave time to answer CloudFormation. */
+export class DeadlineExceeded extends Error {
+  public override readonly name = 'DeadlineExceeded';
+  constructor(public readonly waitedMs: number) {
+    super(`no answer after ${waitedMs} ms`);
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
+function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length > 300 ? message.slice(0, 300) + '…' : message;
+}
+
+function attemptsOf(error: unknown): string {
+  const metadata = (error as { $metadata?: { attempts?: number } } | undefined)?.$metadata;
+  const attempts = typeof error === 'object' && error !== null ? metadata?.attempts : undefined;
+  return attempts && attempts > 1 ? ` after ${attempts} attempts` : '';
+}

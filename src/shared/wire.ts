@@ -1,0 +1,69 @@
+/**
+ * The wire format between the construct and the Lambda handler.
+ *
+ * Both sides import this file; it imports nothing, so the handler bundle never
+ * pulls in aws-cdk-lib and the construct never pulls in the AWS SDK. It is not
+ * exported from the package index, so jsii never sees it.
+ */
+
+/** CloudFormation resource type of every lookup. */
+export const LOOKUP_RESOURCE_TYPE = 'Custom::SesEmailIdentityLookup';
+
+/** Resource properties the construct sends (PascalCase, like CloudFormation's own). */
+export interface LookupProperties {
+  /** Domain or email address, exactly as SES knows it. */
+  readonly EmailIdentity: string;
+  /** Opaque value whose only job is to change when the user wants a re-read. */
+  readonly RefreshToken?: string;
+}
+
+/**
+ * Every attribute the handler returns in `Data`, in response order.
+ *
+ * Each is always present and always a string: `""` when SES leaves the field
+ * out, booleans as `"true"`/`"false"`, timestamps as ISO-8601, numbers as
+ * decimal strings, lists joined with commas.
+ */
+export const ATTRIBUTE_NAMES = [
+  'IdentityType',
+  'VerificationStatus',
+  'VerifiedForSendingStatus',
+  'FeedbackForwardingStatus',
+  'ConfigurationSetName',
+  'DkimSigningEnabled',
+  'DkimStatus',
+  'DkimTokens',
+  'DkimToken1',
+  'DkimToken2',
+  'DkimToken3',
+  'DkimSigningAttributesOrigin',
+  'DkimSigningHostedZone',
+  'DkimCurrentSigningKeyLength',
+  'DkimNextSigningKeyLength',
+  'DkimLastKeyGenerationTimestamp',
+  'MailFromDomain',
+  'MailFromDomainStatus',
+  'MailFromBehaviorOnMxFailure',
+  'VerificationLastCheckedTimestamp',
+  'VerificationLastSuccessTimestamp',
+  'VerificationErrorType',
+  'SoaPrimaryNameServer',
+  'SoaAdminEmail',
+  'SoaSerialNumber',
+  'PolicyCount',
+  'PolicyNames',
+  'TagCount',
+  'Tags',
+] as const;
+
+export type AttributeName = typeof ATTRIBUTE_NAMES[number];
+
+/** The `Data` object of a successful response. */
+export type LookupData = Record<AttributeName, string>;
+
+/**
+ * Attributes that hold lists of unbounded total size. They are filled last,
+ * with as many whole entries as fit the 4096-byte response; `PolicyCount` and
+ * `TagCount` always give the full count.
+ */
+export const BEST_EFFORT_ATTRIBUTES: readonly AttributeName[] = ['PolicyNames', 'Tags'];
