@@ -1,0 +1,228 @@
+import { CustomResource, Duration, Fn, Resource, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import { LookupProvider } from './provider/lookup-provider';
+import { emailIdentityProblem } from './shared/identity-name';
+import { LOOKUP_RESOURCE_TYPE, type AttributeName, type LookupProperties } from './shared/wire';
+
+/**
+ * Properties of an `EmailIdentityLookup`.
+ */
+export interface EmailIdentityLookupProps {
+  /**
+   * The SES email identity to read: a domain (`example.com`) or an email
+   * address (`sender@example.com`) that exists in SES in this stack's account
+   * and region. It may have been created anywhere: another stack, the
+   * console, Terraform.
+   *
+   * A literal is checked at synth time; a token (a parameter, another
+   * construct's attribute) is checked by the handler at deploy time.
+   */
+  readonly emailIdentity: string;
+
+  /**
+   * Any value; whenever it changes, CloudFormation reads the identity again.
+   *
+   * CloudFormation only calls the lookup when its properties change, so by
+   * default the attributes are those read when the lookup was created or last
+   * changed. To re-read on every deployment, pass a value that changes on
+   * every deployment (a build number, or `Date.now().toString()`); the
+   * template then differs on every synth, which is why it is not the default.
+   *
+   * @default - the identity is read when the lookup is created and when its properties change
+   */
+  readonly refreshToken?: string;
+}
+
+/**
+ * Reads an existing Amazon SES email identity at deploy time and exposes its
+ * state (DKIM tokens and status, verification, MAIL FROM, and the rest of
+ * `GetEmailIdentity`) as attributes other constructs can use.
+ *
+ * Every attribute is a string: `""` where SES returns nothing for the field,
+ * booleans as `"true"`/`"false"`, timestamps as ISO-8601, numbers in decimal.
+ *
+ * All lookups in a stack share one Lambda function, whose role may call
+ * `ses:GetEmailIdentity` on the looked-up identities only.
+ *
+ * @example
+ * const identity = new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
+ * new CfnOutput(this, 'DkimStatus', { value: identity.dkimStatus });
+ */
+export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity {
+  /**
+   * The identity's name, as given in `emailIdentity`.
+   * @attribute
+   */
+  public readonly emailIdentityName: string;
+  /**
+   * The identity's ARN in this stack's account and region.
+   * @attribute
+   */
+  public readonly emailIdentityArn: string;
+
+  /** `DOMAIN`, `EMAIL_ADDRESS` or `MANAGED_DOMAIN`. */
+  public readonly identityType: string;
+  /** `PENDING`, `SUCCESS`, `FAILED`, `TEMPORARY_FAILURE` or `NOT_STARTED`. */
+  public readonly verificationStatus: string;
+  /** `"true"` when SES lets the identity send email; may be true while `verificationStatus` is not SUCCESS. */
+  public readonly verifiedForSendingStatus: string;
+  /** `"true"` when bounce and complaint notifications are forwarded by email. */
+  public readonly feedbackForwardingStatus: string;
+  /** The default configuration set, or `""`. */
+  public readonly configurationSetName: string;
+
+  /** `"true"` when DKIM signing is enabled. */
+  public readonly dkimSigningEnabled: string;
+  /** DKIM status: `PENDING`, `SUCCESS`, `FAILED`, `TEMPORARY_FAILURE` or `NOT_STARTED`. */
+  public readonly dkimStatus: string;
+  /**
+   * The DKIM tokens: three for Easy DKIM, the selector for BYODKIM.
+   * A list token; `[""]` when the identity has none.
+   */
+  public readonly dkimTokens: string[];
+  /** First DKIM token (the selector for BYODKIM), or `""`. */
+  public readonly dkimToken1: string;
+  /** Second DKIM token, or `""`. */
+  public readonly dkimToken2: string;
+  /** Third DKIM token, or `""`. */
+  public readonly dkimToken3: string;
+  /** `AWS_SES`, `EXTERNAL` (BYODKIM) or `AWS_SES_<REGION>` (a replica whose DNS belongs to that region's identity). */
+  public readonly dkimSigningAttributesOrigin: string;
+  /** The zone Easy DKIM CNAMEs point into, such as `dkim.amazonses.com`, or `""`. */
+  public readonly dkimSigningHostedZone: string;
+  /** `RSA_1024_BIT` or `RSA_2048_BIT`, or `""`. */
+  public readonly dkimCurrentSigningKeyLength: string;
+  /** `RSA_1024_BIT` or `RSA_2048_BIT`, or `""`. */
+  public readonly dkimNextSigningKeyLength: string;
+  /** When the DKIM key was last generated (ISO-8601), or `""`. */
+  public readonly dkimLastKeyGenerationTimestamp: string;
+
+  /** The custom MAIL FROM domain, or `""` when none is set. */
+  public readonly mailFromDomain: string;
+  /** `PENDING`, `SUCCESS`, `FAILED` or `TEMPORARY_FAILURE`, or `""`. */
+  public readonly mailFromDomainStatus: string;
+  /** `USE_DEFAULT_VALUE` or `REJECT_MESSAGE`, or `""`. */
+  public readonly mailFromBehaviorOnMxFailure: string;
+
+  /** When SES last checked verification (ISO-8601), or `""`. */
+  public readonly verificationLastCheckedTimestamp: string;
+  /** When verification last succeeded (ISO-8601), or `""`. */
+  public readonly verificationLastSuccessTimestamp: string;
+  /** Why verification failed (`HOST_NOT_FOUND`, `TYPE_NOT_FOUND`, …), or `""`. */
+  public readonly verificationErrorType: string;
+  /** Primary name server of the SOA record SES saw, or `""`. */
+  public readonly soaPrimaryNameServer: string;
+  /** Admin email of the SOA record SES saw, or `""`. */
+  public readonly soaAdminEmail: string;
+  /** Serial number of the SOA record SES saw, in decimal, or `""`. */
+  public readonly soaSerialNumber: string;
+
+  /** How many sending-authorization policies the identity has. */
+  public readonly policyCount: string;
+  /**
+   * Names of the identity's sending-authorization policies (never their
+   * bodies). A list token; `[""]` when there are none. Names that would not fit
+   * the 4096-byte custom resource response are left out: compare `policyCount`.
+   */
+  public readonly policyNames: string[];
+  /** How many tags the identity has. */
+  public readonly tagCount: string;
+  /**
+   * The identity's tags as a JSON object string (`{"team":"mail"}`), sorted by
+   * key. Tags that would not fit the 4096-byte response are left out: compare `tagCount`.
+   */
+  public readonly tags: string;
+
+  private readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
+    super(scope, id);
+
+    if (!Token.isUnresolved(props.emailIdentity)) {
+      const problem = emailIdentityProblem(props.emailIdentity);
+      if (problem) {
+        throw new Error(`${this.node.path}: ${problem}`);
+      }
+    }
+
+    this.emailIdentityName = props.emailIdentity;
+    this.emailIdentityArn = this.stack.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: props.emailIdentity,
+    });
+
+    const provider = LookupProvider.of(this);
+    provider.grantLookup(this.emailIdentityArn);
+    const properties: LookupProperties = {
+      EmailIdentity: props.emailIdentity,
+      RefreshToken: props.refreshToken,
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: LOOKUP_RESOURCE_TYPE,
+      properties,
+      // Backstop only: the handler answers before the function times out. If
+      // the function cannot even start, CloudFormation stops waiting after
+      // this rather than its one-hour default.
+      serviceTimeout: LookupProvider.FUNCTION_TIMEOUT.plus(Duration.minutes(1)),
+    });
+    this.resource.node.addDependency(provider.sesPolicy);
+
+    this.identityType = this.attribute('IdentityType');
+    this.verificationStatus = this.attribute('VerificationStatus');
+    this.verifiedForSendingStatus = this.attribute('VerifiedForSendingStatus');
+    this.feedbackForwardingStatus = this.attribute('FeedbackForwardingStatus');
+    this.configurationSetName = this.attribute('ConfigurationSetName');
+    this.dkimSigningEnabled = this.attribute('DkimSigningEnabled');
+    this.dkimStatus = this.attribute('DkimStatus');
+    this.dkimTokens = Fn.split(',', this.attribute('DkimTokens'));
+    this.dkimToken1 = this.attribute('DkimToken1');
+    this.dkimToken2 = this.attribute('DkimToken2');
+    this.dkimToken3 = this.attribute('DkimToken3');
+    this.dkimSigningAttributesOrigin = this.attribute('DkimSigningAttributesOrigin');
+    this.dkimSigningHostedZone = this.attribute('DkimSigningHostedZone');
+    this.dkimCurrentSigningKeyLength = this.attribute('DkimCurrentSigningKeyLength');
+    this.dkimNextSigningKeyLength = this.attribute('DkimNextSigningKeyLength');
+    this.dkimLastKeyGenerationTimestamp = this.attribute('DkimLastKeyGenerationTimestamp');
+    this.mailFromDomain = this.attribute('MailFromDomain');
+    this.mailFromDomainStatus = this.attribute('MailFromDomainStatus');
+    this.mailFromBehaviorOnMxFailure = this.attribute('MailFromBehaviorOnMxFailure');
+    this.verificationLastCheckedTimestamp = this.attribute('VerificationLastCheckedTimestamp');
+    this.verificationLastSuccessTimestamp = this.attribute('VerificationLastSuccessTimestamp');
+    this.verificationErrorType = this.attribute('VerificationErrorType');
+    this.soaPrimaryNameServer = this.attribute('SoaPrimaryNameServer');
+    this.soaAdminEmail = this.attribute('SoaAdminEmail');
+    this.soaSerialNumber = this.attribute('SoaSerialNumber');
+    this.policyCount = this.attribute('PolicyCount');
+    this.policyNames = Fn.split(',', this.attribute('PolicyNames'));
+    this.tagCount = this.attribute('TagCount');
+    this.tags = this.attribute('Tags');
+  }
+
+  /**
+   * Adds an IAM policy statement for this identity to a principal's policy.
+   *
+   * @param grantee the principal
+   * @param actions the SES actions to allow, such as `ses:SendEmail`
+   */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.emailIdentityArn] });
+  }
+
+  /**
+   * Lets a principal send email from this identity (`ses:SendEmail` and `ses:SendRawEmail`).
+   *
+   * @param grantee the principal
+   */
+  public grantSendEmail(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, 'ses:SendEmail', 'ses:SendRawEmail');
+  }
+
+  /** An attribute of the custom resource, by its name on the wire. */
+  private attribute(name: AttributeName): string {
+    return this.resource.getAttString(name);
+  }
+}
