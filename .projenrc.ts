@@ -56,7 +56,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['cdk.out', '*.cdk.out', '/bench-results/', '.ci-tmp/'],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/rosetta/', '/bench-results/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/'] },
 });
 
 // The handler: bundled with a current SES v2 client (the copy inside the Lambda
@@ -96,5 +96,9 @@ project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
 
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');
+project.tsconfigDev.addInclude('local/**/*.ts');
+for (const dir of ['examples', 'scripts', 'local']) {
+  project.eslint?.addLintPattern(dir);
+}
 
 project.synth();
