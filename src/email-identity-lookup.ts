@@ -169,7 +169,7 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
       // this rather than its one-hour default.
       serviceTimeout: LookupProvider.FUNCTION_TIMEOUT.plus(Duration.minutes(1)),
     });
-    this.resource.node.addDependency(provider.sesPolicy);
+    this.resource.node.addDependency(provider.policy);
 
     this.identityType = this.attribute('IdentityType');
     this.verificationStatus = this.attribute('VerificationStatus');

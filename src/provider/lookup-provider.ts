@@ -30,8 +30,8 @@ export class LookupProvider extends Construct {
   public static readonly FUNCTION_TIMEOUT = Duration.minutes(5);
 
   public readonly serviceToken: string;
-  /** Lookups depend on it, so that a lookup never runs before its permission exists. */
-  public readonly sesPolicy: iam.Policy;
+  /** Lookups depend on it, so that a lookup never runs before its permissions exist. */
+  public readonly policy: iam.Policy;
   private readonly sesStatement: iam.PolicyStatement;
 
   private constructor(scope: Stack, id: string) {
@@ -44,7 +44,6 @@ export class LookupProvider extends Construct {
       description: 'Reads SES email identities for EmailIdentityLookup custom resources',
     });
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
-    logGroup.grantWrite(role);
 
     const fn = new LookupFunction(this, 'Function', {
       role,
@@ -56,8 +55,15 @@ export class LookupProvider extends Construct {
     });
     this.serviceToken = fn.functionArn;
 
+    // One policy for everything the function does; lookups add their identities to it.
     this.sesStatement = new iam.PolicyStatement({ actions: ['ses:GetEmailIdentity'] });
-    this.sesPolicy = new iam.Policy(this, 'SesPolicy', { roles: [role], statements: [this.sesStatement] });
+    this.policy = new iam.Policy(this, 'Policy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+        this.sesStatement,
+      ],
+    });
   }
 
   /** Lets the function read one identity. */
