@@ -1,0 +1,222 @@
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import { Construct } from 'constructs';
+import { EmailIdentityLookup } from '../src';
+import { ATTRIBUTE_NAMES, LOOKUP_RESOURCE_TYPE, type AttributeName } from '../src/shared/wire';
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+}
+
+/** Every string attribute property, keyed by the wire attribute it must read. */
+const STRING_PROPERTIES: Record<Exclude<AttributeName, 'DkimTokens' | 'PolicyNames'>, keyof EmailIdentityLookup> = {
+  IdentityType: 'identityType',
+  VerificationStatus: 'verificationStatus',
+  VerifiedForSendingStatus: 'verifiedForSendingStatus',
+  FeedbackForwardingStatus: 'feedbackForwardingStatus',
+  ConfigurationSetName: 'configurationSetName',
+  DkimSigningEnabled: 'dkimSigningEnabled',
+  DkimStatus: 'dkimStatus',
+  DkimToken1: 'dkimToken1',
+  DkimToken2: 'dkimToken2',
+  DkimToken3: 'dkimToken3',
+  DkimSigningAttributesOrigin: 'dkimSigningAttributesOrigin',
+  DkimSigningHostedZone: 'dkimSigningHostedZone',
+  DkimCurrentSigningKeyLength: 'dkimCurrentSigningKeyLength',
+  DkimNextSigningKeyLength: 'dkimNextSigningKeyLength',
+  DkimLastKeyGenerationTimestamp: 'dkimLastKeyGenerationTimestamp',
+  MailFromDomain: 'mailFromDomain',
+  MailFromDomainStatus: 'mailFromDomainStatus',
+  MailFromBehaviorOnMxFailure: 'mailFromBehaviorOnMxFailure',
+  VerificationLastCheckedTimestamp: 'verificationLastCheckedTimestamp',
+  VerificationLastSuccessTimestamp: 'verificationLastSuccessTimestamp',
+  VerificationErrorType: 'verificationErrorType',
+  SoaPrimaryNameServer: 'soaPrimaryNameServer',
+  SoaAdminEmail: 'soaAdminEmail',
+  SoaSerialNumber: 'soaSerialNumber',
+  PolicyCount: 'policyCount',
+  TagCount: 'tagCount',
+  Tags: 'tags',
+};
+
+describe('EmailIdentityLookup', () => {
+  test('deploys one custom resource that reads the identity', () => {
+    const stack = newStack();
+    new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
+    template.hasResourceProperties(LOOKUP_RESOURCE_TYPE, {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderFunction'), 'Arn'] },
+      EmailIdentity: 'example.com',
+      RefreshToken: Match.absent(),
+      ServiceTimeout: '360',
+    });
+    template.hasResource(LOOKUP_RESOURCE_TYPE, {
+      DeletionPolicy: 'Delete',
+      DependsOn: [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderPolicy')],
+    });
+  });
+
+  test('the function runs the bundled handler on a current Node.js runtime', () => {
+    const stack = newStack();
+    new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Timeout: 300,
+      MemorySize: 256,
+      Environment: Match.absent(),
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^SesEmailIdentityLookupProviderLogs') } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    // No AWS managed policy: the role gets exactly what the function needs.
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  test('the role may call ses:GetEmailIdentity on the looked-up identities only', () => {
+    const stack = newStack();
+    new EmailIdentityLookup(stack, 'Domain', { emailIdentity: 'example.com' });
+    new EmailIdentityLookup(stack, 'Address', { emailIdentity: 'sender@example.org' });
+
+    const arn = (name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:eu-west-1:123456789012:identity/${name}`]],
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('^SesEmailIdentityLookupProviderPolicy'),
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderLogs'), 'Arn'] },
+          },
+          {
+            Effect: 'Allow',
+            Action: 'ses:GetEmailIdentity',
+            Resource: [arn('example.com'), arn('sender@example.org')],
+          },
+        ],
+      },
+    });
+  });
+
+  test('many lookups in a stack share one function, one role and one policy', () => {
+    const stack = newStack();
+    const nested = new Construct(stack, 'Nested');
+    for (let i = 0; i < 5; i++) {
+      new EmailIdentityLookup(i % 2 ? nested : stack, `Identity${i}`, { emailIdentity: `domain${i}.example.com` });
+    }
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs(LOOKUP_RESOURCE_TYPE, 5);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::IAM::Policy', 1);
+  });
+
+  test('each stack gets its own provider', () => {
+    const app = new App();
+    const first = new Stack(app, 'First');
+    const second = new Stack(app, 'Second');
+    new EmailIdentityLookup(first, 'Identity', { emailIdentity: 'example.com' });
+    new EmailIdentityLookup(second, 'Identity', { emailIdentity: 'example.com' });
+
+    Template.fromStack(first).resourceCountIs('AWS::Lambda::Function', 1);
+    Template.fromStack(second).resourceCountIs('AWS::Lambda::Function', 1);
+  });
+
+  test('every attribute is exposed by a property that reads it', () => {
+    const stack = newStack();
+    const lookup = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+    const [logicalId] = Object.keys(Template.fromStack(stack).findResources(LOOKUP_RESOURCE_TYPE));
+    const getAtt = (name: string) => ({ 'Fn::GetAtt': [logicalId, name] });
+
+    for (const [attribute, property] of Object.entries(STRING_PROPERTIES)) {
+      expect({ property, value: stack.resolve(lookup[property]) }).toEqual({ property, value: getAtt(attribute) });
+    }
+    expect(stack.resolve(lookup.dkimTokens)).toEqual({ 'Fn::Split': [',', getAtt('DkimTokens')] });
+    expect(stack.resolve(lookup.policyNames)).toEqual({ 'Fn::Split': [',', getAtt('PolicyNames')] });
+
+    const covered = [...Object.keys(STRING_PROPERTIES), 'DkimTokens', 'PolicyNames'].sort();
+    expect(covered).toEqual([...ATTRIBUTE_NAMES].sort());
+  });
+
+  test('name and ARN are known at synth time and need no deployment', () => {
+    const stack = newStack();
+    const lookup = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'sender@example.com' });
+
+    expect(lookup.emailIdentityName).toBe('sender@example.com');
+    expect(stack.resolve(lookup.emailIdentityArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:123456789012:identity/sender@example.com']],
+    });
+  });
+
+  test('is an IEmailIdentity: grantSendEmail scopes sending to the identity', () => {
+    const stack = newStack();
+    const identity: ses.IEmailIdentity = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+    const role = new iam.Role(stack, 'Sender', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    identity.grantSendEmail(role);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Sender') }],
+      PolicyDocument: {
+        Statement: [{
+          Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:123456789012:identity/example.com']] },
+        }],
+      },
+    });
+  });
+
+  test('accepts a token and leaves its validation to deploy time', () => {
+    const stack = newStack();
+    const domain = new CfnParameter(stack, 'Domain');
+    new EmailIdentityLookup(stack, 'Identity', { emailIdentity: domain.valueAsString });
+
+    Template.fromStack(stack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: { Ref: 'Domain' } });
+  });
+
+  test('passes a refresh token through, so that changing it re-reads the identity', () => {
+    const stack = newStack();
+    new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com', refreshToken: 'build-42' });
+
+    Template.fromStack(stack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { RefreshToken: 'build-42' });
+  });
+
+  test.each([
+    ['an empty string', '', /is empty/],
+    ['a space', 'exa mple.com', /whitespace/],
+    ['a doubled dot', 'example..com', /empty label/],
+    ['a leading dot', '.example.com', /empty label/],
+    ['a slash', 'example.com/path', /"\/" cannot appear/],
+    ['a 64-character label', `${'a'.repeat(64)}.com`, /label .* over the 63/],
+    ['no local part', '@example.com', /before "@" is empty/],
+    ['321 characters', 'a'.repeat(321), /over the 320/],
+  ])('rejects a literal identity with %s at synth time', (_, emailIdentity, message) => {
+    const stack = newStack();
+    expect(() => new EmailIdentityLookup(stack, 'Identity', { emailIdentity })).toThrow(message);
+    expect(() => new EmailIdentityLookup(newStack(), 'Identity', { emailIdentity })).toThrow(/^Stack\/Identity: emailIdentity .* is not a domain or email address SES accepts/);
+  });
+
+  test('the same app synthesizes the same template', () => {
+    const synth = () => {
+      const stack = newStack();
+      new EmailIdentityLookup(stack, 'A', { emailIdentity: 'example.com' });
+      new EmailIdentityLookup(stack, 'B', { emailIdentity: 'sender@example.com' });
+      return JSON.stringify(Template.fromStack(stack).toJSON());
+    };
+    expect(synth()).toEqual(synth());
+  });
+
+  test('refuses to reuse a construct id the provider needs', () => {
+    const stack = newStack();
+    new Construct(stack, 'SesEmailIdentityLookupProvider');
+    expect(() => new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' })).toThrow(/reserved for the SES email identity lookup provider/);
+  });
+});
