@@ -94,6 +94,15 @@ packageAll?.spawn(project.tasks.tryFind('package:js')!);
 // README examples must compile: jsii-rosetta compiles every TypeScript snippet.
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
 
+// The main job: build, synthesize the example app, run its bundled handler
+// against a local SES v2 endpoint (or, with --aws, the real one).
+const demo = project.addTask('demo', {
+  description: 'Build the library, synthesize the example app and run the bundled handler against a local SES v2 endpoint (--aws --identity NAME for real SES)',
+});
+demo.spawn(bundleTask!);
+demo.spawn(project.compileTask);
+demo.exec('ts-node --project tsconfig.dev.json scripts/demo.ts', { receiveArgs: true });
+
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');
 project.tsconfigDev.addInclude('local/**/*.ts');

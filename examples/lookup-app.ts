@@ -48,10 +48,17 @@ export class LookupExampleStack extends Stack {
   }
 }
 
-export function buildExampleApp(outdir?: string): App {
-  const app = new App({ outdir });
+export interface ExampleAppOptions {
+  /** Where to write the cloud assembly. @default - a temporary directory */
+  readonly outdir?: string;
+  /** @default 'example.com' */
+  readonly domain?: string;
+}
+
+export function buildExampleApp(options: ExampleAppOptions = {}): App {
+  const app = new App({ outdir: options.outdir });
   new LookupExampleStack(app, 'SesLookupExample', {
-    domain: 'example.com',
+    domain: options.domain ?? 'example.com',
     hostedZoneId: 'Z0123456789EXAMPLE',
     env: { account: '123456789012', region: 'eu-west-1' },
   });
