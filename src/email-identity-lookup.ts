@@ -2,7 +2,7 @@ import { CustomResource, Duration, Fn, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { LookupProvider } from './provider/lookup-provider';
+import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import { emailIdentityProblem } from './shared/identity-name';
 import { LOOKUP_RESOURCE_TYPE, type AttributeName, type LookupProperties } from './shared/wire';
 
@@ -154,8 +154,8 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
       resourceName: props.emailIdentity,
     });
 
-    const provider = LookupProvider.of(this);
-    provider.grantLookup(this.emailIdentityArn);
+    const provider = EmailIdentityLookupProvider.of(this);
+    const permission = provider._grantLookup(this.emailIdentityArn, props.emailIdentity);
     const properties: LookupProperties = {
       EmailIdentity: props.emailIdentity,
       RefreshToken: props.refreshToken,
@@ -167,9 +167,9 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
       // Backstop only: the handler answers before the function times out. If
       // the function cannot even start, CloudFormation stops waiting after
       // this rather than its one-hour default.
-      serviceTimeout: LookupProvider.FUNCTION_TIMEOUT.plus(Duration.minutes(1)),
+      serviceTimeout: EmailIdentityLookupProvider.FUNCTION_TIMEOUT.plus(Duration.minutes(1)),
     });
-    this.resource.node.addDependency(provider.policy);
+    this.resource.node.addDependency(permission);
 
     this.identityType = this.attribute('IdentityType');
     this.verificationStatus = this.attribute('VerificationStatus');

@@ -1,1 +1,2 @@
 export * from './email-identity-lookup';
+export * from './provider/lookup-provider';

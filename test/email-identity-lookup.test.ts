@@ -1,10 +1,34 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import { EmailIdentityLookup } from '../src';
+import { EmailIdentityLookup, EmailIdentityLookupProvider } from '../src';
 import { ATTRIBUTE_NAMES, LOOKUP_RESOURCE_TYPE, type AttributeName } from '../src/shared/wire';
+
+function identityArn(name: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:eu-west-1:123456789012:identity/${name}`]] };
+}
+
+/** Resolves the template's Fn::Join over AWS::Partition, as CloudFormation would. */
+function resolvePartition(value: unknown, partition: string): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item) => resolvePartition(item, partition));
+  }
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (record.Ref === 'AWS::Partition') {
+      return partition;
+    }
+    if ('Fn::Join' in record) {
+      const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
+      return parts.map((part) => resolvePartition(part, partition)).join(separator);
+    }
+    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, resolvePartition(item, partition)]));
+  }
+  return value;
+}
 
 function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -56,7 +80,7 @@ describe('EmailIdentityLookup', () => {
     });
     template.hasResource(LOOKUP_RESOURCE_TYPE, {
       DeletionPolicy: 'Delete',
-      DependsOn: [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderPolicy')],
+      DependsOn: [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderIdentities1')],
     });
   });
 
@@ -84,29 +108,85 @@ describe('EmailIdentityLookup', () => {
     new EmailIdentityLookup(stack, 'Domain', { emailIdentity: 'example.com' });
     new EmailIdentityLookup(stack, 'Address', { emailIdentity: 'sender@example.org' });
 
-    const arn = (name: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:eu-west-1:123456789012:identity/${name}`]],
-    });
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyName: Match.stringLikeRegexp('^SesEmailIdentityLookupProviderPolicy'),
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^SesEmailIdentityLookupProviderRole') }],
       PolicyDocument: {
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderLogs'), 'Arn'] },
-          },
-          {
-            Effect: 'Allow',
-            Action: 'ses:GetEmailIdentity',
-            Resource: [arn('example.com'), arn('sender@example.org')],
-          },
-        ],
+        Statement: [{
+          Effect: 'Allow',
+          Action: 'ses:GetEmailIdentity',
+          Resource: [identityArn('example.com'), identityArn('sender@example.org')],
+        }],
+      },
+    });
+    // The role's inline policy only lets the function write its own logs.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderLogs'), 'Arn'] },
+        }],
       },
     });
   });
 
-  test('many lookups in a stack share one function, one role and one policy', () => {
+  test('400 lookups stay within IAM policy limits without widening the scope', () => {
+    const stack = newStack();
+    for (let i = 0; i < 400; i++) {
+      new EmailIdentityLookup(stack, `Identity${i}`, { emailIdentity: `domain-${i}.example.com` });
+    }
+
+    const template = Template.fromStack(stack);
+    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+    const arns = managed.flatMap((policy) => policy.Properties.PolicyDocument.Statement[0].Resource);
+    expect(arns).toHaveLength(400);
+    expect(arns).toContainEqual(identityArn('domain-399.example.com'));
+    expect(managed.length).toBeLessThanOrEqual(10);
+    for (const policy of managed) {
+      // As IAM counts it: resolved, without whitespace, in the longest partition.
+      const resolved = JSON.stringify(resolvePartition(policy.Properties.PolicyDocument, 'aws-iso-b'));
+      expect(resolved.length).toBeLessThan(6_144);
+    }
+    // Each lookup waits for the policy that holds its identity.
+    const lookups = Object.values(template.findResources(LOOKUP_RESOURCE_TYPE));
+    expect(new Set(lookups.map((lookup) => lookup.DependsOn[0])).size).toBe(managed.length);
+  });
+
+  test('readAllIdentities trades the list of identities for one account-wide statement', () => {
+    const stack = newStack();
+    EmailIdentityLookupProvider.configure(stack, { readAllIdentities: true });
+    new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: 'ses:GetEmailIdentity',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:*:123456789012:identity/*']] },
+        }],
+      },
+    });
+    template.hasResource(LOOKUP_RESOURCE_TYPE, { DependsOn: [Match.stringLikeRegexp('ReadAllIdentities')] });
+  });
+
+  test('the log retention can be configured', () => {
+    const stack = newStack();
+    EmailIdentityLookupProvider.configure(stack, { logRetention: logs.RetentionDays.ONE_YEAR });
+    new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  test('the provider is configured once, before the first lookup', () => {
+    const stack = newStack();
+    new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+    expect(() => EmailIdentityLookupProvider.configure(stack, {})).toThrow(/already exists: configure it once, before the stack's first EmailIdentityLookup/);
+  });
+
+  test('many lookups in a stack share one function and one role', () => {
     const stack = newStack();
     const nested = new Construct(stack, 'Nested');
     for (let i = 0; i < 5; i++) {
@@ -118,6 +198,7 @@ describe('EmailIdentityLookup', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::IAM::Role', 1);
     template.resourceCountIs('AWS::IAM::Policy', 1);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
   });
 
   test('each stack gets its own provider', () => {
@@ -152,9 +233,7 @@ describe('EmailIdentityLookup', () => {
     const lookup = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'sender@example.com' });
 
     expect(lookup.emailIdentityName).toBe('sender@example.com');
-    expect(stack.resolve(lookup.emailIdentityArn)).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:123456789012:identity/sender@example.com']],
-    });
+    expect(stack.resolve(lookup.emailIdentityArn)).toEqual(identityArn('sender@example.com'));
   });
 
   test('is an IEmailIdentity: grantSendEmail scopes sending to the identity', () => {
@@ -168,7 +247,7 @@ describe('EmailIdentityLookup', () => {
       PolicyDocument: {
         Statement: [{
           Action: ['ses:SendEmail', 'ses:SendRawEmail'],
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:123456789012:identity/example.com']] },
+          Resource: identityArn('example.com'),
         }],
       },
     });

@@ -1,73 +1,172 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { LookupFunction } from './lookup-function';
 
 /**
+ * Options for the Lambda function that serves a stack's lookups.
+ */
+export interface EmailIdentityLookupProviderProps {
+  /**
+   * How long the function's logs are kept.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Let the function read every SES identity in the account, in any region,
+   * instead of only the identities the stack looks up.
+   *
+   * Least privilege holds without it at any scale a stack can reach (the
+   * identity ARNs are spread over as many managed policies as needed); this is
+   * for those who prefer a short, stable policy.
+   *
+   * @default false
+   */
+  readonly readAllIdentities?: boolean;
+}
+
+/**
  * The one Lambda function per stack that serves every `EmailIdentityLookup`
  * in it, with a role that may read only the identities those lookups name.
- * This is the only place that touches the generated function.
+ *
+ * Created on a stack's first lookup. To change its options, configure it
+ * before that:
+ *
+ * @example
+ * EmailIdentityLookupProvider.configure(this, { logRetention: logs.RetentionDays.ONE_YEAR });
+ * new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
  */
-export class LookupProvider extends Construct {
-  /** Stable forever: CloudFormation refuses to change a custom resource's ServiceToken. */
-  private static readonly ID = 'SesEmailIdentityLookupProvider';
-
-  /** The stack's provider, created on first use. */
-  public static of(scope: IConstruct): LookupProvider {
+export class EmailIdentityLookupProvider extends Construct {
+  /**
+   * Creates the stack's provider with these options.
+   *
+   * Call it before the stack's first lookup, and once per stack.
+   */
+  public static configure(scope: Construct, props: EmailIdentityLookupProviderProps = {}): EmailIdentityLookupProvider {
     const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(LookupProvider.ID);
-    if (existing instanceof LookupProvider) {
+    if (stack.node.tryFindChild(PROVIDER_ID)) {
+      throw new Error(`The SES email identity lookup provider of stack ${stack.node.path} already exists: configure it once, before the stack's first EmailIdentityLookup.`);
+    }
+    return new EmailIdentityLookupProvider(stack, PROVIDER_ID, props);
+  }
+
+  /** The stack's provider, created with default options on first use. */
+  public static of(scope: IConstruct): EmailIdentityLookupProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(PROVIDER_ID);
+    if (existing instanceof EmailIdentityLookupProvider) {
       return existing;
     }
     if (existing) {
-      throw new Error(`The construct id "${LookupProvider.ID}" in stack ${stack.node.path} is reserved for the SES email identity lookup provider.`);
+      throw new Error(`The construct id "${PROVIDER_ID}" in stack ${stack.node.path} is reserved for the SES email identity lookup provider.`);
     }
-    return new LookupProvider(stack, LookupProvider.ID);
+    return new EmailIdentityLookupProvider(stack, PROVIDER_ID, {});
   }
 
   /** The function's timeout; the handler answers CloudFormation before it. */
   public static readonly FUNCTION_TIMEOUT = Duration.minutes(5);
 
+  /** The ARN of the function that custom resources send their requests to. */
   public readonly serviceToken: string;
-  /** Lookups depend on it, so that a lookup never runs before its permissions exist. */
-  public readonly policy: iam.Policy;
-  private readonly sesStatement: iam.PolicyStatement;
 
-  private constructor(scope: Stack, id: string) {
+  private readonly role: iam.Role;
+  private readonly readAll?: iam.Policy;
+  private readonly identityPolicies: IdentityPolicy[] = [];
+
+  private constructor(scope: Stack, id: string, props: EmailIdentityLookupProviderProps) {
     super(scope, id);
 
-    // An explicit role and log group, rather than the managed
+    // An explicit role and log group rather than the managed
     // AWSLambdaBasicExecutionRole: the function may write its own logs and nothing else.
-    const role = new iam.Role(this, 'Role', {
+    this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Reads SES email identities for EmailIdentityLookup custom resources',
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }));
 
     const fn = new LookupFunction(this, 'Function', {
-      role,
+      role: this.role,
       logGroup,
-      timeout: LookupProvider.FUNCTION_TIMEOUT,
-      // The SDK's start-up is CPU-bound; 256 MB halves the cold start of 128 MB for little cost.
+      timeout: EmailIdentityLookupProvider.FUNCTION_TIMEOUT,
+      // The SDK's start-up is CPU-bound, and Lambda's CPU grows with memory.
       memorySize: 256,
       description: 'Reads SES email identities for EmailIdentityLookup custom resources',
     });
     this.serviceToken = fn.functionArn;
 
-    // One policy for everything the function does; lookups add their identities to it.
-    this.sesStatement = new iam.PolicyStatement({ actions: ['ses:GetEmailIdentity'] });
-    this.policy = new iam.Policy(this, 'Policy', {
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-        this.sesStatement,
-      ],
-    });
+    if (props.readAllIdentities) {
+      this.readAll = new iam.Policy(this, 'ReadAllIdentities', {
+        roles: [this.role],
+        statements: [new iam.PolicyStatement({
+          actions: ['ses:GetEmailIdentity'],
+          resources: [scope.formatArn({ service: 'ses', region: '*', resource: 'identity', resourceName: '*' })],
+        })],
+      });
+    }
   }
 
-  /** Lets the function read one identity. */
-  public grantLookup(identityArn: string): void {
-    this.sesStatement.addResources(identityArn);
+  /**
+   * Lets the function read one identity.
+   *
+   * @returns the construct that holds the permission: the lookup must depend on it
+   * @internal
+   */
+  public _grantLookup(identityArn: string, identityName: string): Construct {
+    if (this.readAll) {
+      return this.readAll;
+    }
+    // ARNs go into managed policies, each under IAM's 6,144-character limit.
+    // The role's inline policies share a 10,240-character limit, which a few
+    // hundred ARNs would pass.
+    const size = estimatedArnSize(identityName);
+    let current = this.identityPolicies[this.identityPolicies.length - 1];
+    if (!current || current.size + size > MANAGED_POLICY_BUDGET) {
+      if (this.identityPolicies.length === MAX_MANAGED_POLICIES) {
+        throw new Error(`${this.node.path}: the looked-up identities' ARNs need more than ${MAX_MANAGED_POLICIES} IAM managed policies. Split the lookups over more stacks, or configure the provider with readAllIdentities.`);
+      }
+      const statement = new iam.PolicyStatement({ actions: ['ses:GetEmailIdentity'] });
+      const policy = new iam.ManagedPolicy(this, `Identities${this.identityPolicies.length + 1}`, {
+        description: 'SES identities that EmailIdentityLookup custom resources may read',
+        roles: [this.role],
+        statements: [statement],
+      });
+      current = { policy, statement, size: POLICY_OVERHEAD };
+      this.identityPolicies.push(current);
+    }
+    current.statement.addResources(identityArn);
+    current.size += size;
+    return current.policy;
   }
+}
+
+/** Stable forever: CloudFormation refuses to change a custom resource's ServiceToken. */
+const PROVIDER_ID = 'SesEmailIdentityLookupProvider';
+
+/** Managed policies a role can have by default (IAM quota). */
+const MAX_MANAGED_POLICIES = 10;
+/** IAM counts a managed policy's characters without whitespace, up to 6,144; keep a margin. */
+const MANAGED_POLICY_BUDGET = 6_000;
+const POLICY_OVERHEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:GetEmailIdentity","Resource":[]}]}'.length;
+/** Longest partition and region names, so that the estimate is an upper bound. */
+const LONGEST_ARN_PREFIX = 'arn:aws-iso-b:ses:ap-southeast-5:123456789012:identity/'.length;
+const LONGEST_IDENTITY = 320;
+
+interface IdentityPolicy {
+  readonly policy: iam.ManagedPolicy;
+  readonly statement: iam.PolicyStatement;
+  size: number;
+}
+
+/** Characters an ARN takes in the policy once resolved, quotes and comma included. */
+function estimatedArnSize(identityName: string): number {
+  // A token's length is unknown until deployment: assume the longest identity.
+  const nameLength = Token.isUnresolved(identityName) ? LONGEST_IDENTITY : identityName.length;
+  return LONGEST_ARN_PREFIX + nameLength + 3;
 }
