@@ -18,6 +18,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   tsconfigDevFile: 'tsconfig.dev.json',
+  // One tsconfig covers every folder, so typed linting uses it for all of them.
+  eslintOptions: {
+    dirs: ['src'],
+    // src/handler is bundled at build time: its SDK imports are devDependencies on purpose.
+    devdirs: ['src/handler', 'test', 'local', 'scripts', 'examples', 'projenrc'],
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
+  },
 
   // Lambda code is declared explicitly below, so the generated function
   // construct lands next to the provider rather than next to the handler.
@@ -103,11 +111,9 @@ demo.spawn(bundleTask!);
 demo.spawn(project.compileTask);
 demo.exec('ts-node --project tsconfig.dev.json scripts/demo.ts', { receiveArgs: true });
 
+project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');
 project.tsconfigDev.addInclude('local/**/*.ts');
-for (const dir of ['examples', 'scripts', 'local']) {
-  project.eslint?.addLintPattern(dir);
-}
 
 project.synth();

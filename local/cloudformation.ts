@@ -54,7 +54,11 @@ export function updateEvent(
   };
 }
 
-export function deleteEvent(properties: Record<string, unknown>, physicalResourceId: string, options: EventOptions): CloudFormationCustomResourceDeleteEvent {
+export function deleteEvent(
+  properties: Record<string, unknown>,
+  physicalResourceId: string,
+  options: EventOptions,
+): CloudFormationCustomResourceDeleteEvent {
   return { ...common(options), RequestType: 'Delete', PhysicalResourceId: physicalResourceId, ResourceProperties: withToken(properties) };
 }
 

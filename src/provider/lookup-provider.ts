@@ -40,6 +40,9 @@ export interface EmailIdentityLookupProviderProps {
  * new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
  */
 export class EmailIdentityLookupProvider extends Construct {
+  /** The function's timeout; the handler answers CloudFormation before it. */
+  public static readonly FUNCTION_TIMEOUT = Duration.minutes(5);
+
   /**
    * Creates the stack's provider with these options.
    *
@@ -65,9 +68,6 @@ export class EmailIdentityLookupProvider extends Construct {
     }
     return new EmailIdentityLookupProvider(stack, PROVIDER_ID, {});
   }
-
-  /** The function's timeout; the handler answers CloudFormation before it. */
-  public static readonly FUNCTION_TIMEOUT = Duration.minutes(5);
 
   /** The ARN of the function that custom resources send their requests to. */
   public readonly serviceToken: string;

@@ -1,0 +1,254 @@
+/**
+ * A local stand-in for the SES v2 API on 127.0.0.1: it answers
+ * GetEmailIdentity the way SES does on the wire (REST-JSON), so that the real
+ * @aws-sdk/client-sesv2 can be pointed at it with `endpoint` or the
+ * AWS_ENDPOINT_URL_SESV2 environment variable. It can also script faults and
+ * throttle, for tests, the demo and the benchmark.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A GetEmailIdentity response body as SES sends it: every field optional,
+ * timestamps as epoch seconds (the REST-JSON default; the SDK turns them into
+ * Dates), SOA serial numbers as JSON numbers.
+ */
+export interface EmailIdentityBody {
+  IdentityType?: string;
+  VerificationStatus?: string;
+  VerifiedForSendingStatus?: boolean;
+  FeedbackForwardingStatus?: boolean;
+  ConfigurationSetName?: string;
+  DkimAttributes?: {
+    SigningEnabled?: boolean;
+    Status?: string;
+    Tokens?: string[];
+    SigningHostedZone?: string;
+    SigningAttributesOrigin?: string;
+    NextSigningKeyLength?: string;
+    CurrentSigningKeyLength?: string;
+    LastKeyGenerationTimestamp?: number;
+  };
+  MailFromAttributes?: {
+    MailFromDomain?: string;
+    MailFromDomainStatus?: string;
+    BehaviorOnMxFailure?: string;
+  };
+  /** Policy name → policy document, itself a JSON string. */
+  Policies?: Record<string, string>;
+  Tags?: Array<{ Key: string; Value: string }>;
+  VerificationInfo?: {
+    LastCheckedTimestamp?: number;
+    LastSuccessTimestamp?: number;
+    ErrorType?: string;
+    SOARecord?: { PrimaryNameServer?: string; AdminEmail?: string; SerialNumber?: number };
+  };
+}
+
+/** An error SES can answer with, e.g. `{ status: 429, errorType: 'TooManyRequestsException' }`. */
+export interface ErrorStep {
+  readonly status: number;
+  readonly errorType: string;
+  readonly message?: string;
+}
+
+/**
+ * What to do with one request: answer with an error; `'hang'` (accept it and
+ * never answer); `'malformed'` (200 with a body that is not JSON); or `'ok'`
+ * (answer as usual).
+ */
+export type FaultStep = ErrorStep | 'hang' | 'malformed' | 'ok';
+
+export interface FakeSesServerOptions {
+  /** Answer 429 TooManyRequestsException to requests beyond this many in any one second. */
+  readonly maxRequestsPerSecond?: number;
+}
+
+const IDENTITY_PATH = /^\/v2\/email\/identities\/([^/]+)$/;
+
+export class FakeSesServer {
+  public static async start(options: FakeSesServerOptions = {}): Promise<FakeSesServer> {
+    const fake = new FakeSesServer(options);
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  private readonly identities = new Map<string, EmailIdentityBody>();
+  private readonly scripts = new Map<string, FaultStep[]>();
+  private readonly requested: string[] = [];
+  /** Arrival times of the requests answered within the rate limit, for the sliding window. */
+  private admitted: number[] = [];
+  private readonly server = http.createServer((request, response) => this.handle(request, response));
+
+  private constructor(private readonly options: FakeSesServerOptions) {}
+
+  /** Where to point the SDK: `http://127.0.0.1:PORT`. */
+  public get endpoint(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** Every identity name GetEmailIdentity was called with, decoded, in arrival order. */
+  public get requests(): readonly string[] {
+    return [...this.requested];
+  }
+
+  /** Makes `name` exist, described by `body`. */
+  public setIdentity(name: string, body: EmailIdentityBody): this {
+    this.identities.set(name, body);
+    return this;
+  }
+
+  /**
+   * Answers the next requests for `name` with `steps`, one per request, then
+   * as usual. Scripted steps come before the rate limit and do not count in it.
+   */
+  public script(name: string, steps: readonly FaultStep[]): this {
+    this.scripts.set(name, [...steps]);
+    return this;
+  }
+
+  /** Stops listening and drops every connection, hanging ones included. */
+  public stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const match = IDENTITY_PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
+    if (request.method !== 'GET' || !match) {
+      sendError(response, { status: 404, errorType: 'UnknownOperationException', message: `No operation at ${request.method} ${request.url}` });
+      return;
+    }
+    // The SDK percent-encodes the label ('+' as %2B, '@' as %40, UTF-8 bytes).
+    const name = decodeURIComponent(match[1]);
+    this.requested.push(name);
+
+    const step = this.scripts.get(name)?.shift() ?? (this.throttled() ? THROTTLED : 'ok');
+    if (step === 'hang') {
+      return; // The socket stays open until the client gives up or stop() runs.
+    }
+    if (step === 'malformed') {
+      send(response, 200, '{"IdentityType":"DOMAIN","DkimAttributes":{"SigningEnabled":tr');
+      return;
+    }
+    if (step !== 'ok') {
+      sendError(response, step);
+      return;
+    }
+    const identity = this.identities.get(name);
+    if (identity === undefined) {
+      sendError(response, { status: 404, errorType: 'NotFoundException', message: `Email identity ${name} does not exist.` });
+      return;
+    }
+    send(response, 200, JSON.stringify(identity));
+  }
+
+  /** Sliding one-second window over the requests let through. */
+  private throttled(): boolean {
+    const limit = this.options.maxRequestsPerSecond;
+    if (limit === undefined) {
+      return false;
+    }
+    const now = Date.now();
+    this.admitted = this.admitted.filter((time) => now - time < 1000);
+    if (this.admitted.length >= limit) {
+      return true;
+    }
+    this.admitted.push(now);
+    return false;
+  }
+}
+
+const THROTTLED: ErrorStep = { status: 429, errorType: 'TooManyRequestsException', message: 'Too many requests.' };
+
+function send(response: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders = {}): void {
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
+  response.end(body);
+}
+
+/** Errors as SES sends them: the type in a header, the message in the body. */
+function sendError(response: http.ServerResponse, error: ErrorStep): void {
+  const message = error.message ?? `${error.errorType} (scripted by the fake SES server)`;
+  send(response, error.status, JSON.stringify({ message }), { 'x-amzn-errortype': error.errorType });
+}
+
+/** Epoch seconds, as REST-JSON carries timestamps; fractions keep milliseconds. */
+function epochSeconds(iso: string): number {
+  return Date.parse(iso) / 1000;
+}
+
+/** A plausible Easy DKIM token: 32 characters of lowercase base32, stable per domain. */
+function dkimToken(domain: string, index: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  const digest = createHash('sha256').update(`${domain}#${index}`).digest();
+  return Array.from(digest, (byte) => alphabet[byte % 32]).join('');
+}
+
+/** A verified domain identity with every field SES can return set. */
+export function fullIdentity(domain: string): EmailIdentityBody {
+  const policy = (sid: string, principal: string) => JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{
+      Sid: sid,
+      Effect: 'Allow',
+      Principal: { AWS: principal },
+      Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+      Resource: `arn:aws:ses:eu-west-1:123456789012:identity/${domain}`,
+    }],
+  });
+  return {
+    IdentityType: 'DOMAIN',
+    VerificationStatus: 'SUCCESS',
+    VerifiedForSendingStatus: true,
+    FeedbackForwardingStatus: false,
+    ConfigurationSetName: 'transactional',
+    DkimAttributes: {
+      SigningEnabled: true,
+      Status: 'SUCCESS',
+      Tokens: [0, 1, 2].map((index) => dkimToken(domain, index)),
+      SigningHostedZone: 'dkim.amazonses.com',
+      SigningAttributesOrigin: 'AWS_SES',
+      NextSigningKeyLength: 'RSA_2048_BIT',
+      CurrentSigningKeyLength: 'RSA_2048_BIT',
+      LastKeyGenerationTimestamp: epochSeconds('2024-03-01T09:30:00.250Z'),
+    },
+    MailFromAttributes: {
+      MailFromDomain: `mail.${domain}`,
+      MailFromDomainStatus: 'SUCCESS',
+      BehaviorOnMxFailure: 'USE_DEFAULT_VALUE',
+    },
+    // Not in alphabetical order, so that sorting shows.
+    Policies: {
+      SendFromWebApp: policy('SendFromWebApp', 'arn:aws:iam::123456789012:role/web-app'),
+      AllowPartnerAccount: policy('AllowPartnerAccount', '210987654321'),
+    },
+    Tags: [
+      { Key: 'team', Value: 'messaging' },
+      { Key: 'cost-center', Value: 'cc-042' },
+    ],
+    VerificationInfo: {
+      LastCheckedTimestamp: epochSeconds('2024-06-02T12:00:05.500Z'),
+      LastSuccessTimestamp: epochSeconds('2024-06-02T12:00:05Z'),
+      ErrorType: 'DNS_SERVER_ERROR',
+      SOARecord: {
+        PrimaryNameServer: 'ns-1234.awsdns-56.org',
+        AdminEmail: 'awsdns-hostmaster.amazon.com',
+        SerialNumber: 2024060201,
+      },
+    },
+  };
+}
+
+/** An identity SES describes with no fields at all. */
+export function emptyIdentity(): EmailIdentityBody {
+  return {};
+}
