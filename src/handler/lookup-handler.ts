@@ -2,10 +2,10 @@ import { GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { emailIdentityProblem } from '../shared/identity-name';
-import type { LookupProperties } from '../shared/wire';
 import { DeadlineExceeded, failureReason } from './failure-reason';
 import { acknowledgeBody, failureBody, sendResponse, successBody, type ResponseEnvelope } from './response';
+import { emailIdentityProblem } from '../shared/identity-name';
+import type { LookupProperties } from '../shared/wire';
 
 /** How hard to retry SES. Throttling is expected: SES allows ~1 control-plane call a second. */
 export interface RetryOptions {

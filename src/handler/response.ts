@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { LookupData } from '../shared/wire';
 import { encodeIdentity, encodeTags, policyNamesOf, tagsOf, type EmailIdentityDescription } from './encode';
+import type { LookupData } from '../shared/wire';
 
 /** CloudFormation rejects a response body longer than this, envelope included. */
 export const MAX_RESPONSE_BYTES = 4096;
