@@ -1,0 +1,359 @@
+import {
+  BehaviorOnMxFailure,
+  DkimSigningAttributesOrigin,
+  DkimSigningKeyLength,
+  DkimStatus,
+  IdentityType,
+  MailFromDomainStatus,
+  VerificationError,
+  VerificationStatus,
+  type MailFromAttributes,
+} from '@aws-sdk/client-sesv2';
+import * as fc from 'fast-check';
+import { encodeIdentity, type EmailIdentityDescription } from '../src/handler/encode';
+import { failureBody, MAX_RESPONSE_BYTES, successBody, type ResponseEnvelope } from '../src/handler/response';
+import { ATTRIBUTE_NAMES } from '../src/shared/wire';
+
+/**
+ * Fixed seed: the suite explores the same cases on every run and machine.
+ * The time limit bounds shrinking, which on values this large could otherwise
+ * run for many minutes once a property fails; an interrupted run fails.
+ */
+const RUN = { seed: 20240601, numRuns: 100, interruptAfterTimeLimit: 15_000, markInterruptAsFailure: true };
+
+/** Appears in every generated policy body, and nowhere else. */
+const POLICY_MARKER = 'POLICY-BODY-MARKER-3f9c';
+
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+// ---------------------------------------------------------------------------
+// Arbitraries
+
+/** Strings of up to `max` units, half of them exactly `max` long: limits are where size bugs hide. */
+function upTo(unit: fc.Arbitrary<string>, max: number, min = 0): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.string({ unit, minLength: max, maxLength: max }),
+    fc.string({ unit, minLength: min, maxLength: max, size: 'max' }),
+  );
+}
+
+function charsOf(alphabet: string): fc.Arbitrary<string> {
+  return fc.constantFrom(...Array.from(alphabet));
+}
+
+/** Characters that are costly or tricky in JSON: escapes, multi-byte, astral, lone surrogates. */
+const nastyChar = fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u2028', 'é', '€', '😀', '𝔸', '\u{10FFFF}', '\ud800', ',', '…');
+const anyChar = fc.oneof(
+  fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+  nastyChar,
+);
+const anyText = (max: number, min = 0) => upTo(anyChar, max, min);
+
+/**
+ * Long text made cheaply: a short random seed repeated to `min`..`max` code
+ * units, often exactly `max`. Cutting by code units may split a surrogate
+ * pair, which is one more adversarial case.
+ */
+const longText = (max: number, min = 0) => fc.tuple(anyText(32, 1), fc.oneof(fc.constant(max), fc.integer({ min, max })))
+  .map(([seed, length]) => seed.repeat(Math.ceil(length / seed.length)).slice(0, length));
+
+const dnsChars = charsOf('abcdefghijklmnopqrstuvwxyz0123456789-.');
+const nameChars = charsOf('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-');
+const printableAscii = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 });
+
+const dates = fc.oneof(fc.date(), fc.constant(new Date(Number.NaN)));
+const realisticDates = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
+
+/** An enum value SES documents, or (adversarially) any text in its place. */
+function enumOr<T extends string>(values: Record<string, T>, other: fc.Arbitrary<string> | undefined): fc.Arbitrary<T> {
+  const documented = fc.constantFrom(...Object.values(values));
+  return other ? fc.oneof(documented, other as fc.Arbitrary<T>) : documented;
+}
+
+/** The envelope at its largest: 128-char stack name, 255-char logical id, 320-char identity. */
+function envelopeOf(physicalResourceId: fc.Arbitrary<string>): fc.Arbitrary<ResponseEnvelope> {
+  return fc.record({
+    StackId: fc.tuple(upTo(charsOf('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-'), 128, 1), fc.uuid())
+      .map(([name, id]) => `arn:aws:cloudformation:ap-southeast-3:123456789012:stack/${name}/${id}`),
+    RequestId: fc.uuid(),
+    LogicalResourceId: upTo(charsOf('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'), 255, 1),
+    PhysicalResourceId: physicalResourceId,
+  });
+}
+
+const envelope = envelopeOf(upTo(charsOf('abcdefghijklmnopqrstuvwxyz0123456789.-+_@'), 320, 1));
+
+interface Shape {
+  /** Free text in place of an enum value; undefined for documented values only. */
+  readonly text: ((max: number) => fc.Arbitrary<string>) | undefined;
+  readonly domain: fc.Arbitrary<string>;
+  readonly name: (max: number) => fc.Arbitrary<string>;
+  readonly date: fc.Arbitrary<Date>;
+  readonly serial: fc.Arbitrary<number>;
+  readonly tagText: (max: number) => fc.Arbitrary<string>;
+}
+
+/** A GetEmailIdentity response with every field optional, as in the API. */
+function identityOf(shape: Shape): fc.Arbitrary<EmailIdentityDescription> {
+  const opt = { requiredKeys: [] as never[] };
+  return fc.record({
+    IdentityType: enumOr(IdentityType, shape.text?.(64)),
+    FeedbackForwardingStatus: fc.boolean(),
+    VerifiedForSendingStatus: fc.boolean(),
+    VerificationStatus: enumOr(VerificationStatus, shape.text?.(64)),
+    ConfigurationSetName: shape.name(64),
+    DkimAttributes: fc.record({
+      SigningEnabled: fc.boolean(),
+      Status: enumOr(DkimStatus, shape.text?.(64)),
+      Tokens: fc.array(shape.name(63), { maxLength: 3 }),
+      SigningHostedZone: shape.domain,
+      SigningAttributesOrigin: enumOr(DkimSigningAttributesOrigin, shape.text?.(64)),
+      NextSigningKeyLength: enumOr(DkimSigningKeyLength, shape.text?.(64)),
+      CurrentSigningKeyLength: enumOr(DkimSigningKeyLength, shape.text?.(64)),
+      LastKeyGenerationTimestamp: shape.date,
+    }, opt),
+    // The SDK types these keys as required, yet the encoder must cope without them.
+    MailFromAttributes: fc.record({
+      MailFromDomain: shape.domain,
+      MailFromDomainStatus: enumOr(MailFromDomainStatus, shape.text?.(64)),
+      BehaviorOnMxFailure: enumOr(BehaviorOnMxFailure, shape.text?.(64)),
+    }, opt).map((attributes) => attributes as MailFromAttributes),
+    VerificationInfo: fc.record({
+      LastCheckedTimestamp: shape.date,
+      LastSuccessTimestamp: shape.date,
+      ErrorType: enumOr(VerificationError, shape.text?.(64)),
+      SOARecord: fc.record({ PrimaryNameServer: shape.domain, AdminEmail: shape.domain, SerialNumber: shape.serial }, opt),
+    }, opt),
+    Policies: fc.dictionary(
+      shape.name(64),
+      // Bodies up to 4 KB, each carrying the marker that must never reach the response.
+      longText(4096 - POLICY_MARKER.length).map((body) => `{"Sid":"${POLICY_MARKER}","Body":${JSON.stringify(body)}}`),
+      { maxKeys: 20, noNullPrototype: true },
+    ),
+    // Tag keys are unique per resource in SES, as policy names are.
+    Tags: fc.uniqueArray(fc.record({ Key: shape.tagText(128), Value: shape.tagText(256) }), { maxLength: 50, selector: (tag) => tag.Key }),
+  }, opt);
+}
+
+/** Anything at the documented maximum lengths: unicode, quotes, backslashes, control chars. */
+const arbitraryIdentity = identityOf({
+  text: (max) => anyText(max),
+  domain: anyText(253),
+  name: (max) => anyText(max),
+  date: dates,
+  serial: fc.oneof(fc.integer(), fc.double()),
+  tagText: (max) => anyText(max),
+});
+
+/**
+ * What SES can really return: the same maxima, with DNS names in DNS
+ * characters, names in SES's name characters and documented enum values.
+ * Tags stay printable ASCII with quotes and backslashes: they are best effort.
+ */
+const realisticIdentity = identityOf({
+  text: undefined,
+  domain: upTo(dnsChars, 253),
+  name: (max) => upTo(nameChars, max, 1),
+  date: realisticDates,
+  serial: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+  tagText: (max) => upTo(printableAscii, max),
+});
+
+// ---------------------------------------------------------------------------
+// Checks
+
+interface Parsed {
+  Status: string;
+  StackId: string;
+  RequestId: string;
+  LogicalResourceId: string;
+  PhysicalResourceId: string;
+  Reason?: string;
+  Data?: Record<string, unknown>;
+}
+
+function parseWithinLimit(body: string): Parsed {
+  expect(bytes(body)).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+  return JSON.parse(body) as Parsed;
+}
+
+function expectEnvelope(parsed: Parsed, env: ResponseEnvelope) {
+  expect(parsed).toMatchObject({ ...env });
+}
+
+/** Independent of the handler's code: keys are unique, so code-unit order decides. */
+function sortedTags(identity: EmailIdentityDescription) {
+  return (identity.Tags ?? []).map((tag) => ({ key: tag.Key ?? '', value: tag.Value ?? '' }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+}
+
+/** The largest count in 0..n that matches: an empty first name makes counts 0 and 1 look alike. */
+function largestCount(n: number, matches: (count: number) => boolean): number | undefined {
+  for (let count = n; count >= 0; count--) {
+    if (matches(count)) return count;
+  }
+  return undefined;
+}
+
+/** Every property a success body must have, whatever the response held. */
+function expectValidSuccess(body: string, env: ResponseEnvelope, identity: EmailIdentityDescription) {
+  const parsed = parseWithinLimit(body);
+  expect(parsed.Status).toBe('SUCCESS');
+  expectEnvelope(parsed, env);
+  const data = parsed.Data ?? {};
+  expect(Object.keys(data)).toEqual([...ATTRIBUTE_NAMES]);
+  for (const name of ATTRIBUTE_NAMES) {
+    expect(typeof data[name]).toBe('string');
+  }
+  const get = (name: typeof ATTRIBUTE_NAMES[number]) => data[name] as string;
+
+  expect(body).not.toContain(POLICY_MARKER);
+
+  // Counts are always complete, even when the lists are cut short.
+  const policyNames = Object.keys(identity.Policies ?? {}).sort();
+  expect(get('PolicyCount')).toBe(String(policyNames.length));
+  expect(get('TagCount')).toBe(String((identity.Tags ?? []).length));
+
+  // PolicyNames: whole names, a prefix of the sorted list, and no more fit.
+  const shownPolicies = largestCount(policyNames.length, (count) => policyNames.slice(0, count).join(',') === get('PolicyNames'));
+  expect(shownPolicies).toBeDefined();
+  if (shownPolicies! < policyNames.length) {
+    const oneMore = { ...data, PolicyNames: policyNames.slice(0, shownPolicies! + 1).join(','), Tags: '{}' };
+    expect(bytes(JSON.stringify({ ...parsed, Data: oneMore }))).toBeGreaterThan(MAX_RESPONSE_BYTES);
+  }
+
+  // Tags: a JSON object of whole tags, a prefix in key order, and no more fit.
+  const tags = JSON.parse(get('Tags')) as Record<string, string>;
+  expect(typeof tags).toBe('object');
+  const sorted = sortedTags(identity);
+  const shownTags = largestCount(sorted.length, (count) => JSON.stringify(Object.fromEntries(sorted.slice(0, count).map((t) => [t.key, t.value]))) === get('Tags'));
+  expect(shownTags).toBeDefined();
+  if (shownTags! < sorted.length) {
+    const more = JSON.stringify(Object.fromEntries(sorted.slice(0, shownTags! + 1).map((t) => [t.key, t.value])));
+    expect(bytes(JSON.stringify({ ...parsed, Data: { ...data, Tags: more } }))).toBeGreaterThan(MAX_RESPONSE_BYTES);
+  }
+}
+
+/** Bytes of a success body holding only the attributes that are never cut. */
+function coreBytes(env: ResponseEnvelope, identity: EmailIdentityDescription): number {
+  const data = { ...encodeIdentity(identity), PolicyNames: '', Tags: '{}' };
+  return bytes(JSON.stringify({ Status: 'SUCCESS', ...env, Data: data }));
+}
+
+// ---------------------------------------------------------------------------
+// Properties
+
+describe('successBody', () => {
+  test('any response: a valid body within 4096 bytes, or undefined only when the core attributes cannot fit', () => {
+    let fitted = 0;
+    fc.assert(fc.property(envelope, arbitraryIdentity, (env, identity) => {
+      const body = successBody(env, identity);
+      if (body === undefined) {
+        expect(coreBytes(env, identity)).toBeGreaterThan(MAX_RESPONSE_BYTES);
+      } else {
+        fitted++;
+        expectValidSuccess(body, env, identity);
+      }
+    }), RUN);
+    // Guard against a vacuous property: most generated responses must fit.
+    expect(fitted).toBeGreaterThan(RUN.numRuns / 2);
+  });
+
+  test('realistic maxima (DNS and SES limits, ASCII): the core attributes always fit', () => {
+    fc.assert(fc.property(envelope, realisticIdentity, (env, identity) => {
+      const body = successBody(env, identity);
+      expect(body).toBeDefined();
+      expectValidSuccess(body!, env, identity);
+    }), RUN);
+  });
+
+  test('realistic worst case, every field at its maximum at once, still fits', () => {
+    const label = (n: number) => 'a'.repeat(n);
+    const domain253 = [label(63), label(63), label(63), label(61)].join('.');
+    const env: ResponseEnvelope = {
+      StackId: `arn:aws:cloudformation:ap-southeast-3:123456789012:stack/${'S'.repeat(128)}/01234567-89ab-cdef-0123-456789abcdef`,
+      RequestId: '01234567-89ab-cdef-0123-456789abcdef',
+      LogicalResourceId: 'L'.repeat(255),
+      PhysicalResourceId: `${'l'.repeat(64)}@${domain253}`.padEnd(320, 'x'),
+    };
+    const identity: EmailIdentityDescription = {
+      IdentityType: 'MANAGED_DOMAIN',
+      FeedbackForwardingStatus: false,
+      VerifiedForSendingStatus: false,
+      VerificationStatus: 'TEMPORARY_FAILURE',
+      ConfigurationSetName: 'c'.repeat(64),
+      DkimAttributes: {
+        SigningEnabled: false,
+        Status: 'TEMPORARY_FAILURE',
+        Tokens: [label(63), label(63), label(63)],
+        SigningHostedZone: domain253,
+        SigningAttributesOrigin: 'AWS_SES_US_GOV_WEST_1',
+        CurrentSigningKeyLength: 'RSA_2048_BIT',
+        NextSigningKeyLength: 'RSA_2048_BIT',
+        LastKeyGenerationTimestamp: new Date('2099-12-31T23:59:59.999Z'),
+      },
+      MailFromAttributes: { MailFromDomain: domain253, MailFromDomainStatus: 'TEMPORARY_FAILURE', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+      VerificationInfo: {
+        LastCheckedTimestamp: new Date('2099-12-31T23:59:59.999Z'),
+        LastSuccessTimestamp: new Date('2099-12-31T23:59:59.999Z'),
+        ErrorType: 'REPLICATION_PRIMARY_BYO_DKIM_NOT_SUPPORTED',
+        SOARecord: { PrimaryNameServer: domain253, AdminEmail: domain253, SerialNumber: 2 ** 32 - 1 },
+      },
+      Policies: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}`.padStart(64, 'p'), `{"Sid":"${POLICY_MARKER}"}`])),
+      Tags: Array.from({ length: 50 }, (_, i) => ({ Key: `${i}`.padStart(128, 'k'), Value: 'v'.repeat(256) })),
+    };
+
+    const body = successBody(env, identity);
+
+    expect(body).toBeDefined();
+    expectValidSuccess(body!, env, identity);
+  });
+
+  test('adversarial oversized values (5000-char strings): a body within 4096 bytes, or undefined', () => {
+    // Cheap to generate: a short unicode seed repeated to 5000 units.
+    const huge = longText(5000, 5000);
+    const hugeShape: Shape = {
+      text: () => fc.oneof(huge, anyText(8)),
+      domain: fc.oneof(huge, anyText(8)),
+      name: () => fc.oneof(huge, anyText(8)),
+      date: dates,
+      serial: fc.double(),
+      tagText: () => fc.oneof(huge, anyText(8)),
+    };
+    let undefinedCount = 0;
+    fc.assert(fc.property(envelope, identityOf(hugeShape), (env, identity) => {
+      const body = successBody(env, identity);
+      if (body === undefined) {
+        undefinedCount++;
+      } else {
+        expectValidSuccess(body, env, identity);
+      }
+    }), { ...RUN, numRuns: 50 });
+    // Both outcomes must have been exercised for the property to mean anything.
+    expect(undefinedCount).toBeGreaterThan(0);
+    expect(undefinedCount).toBeLessThan(50);
+  });
+});
+
+describe('failureBody', () => {
+  test('any reason up to 20 KB: within 4096 bytes, envelope intact, reason kept or cut to a prefix', () => {
+    const reason = fc.oneof(longText(20_000), anyText(200), fc.constant(''));
+    fc.assert(fc.property(envelope, reason, (env, text) => {
+      const body = failureBody(env, text);
+      const parsed = parseWithinLimit(body);
+
+      expect(parsed.Status).toBe('FAILED');
+      expectEnvelope(parsed, env);
+      expect(typeof parsed.Reason).toBe('string');
+      const shown = parsed.Reason!;
+      if (shown !== text) {
+        // Cut on a character boundary, marked with an ellipsis, and only as much as needed:
+        // one more character (at most 6 JSON bytes) would not have fitted.
+        expect(shown.endsWith('…')).toBe(true);
+        expect(text.startsWith(shown.slice(0, -1))).toBe(true);
+        expect(bytes(body)).toBeGreaterThan(MAX_RESPONSE_BYTES - 6);
+      }
+    }), { ...RUN, numRuns: 30 });
+  });
+});
