@@ -1,10 +1,11 @@
-import { CustomResource, Duration, Fn, Resource, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Fn, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ses from 'aws-cdk-lib/aws-ses';
-import type { Construct } from 'constructs';
+import type { Construct, IDependable } from 'constructs';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import { emailIdentityProblem } from './shared/identity-name';
-import { LOOKUP_RESOURCE_TYPE, type AttributeName, type LookupProperties } from './shared/wire';
+import { externalIdProblem, regionProblem, roleArnProblem } from './shared/validation';
+import { LOOKUP_RESOURCE_TYPE, type AttributeName, type LookupProperties, type Requirement } from './shared/wire';
 
 /**
  * Properties of an `EmailIdentityLookup`.
@@ -20,6 +21,34 @@ export interface EmailIdentityLookupProps {
    * construct's attribute) is checked by the handler at deploy time.
    */
   readonly emailIdentity: string;
+
+  /**
+   * The region the identity lives in. SES identities are per region; the
+   * identity's ARN, the function's permission and the MAIL FROM MX record
+   * follow this region.
+   *
+   * @default - the stack's region
+   */
+  readonly region?: string;
+
+  /**
+   * A role in another account to read the identity with, for an identity that
+   * lives in another account (a sending account, seen from a central DNS
+   * account). The lookup function may assume this role and nothing else; the
+   * role must trust the function's role
+   * (`EmailIdentityLookupProvider.of(stack).role`) and may call
+   * `ses:GetEmailIdentity` on the identity.
+   *
+   * @default - the identity is in the stack's account
+   */
+  readonly assumeRoleArn?: string;
+
+  /**
+   * The external id the role's trust policy requires.
+   *
+   * @default - none
+   */
+  readonly externalId?: string;
 
   /**
    * Any value; whenever it changes, CloudFormation reads the identity again.
@@ -57,10 +86,14 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    */
   public readonly emailIdentityName: string;
   /**
-   * The identity's ARN in this stack's account and region.
+   * The identity's ARN, in its account and region.
    * @attribute
    */
   public readonly emailIdentityArn: string;
+  /** The region the identity lives in. */
+  public readonly identityRegion: string;
+  /** The account the identity lives in. */
+  public readonly identityAccount: string;
 
   /** `DOMAIN`, `EMAIL_ADDRESS` or `MANAGED_DOMAIN`. */
   public readonly identityType: string;
@@ -90,8 +123,13 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
   public readonly dkimToken3: string;
   /** `AWS_SES`, `EXTERNAL` (BYODKIM) or `AWS_SES_<REGION>` (a replica whose DNS belongs to that region's identity). */
   public readonly dkimSigningAttributesOrigin: string;
-  /** The zone Easy DKIM CNAMEs point into, such as `dkim.amazonses.com`, or `""`. */
+  /** The zone Easy DKIM CNAMEs point into, as SES reports it, such as `dkim.amazonses.com`, or `""`. */
   public readonly dkimSigningHostedZone: string;
+  /**
+   * The zone Easy DKIM CNAMEs point into: `dkimSigningHostedZone`, or where SES
+   * reports none, the identity region's documented DKIM domain. Never empty.
+   */
+  public readonly dkimCnameDomain: string;
   /** `RSA_1024_BIT` or `RSA_2048_BIT`, or `""`. */
   public readonly dkimCurrentSigningKeyLength: string;
   /** `RSA_1024_BIT` or `RSA_2048_BIT`, or `""`. */
@@ -135,30 +173,38 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    */
   public readonly tags: string;
 
+  private readonly props: EmailIdentityLookupProps;
   private readonly resource: CustomResource;
+  private readonly requirements = new Set<Requirement>();
+  private readonly copies = new Map<Stack, EmailIdentityLookup>();
 
   constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
     super(scope, id);
-
-    if (!Token.isUnresolved(props.emailIdentity)) {
-      const problem = emailIdentityProblem(props.emailIdentity);
-      if (problem) {
-        throw new Error(`${this.node.path}: ${problem}`);
-      }
-    }
+    this.props = props;
+    this.validate(props);
 
     this.emailIdentityName = props.emailIdentity;
+    this.identityRegion = props.region ?? this.stack.region;
+    this.identityAccount = props.assumeRoleArn ? accountOfRole(props.assumeRoleArn) : this.stack.account;
     this.emailIdentityArn = this.stack.formatArn({
       service: 'ses',
+      region: this.identityRegion,
+      account: this.identityAccount,
       resource: 'identity',
       resourceName: props.emailIdentity,
     });
 
     const provider = EmailIdentityLookupProvider.of(this);
-    const permission = provider._grantLookup(this.emailIdentityArn, props.emailIdentity);
+    const permission = props.assumeRoleArn
+      ? provider._grantAssumeRole(props.assumeRoleArn)
+      : provider._grantLookup(this.emailIdentityArn, props.emailIdentity);
     const properties: LookupProperties = {
       EmailIdentity: props.emailIdentity,
+      Region: props.region,
+      AssumeRoleArn: props.assumeRoleArn,
+      ExternalId: props.externalId,
       RefreshToken: props.refreshToken,
+      Requirements: Lazy.list({ produce: () => [...this.requirements] }, { omitEmpty: true }),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -184,6 +230,7 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     this.dkimToken3 = this.attribute('DkimToken3');
     this.dkimSigningAttributesOrigin = this.attribute('DkimSigningAttributesOrigin');
     this.dkimSigningHostedZone = this.attribute('DkimSigningHostedZone');
+    this.dkimCnameDomain = this.attribute('DkimCnameDomain');
     this.dkimCurrentSigningKeyLength = this.attribute('DkimCurrentSigningKeyLength');
     this.dkimNextSigningKeyLength = this.attribute('DkimNextSigningKeyLength');
     this.dkimLastKeyGenerationTimestamp = this.attribute('DkimLastKeyGenerationTimestamp');
@@ -200,6 +247,40 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     this.policyNames = Fn.split(',', this.attribute('PolicyNames'));
     this.tagCount = this.attribute('TagCount');
     this.tags = this.attribute('Tags');
+  }
+
+  /**
+   * The same lookup in another stack, created there on first use.
+   *
+   * Use it to read this identity's attributes from another stack: statuses
+   * change over time, and a strong cross-stack reference (an export) to a
+   * changing value blocks the exporting stack's updates. A lookup in the
+   * consuming stack exports nothing. Returns this lookup for its own stack.
+   *
+   * @param scope any construct in the stack that needs the attributes
+   */
+  public inStack(scope: Construct): EmailIdentityLookup {
+    const stack = Stack.of(scope);
+    if (stack === this.stack) {
+      return this;
+    }
+    let copy = this.copies.get(stack);
+    if (!copy) {
+      copy = new EmailIdentityLookup(stack, `EmailIdentityLookup${this.node.addr}`, this.props);
+      this.copies.set(stack, copy);
+    }
+    return copy;
+  }
+
+  /**
+   * Makes the lookup fail, with a reason naming the problem, when the
+   * identity cannot provide what is built from it.
+   *
+   * @internal
+   */
+  public _require(requirement: Requirement): IDependable {
+    this.requirements.add(requirement);
+    return this.resource;
   }
 
   /**
@@ -221,8 +302,32 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     return this.grant(grantee, 'ses:SendEmail', 'ses:SendRawEmail');
   }
 
+  /** Literal values are checked now; tokens by the handler, with the same rules. */
+  private validate(props: EmailIdentityLookupProps): void {
+    const checks: Array<[string | undefined, (value: string) => string | undefined]> = [
+      [props.emailIdentity, emailIdentityProblem],
+      [props.region, regionProblem],
+      [props.assumeRoleArn, roleArnProblem],
+      [props.externalId, externalIdProblem],
+    ];
+    for (const [value, check] of checks) {
+      const problem = value === undefined || Token.isUnresolved(value) ? undefined : check(value);
+      if (problem) {
+        throw new Error(`${this.node.path}: ${problem}`);
+      }
+    }
+    if (props.externalId !== undefined && props.assumeRoleArn === undefined) {
+      throw new Error(`${this.node.path}: externalId is only used with assumeRoleArn; set both or neither.`);
+    }
+  }
+
   /** An attribute of the custom resource, by its name on the wire. */
   private attribute(name: AttributeName): string {
     return this.resource.getAttString(name);
   }
+}
+
+/** The account of a role ARN, literal or token. */
+function accountOfRole(roleArn: string): string {
+  return Token.isUnresolved(roleArn) ? Fn.select(4, Fn.split(':', roleArn)) : roleArn.split(':')[4];
 }

@@ -1,4 +1,5 @@
 import type { GetEmailIdentityCommandOutput } from '@aws-sdk/client-sesv2';
+import { defaultDkimDomain } from '../shared/ses-dns';
 import type { LookupData } from '../shared/wire';
 
 /** The parts of the SES response we read: every field optional, as in the API. */
@@ -8,8 +9,10 @@ export type EmailIdentityDescription = Omit<GetEmailIdentityCommandOutput, '$met
  * Turns a GetEmailIdentity response into CloudFormation attributes, every one
  * a string (see the encoding in `shared/wire.ts`). Policy bodies never leave
  * this function: only their names do.
+ *
+ * @param region the identity's region, for the DKIM CNAME target when SES names none
  */
-export function encodeIdentity(identity: EmailIdentityDescription): LookupData {
+export function encodeIdentity(identity: EmailIdentityDescription, region: string): LookupData {
   const dkim = identity.DkimAttributes ?? {};
   const mailFrom: Partial<NonNullable<EmailIdentityDescription['MailFromAttributes']>> = identity.MailFromAttributes ?? {};
   const verification = identity.VerificationInfo ?? {};
@@ -32,6 +35,7 @@ export function encodeIdentity(identity: EmailIdentityDescription): LookupData {
     DkimToken3: text(tokens[2]),
     DkimSigningAttributesOrigin: text(dkim.SigningAttributesOrigin),
     DkimSigningHostedZone: text(dkim.SigningHostedZone),
+    DkimCnameDomain: dkim.SigningHostedZone || defaultDkimDomain(region),
     DkimCurrentSigningKeyLength: text(dkim.CurrentSigningKeyLength),
     DkimNextSigningKeyLength: text(dkim.NextSigningKeyLength),
     DkimLastKeyGenerationTimestamp: text(dkim.LastKeyGenerationTimestamp),

@@ -3,6 +3,7 @@ export interface LookupScope {
   readonly emailIdentity: string;
   readonly region: string;
   readonly account: string;
+  readonly assumeRoleArn?: string;
 }
 
 /**
@@ -22,9 +23,13 @@ export function failureReason(error: unknown, scope: LookupScope): string {
     case 'ThrottlingException':
       return `SES kept throttling GetEmailIdentity for ${identity} ${where}${attempts} (${name}). Deploy again, or spread lookups over fewer stacks deployed at once.`;
     case 'AccessDeniedException':
-      return `The lookup function may not call ses:GetEmailIdentity on ${identity} ${where} (AccessDeniedException: ${detail}). Check permission boundaries and SCPs.`;
+      return scope.assumeRoleArn
+        ? `Role ${scope.assumeRoleArn} may not call ses:GetEmailIdentity on ${identity} ${where} (AccessDeniedException: ${detail}). Grant it that action on the identity.`
+        : `The lookup function may not call ses:GetEmailIdentity on ${identity} ${where} (AccessDeniedException: ${detail}). Check permission boundaries and SCPs.`;
     case 'BadRequestException':
       return `SES rejected ${identity} ${where} as an email identity name (BadRequestException: ${detail}). Pass a domain or email address.`;
+    case 'AssumeRoleFailed':
+      return `Could not assume role ${scope.assumeRoleArn} to read ${identity} ${where} (${detail}). The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider's roleArn), with the same external id if one is set.`;
     case 'DeadlineExceeded':
       return `SES did not answer GetEmailIdentity for ${identity} ${where} in time${attempts}. Deploy again; if it persists, check the SES endpoint and the function's network access.`;
     default:

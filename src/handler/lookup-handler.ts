@@ -1,23 +1,15 @@
-import { GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { ConfiguredRetryStrategy } from '@smithy/util-retry';
+import { GetEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { DeadlineExceeded, failureReason } from './failure-reason';
-import { acknowledgeBody, failureBody, sendResponse, successBody, type ResponseEnvelope } from './response';
 import { emailIdentityProblem } from '../shared/identity-name';
-import type { LookupProperties } from '../shared/wire';
-
-/** How hard to retry SES. Throttling is expected: SES allows ~1 control-plane call a second. */
-export interface RetryOptions {
-  /** Attempts in all, first one included. */
-  readonly maxAttempts: number;
-  /** Backoff before retry n is a random delay up to min(maxDelayMs, baseDelayMs * 2^n). */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
+import { externalIdProblem, regionProblem, roleArnProblem } from '../shared/validation';
+import { REQUIREMENTS, type LookupProperties, type Requirement } from '../shared/wire';
+import { DeadlineExceeded, failureReason } from './failure-reason';
+import { unmetRequirement } from './requirements';
+import { acknowledgeBody, failureBody, sendResponse, successBody, type ResponseEnvelope } from './response';
+import { SesClients, type RetryOptions } from './ses-clients';
 
 export interface LookupHandlerOptions {
-  /** The SES client; by default one in the function's region with the retry policy below. */
+  /** One SES client for every lookup, for tests; by default one per region and role, see SesClients. */
   readonly client?: SESv2Client;
   /** @default DEFAULT_RETRY */
   readonly retry?: RetryOptions;
@@ -27,8 +19,6 @@ export interface LookupHandlerOptions {
   readonly log?: (line: string) => void;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 20_000 };
-
 export type LookupHandler = (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<void>;
 
 /**
@@ -37,13 +27,14 @@ export type LookupHandler = (event: CloudFormationCustomResourceEvent, context: 
  * FAILED response with a reason, sent before the Lambda times out.
  */
 export function createLookupHandler(options: LookupHandlerOptions = {}): LookupHandler {
-  const client = options.client ?? createSesClient(options.retry ?? DEFAULT_RETRY);
+  const clients = new SesClients(options.retry);
+  const clientFor = (properties: LookupProperties) => options.client ?? clients.get(properties);
   const reserveMs = options.reserveMs ?? 10_000;
   const log = options.log ?? ((line: string) => console.log(line));
 
   return async (event, context) => {
     const deadline = Date.now() + context.getRemainingTimeInMillis() - reserveMs;
-    const { body, outcome } = await respond(event, client, deadline);
+    const { body, outcome } = await respond(event, clientFor, deadline);
     log(JSON.stringify({
       requestType: event.RequestType,
       logicalResourceId: event.LogicalResourceId,
@@ -54,21 +45,16 @@ export function createLookupHandler(options: LookupHandlerOptions = {}): LookupH
   };
 }
 
-export function createSesClient(retry: RetryOptions): SESv2Client {
-  return new SESv2Client({
-    retryStrategy: new ConfiguredRetryStrategy(retry.maxAttempts, (attempt) =>
-      // "Full jitter": parallel lookups spread out instead of retrying in step.
-      Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt)),
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 }),
-  });
-}
-
 interface Outcome {
   readonly status: 'SUCCESS' | 'FAILED';
   readonly reason?: string;
 }
 
-async function respond(event: CloudFormationCustomResourceEvent, client: SESv2Client, deadline: number): Promise<{ body: string; outcome: Outcome }> {
+async function respond(
+  event: CloudFormationCustomResourceEvent,
+  clientFor: (properties: LookupProperties) => SESv2Client,
+  deadline: number,
+): Promise<{ body: string; outcome: Outcome }> {
   const envelope = (physicalResourceId: string): ResponseEnvelope => ({
     StackId: event.StackId,
     RequestId: event.RequestId,
@@ -93,16 +79,23 @@ async function respond(event: CloudFormationCustomResourceEvent, client: SESv2Cl
         return fail(previousId, parsed);
       }
       const properties = parsed;
+      const client = clientFor(properties);
+      const region = await client.config.region().catch(() => '');
       const scope = {
         emailIdentity: properties.EmailIdentity,
-        region: await client.config.region().catch(() => ''),
-        account: event.StackId.split(':')[4] ?? '',
+        region,
+        account: accountOf(properties.AssumeRoleArn) ?? accountOf(event.StackId) ?? '',
+        assumeRoleArn: properties.AssumeRoleArn,
       };
       try {
         const identity = await getEmailIdentity(client, properties.EmailIdentity, deadline);
+        const unmet = unmetRequirement(identity, (properties.Requirements ?? []).filter(isRequirement), properties.EmailIdentity);
+        if (unmet) {
+          return fail(previousId, unmet);
+        }
         // The identity names the resource: looking up another identity is a
         // replacement, and the old lookup's Delete is a no-op.
-        const body = successBody(envelope(properties.EmailIdentity), identity);
+        const body = successBody(envelope(properties.EmailIdentity), identity, region);
         if (body === undefined) {
           return fail(previousId, `SES described ${JSON.stringify(properties.EmailIdentity)} with values too long to return within CloudFormation's 4096-byte response limit.`);
         }
@@ -114,23 +107,65 @@ async function respond(event: CloudFormationCustomResourceEvent, client: SESv2Cl
   }
 }
 
-/** Validates properties as CloudFormation delivered them (always strings, possibly anything). */
+/**
+ * Validates properties as CloudFormation delivered them: strings and lists of
+ * strings, possibly anything at all.
+ *
+ * @returns the properties, or a sentence naming the property that is wrong
+ */
 function parseProperties(raw: unknown): LookupProperties | string {
-  if (typeof raw !== 'object' || raw === null) {
+  if (!isRecord(raw)) {
     return 'The lookup received no resource properties; it needs EmailIdentity.';
   }
-  const { EmailIdentity, RefreshToken } = raw as Record<string, unknown>;
-  if (typeof EmailIdentity !== 'string') {
-    return `Property EmailIdentity must be a string, got ${EmailIdentity === undefined ? 'nothing' : typeof EmailIdentity}.`;
+  const strings = ['EmailIdentity', 'Region', 'AssumeRoleArn', 'ExternalId', 'RefreshToken'] as const;
+  const wrongType = strings.find((name) => raw[name] !== undefined && typeof raw[name] !== 'string');
+  if (wrongType || raw.EmailIdentity === undefined) {
+    const name = wrongType ?? 'EmailIdentity';
+    return `Property ${name} must be a string, got ${describe(raw[name])}.`;
   }
-  const problem = emailIdentityProblem(EmailIdentity);
-  if (problem) {
-    return `Property EmailIdentity: ${problem}`;
+  const { EmailIdentity, Region, AssumeRoleArn, ExternalId, RefreshToken, Requirements } = raw;
+  if (Requirements !== undefined && !(Array.isArray(Requirements) && Requirements.every(isRequirement))) {
+    return `Property Requirements must be a list of ${REQUIREMENTS.join(', ')}, got ${JSON.stringify(Requirements).slice(0, 100)}.`;
   }
-  if (RefreshToken !== undefined && typeof RefreshToken !== 'string') {
-    return `Property RefreshToken must be a string, got ${typeof RefreshToken}.`;
-  }
-  return { EmailIdentity, RefreshToken };
+  const properties: LookupProperties = {
+    EmailIdentity: String(EmailIdentity),
+    Region: optional(Region),
+    AssumeRoleArn: optional(AssumeRoleArn),
+    ExternalId: optional(ExternalId),
+    RefreshToken: optional(RefreshToken),
+    Requirements,
+  };
+  const problem = emailIdentityProblem(properties.EmailIdentity)
+    ?? ifDefined(properties.Region, regionProblem)
+    ?? ifDefined(properties.AssumeRoleArn, roleArnProblem)
+    ?? ifDefined(properties.ExternalId, externalIdProblem);
+  return problem ? `Invalid properties: ${problem}` : properties;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value already checked to be a string or undefined. */
+function optional(value: unknown): string | undefined {
+  return value === undefined ? undefined : String(value);
+}
+
+function ifDefined(value: string | undefined, check: (value: string) => string | undefined): string | undefined {
+  return value === undefined ? undefined : check(value);
+}
+
+function isRequirement(value: unknown): value is Requirement {
+  return REQUIREMENTS.some((requirement) => requirement === value);
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value;
+}
+
+/** The account in an ARN (a stack id or a role ARN). */
+function accountOf(arn: string | undefined): string | undefined {
+  return arn?.split(':')[4] || undefined;
 }
 
 /** Calls SES, giving up at the deadline so that there is time left to answer. */

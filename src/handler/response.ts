@@ -20,8 +20,8 @@ export interface ResponseEnvelope {
  * response gets there). Policy names and tags are added last, as many whole
  * entries as fit; `PolicyCount` and `TagCount` keep the full counts.
  */
-export function successBody(envelope: ResponseEnvelope, identity: EmailIdentityDescription): string | undefined {
-  const complete = encodeIdentity(identity);
+export function successBody(envelope: ResponseEnvelope, identity: EmailIdentityDescription, region: string): string | undefined {
+  const complete = encodeIdentity(identity, region);
   if (fits(envelope, complete)) {
     return serialize(envelope, complete);
   }

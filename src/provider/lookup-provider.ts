@@ -1,7 +1,7 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct, type IConstruct, type IDependable } from 'constructs';
 import { LookupFunction } from './lookup-function';
 
 /**
@@ -72,7 +72,12 @@ export class EmailIdentityLookupProvider extends Construct {
   /** The ARN of the function that custom resources send their requests to. */
   public readonly serviceToken: string;
 
-  private readonly role: iam.Role;
+  /**
+   * The function's role. A role that a lookup assumes in another account must
+   * trust it.
+   */
+  public readonly role: iam.IRole;
+
   private readonly readAll?: iam.Policy;
   private readonly identityPolicies: IdentityPolicy[] = [];
 
@@ -81,18 +86,19 @@ export class EmailIdentityLookupProvider extends Construct {
 
     // An explicit role and log group rather than the managed
     // AWSLambdaBasicExecutionRole: the function may write its own logs and nothing else.
-    this.role = new iam.Role(this, 'Role', {
+    const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Reads SES email identities for EmailIdentityLookup custom resources',
     });
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [logGroup.logGroupArn],
     }));
+    this.role = role;
 
     const fn = new LookupFunction(this, 'Function', {
-      role: this.role,
+      role,
       logGroup,
       timeout: EmailIdentityLookupProvider.FUNCTION_TIMEOUT,
       // The SDK's start-up is CPU-bound, and Lambda's CPU grows with memory.
@@ -110,6 +116,19 @@ export class EmailIdentityLookupProvider extends Construct {
         })],
       });
     }
+  }
+
+  /**
+   * Lets the function assume a role in the identity's account; that role,
+   * not this one, needs ses:GetEmailIdentity.
+   *
+   * @returns the construct that holds the permission: the lookup must depend on it
+   * @internal
+   */
+  public _grantAssumeRole(roleArn: string): IDependable {
+    // Lookups that share a role add the same statement; IAM policy rendering merges them.
+    const statement = new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [roleArn] });
+    return this.role.addToPrincipalPolicy(statement).policyDependable ?? this.role;
   }
 
   /**

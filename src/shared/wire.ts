@@ -13,9 +13,23 @@ export const LOOKUP_RESOURCE_TYPE = 'Custom::SesEmailIdentityLookup';
 export interface LookupProperties {
   /** Domain or email address, exactly as SES knows it. */
   readonly EmailIdentity: string;
+  /** The identity's region; absent means the function's own. */
+  readonly Region?: string;
+  /** A role in the identity's account for the function to assume. */
+  readonly AssumeRoleArn?: string;
+  readonly ExternalId?: string;
   /** Opaque value whose only job is to change when the user wants a re-read. */
   readonly RefreshToken?: string;
+  /**
+   * What the stack builds from this lookup. The handler fails the lookup with
+   * a clear reason when the identity cannot provide it, rather than letting a
+   * DNS record fail later with an obscure one. Each is one of REQUIREMENTS.
+   */
+  readonly Requirements?: readonly string[];
 }
+
+export const REQUIREMENTS = ['EasyDkimRecords', 'MailFromRecords'] as const;
+export type Requirement = typeof REQUIREMENTS[number];
 
 /**
  * Every attribute the handler returns in `Data`, in response order.
@@ -38,6 +52,7 @@ export const ATTRIBUTE_NAMES = [
   'DkimToken3',
   'DkimSigningAttributesOrigin',
   'DkimSigningHostedZone',
+  'DkimCnameDomain',
   'DkimCurrentSigningKeyLength',
   'DkimNextSigningKeyLength',
   'DkimLastKeyGenerationTimestamp',

@@ -1,0 +1,181 @@
+import { Duration, Fn, Token } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import type { EmailIdentityLookup } from './email-identity-lookup';
+import { MAIL_FROM_SPF_VALUE } from './shared/ses-dns';
+
+/**
+ * A DNS record, as data: for stack outputs, or for DNS that CDK does not manage.
+ */
+export interface DnsRecord {
+  /** Fully qualified name, with the trailing dot. */
+  readonly name: string;
+  /** `CNAME`, `MX` or `TXT`. */
+  readonly type: string;
+  /** The value as Route53 takes it (TXT values quoted). */
+  readonly value: string;
+}
+
+/**
+ * What a DMARC record asks receivers to do with mail that fails DMARC.
+ */
+export enum DmarcPolicy {
+  /** Only report. */
+  NONE = 'none',
+  /** Treat as suspicious, such as deliver to spam. */
+  QUARANTINE = 'quarantine',
+  /** Reject. */
+  REJECT = 'reject',
+}
+
+/**
+ * Properties of `EmailIdentityDnsRecords`.
+ */
+export interface EmailIdentityDnsRecordsProps {
+  /**
+   * The lookup of a domain identity. It may live in another stack: the
+   * records then read the identity through their own lookup (`inStack`), so no
+   * stack exports a value that changes.
+   */
+  readonly identity: EmailIdentityLookup;
+
+  /**
+   * The hosted zone to create the records in: the identity's domain or a
+   * parent of it (`mail.example.com` in `example.com`).
+   *
+   * @default - no records are created; `records` still describes them
+   */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * Whether to create the three Easy DKIM CNAMEs.
+   *
+   * @default true
+   */
+  readonly dkim?: boolean;
+
+  /**
+   * Whether to create the custom MAIL FROM records: one MX to the identity
+   * region's feedback endpoint and an SPF TXT record. The lookup fails, with a
+   * reason saying so, if the identity has no MAIL FROM domain.
+   *
+   * @default false
+   */
+  readonly mailFrom?: boolean;
+
+  /**
+   * A DMARC policy to publish at `_dmarc.<domain>`.
+   *
+   * @default - no DMARC record
+   */
+  readonly dmarcPolicy?: DmarcPolicy;
+
+  /**
+   * Where receivers send aggregate DMARC reports (`rua`).
+   *
+   * @default - no reports
+   */
+  readonly dmarcReportEmail?: string;
+
+  /**
+   * Time to live of every record.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly ttl?: Duration;
+}
+
+/**
+ * The DNS records that make a looked-up SES domain identity work: Easy DKIM
+ * CNAMEs, optionally the custom MAIL FROM MX and SPF records and a DMARC record,
+ * created in a Route53 hosted zone or only described as data.
+ *
+ * Identities that cannot have such records fail clearly instead of producing
+ * broken ones: an email-address identity at synth time when its name is
+ * known, and otherwise, like BYODKIM and DKIM replicas, through the lookup,
+ * whose failure reason says what to publish instead.
+ *
+ * @example
+ * declare const zone: route53.IHostedZone;
+ * const identity = new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
+ * new EmailIdentityDnsRecords(this, 'Records', { identity, hostedZone: zone, mailFrom: true });
+ */
+export class EmailIdentityDnsRecords extends Construct {
+  /** Every record, as data. */
+  public readonly records: DnsRecord[];
+
+  constructor(scope: Construct, id: string, props: EmailIdentityDnsRecordsProps) {
+    super(scope, id);
+
+    const identity = props.identity.inStack(this);
+    const domain = identity.emailIdentityName;
+    validate(this, domain, props);
+
+    const records: DnsRecord[] = [];
+    if (props.dkim ?? true) {
+      identity._require('EasyDkimRecords');
+      [identity.dkimToken1, identity.dkimToken2, identity.dkimToken3].forEach((token) => records.push({
+        name: `${token}._domainkey.${domain}.`,
+        type: 'CNAME',
+        value: `${token}.${identity.dkimCnameDomain}`,
+      }));
+    }
+    if (props.mailFrom) {
+      identity._require('MailFromRecords');
+      const name = `${identity.mailFromDomain}.`;
+      records.push({ name, type: 'MX', value: `10 feedback-smtp.${identity.identityRegion}.amazonses.com` });
+      records.push({ name, type: 'TXT', value: MAIL_FROM_SPF_VALUE });
+    }
+    if (props.dmarcPolicy) {
+      const report = props.dmarcReportEmail ? `;rua=mailto:${props.dmarcReportEmail}` : '';
+      records.push({ name: `_dmarc.${domain}.`, type: 'TXT', value: `"v=DMARC1;p=${props.dmarcPolicy}${report}"` });
+    }
+    this.records = records;
+
+    const zone = props.hostedZone;
+    if (zone) {
+      const ttl = (props.ttl ?? Duration.minutes(30)).toSeconds().toString();
+      records.forEach((record, index) => {
+        // CfnRecordSet takes deploy-time names and values as they are; the
+        // record helpers would append the zone name to them.
+        new route53.CfnRecordSet(this, `Record${index + 1}`, {
+          hostedZoneId: zone.hostedZoneId,
+          name: record.name,
+          type: record.type,
+          ttl,
+          resourceRecords: [record.value],
+        });
+      });
+    }
+  }
+
+  /**
+   * The records as zone-file lines (`name TTL IN TYPE value`), one per line:
+   * for a `CfnOutput` when DNS is managed elsewhere.
+   */
+  public toZoneFile(ttl: Duration = Duration.minutes(30)): string {
+    return Fn.join('\n', this.records.map((record) => `${record.name} ${ttl.toSeconds()} IN ${record.type} ${record.value}`));
+  }
+}
+
+function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecordsProps): void {
+  const fail = (problem: string) => {
+    throw new Error(`${scope.node.path}: ${problem}`);
+  };
+  if (!props.hostedZone && props.ttl) {
+    fail('ttl is only used with hostedZone.');
+  }
+  if (props.dmarcReportEmail && !props.dmarcPolicy) {
+    fail('dmarcReportEmail is only used with dmarcPolicy.');
+  }
+  if (Token.isUnresolved(domain)) {
+    return;
+  }
+  if (domain.includes('@')) {
+    fail(`${JSON.stringify(domain)} is an email address identity: it has no DKIM, MAIL FROM or DMARC records of its own. Create the records from a lookup of its domain.`);
+  }
+  const zoneName = props.hostedZone?.zoneName.replace(/\.$/, '');
+  if (zoneName && !Token.isUnresolved(zoneName) && domain !== zoneName && !domain.endsWith(`.${zoneName}`)) {
+    fail(`the identity ${JSON.stringify(domain)} is not inside the hosted zone ${JSON.stringify(zoneName)}: its records cannot go there.`);
+  }
+}

@@ -1,0 +1,82 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ConfiguredRetryStrategy } from '@smithy/util-retry';
+import type { LookupProperties } from '../shared/wire';
+
+/** How hard to retry SES. Throttling is expected: SES allows ~1 control-plane call a second. */
+export interface RetryOptions {
+  /** Attempts in all, first one included. */
+  readonly maxAttempts: number;
+  /** Backoff before retry n is a random delay up to min(maxDelayMs, baseDelayMs * 2^n). */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 20_000 };
+
+/** Where a lookup reads: a region and, for another account, a role to assume there. */
+export type LookupTarget = Pick<LookupProperties, 'Region' | 'AssumeRoleArn' | 'ExternalId'>;
+
+/**
+ * SES clients by region and role, kept for the life of the Lambda container
+ * so that connections and assumed-role credentials are reused across lookups.
+ */
+export class SesClients {
+  private readonly clients = new Map<string, SESv2Client>();
+
+  constructor(private readonly retry: RetryOptions = DEFAULT_RETRY) {}
+
+  public get(target: LookupTarget): SESv2Client {
+    const key = JSON.stringify([target.Region, target.AssumeRoleArn, target.ExternalId]);
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new SESv2Client({
+        // Absent: the function's own region.
+        region: target.Region,
+        credentials: target.AssumeRoleArn ? assumedRole(target.AssumeRoleArn, target.ExternalId) : undefined,
+        retryStrategy: new ConfiguredRetryStrategy(this.retry.maxAttempts, (attempt) =>
+          // "Full jitter": parallel lookups spread out instead of retrying in step.
+          Math.random() * Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt)),
+        requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 }),
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+}
+
+/** Raised when the role cannot be assumed, so that the reason can say so. */
+export class AssumeRoleFailed extends Error {
+  public override readonly name = 'AssumeRoleFailed';
+  constructor(public readonly roleArn: string, public readonly cause: unknown) {
+    super(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
+  }
+}
+
+/** Credentials of a role in the identity's account; the SDK refreshes them before they expire. */
+function assumedRole(roleArn: string, externalId: string | undefined) {
+  // STS in the function's own region: the regional endpoint, not the global one.
+  const sts = new STSClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 }) });
+  return async () => {
+    try {
+      const { Credentials: credentials } = await sts.send(new AssumeRoleCommand({
+        RoleArn: roleArn,
+        ExternalId: externalId,
+        RoleSessionName: 'ses-email-identity-lookup',
+        DurationSeconds: 900,
+      }));
+      if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+        throw new Error('STS returned no credentials');
+      }
+      return {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        sessionToken: credentials.SessionToken,
+        expiration: credentials.Expiration,
+      };
+    } catch (error) {
+      throw new AssumeRoleFailed(roleArn, error);
+    }
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Checks of lookup inputs other than the identity name. Like
+ * `emailIdentityProblem`, each returns a sentence naming the problem, or
+ * undefined; the construct runs them on literals at synth time and the handler
+ * on resolved values at deploy time.
+ */
+
+/** Region names: `eu-west-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`. */
+export function regionProblem(region: string): string | undefined {
+  return /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)
+    ? undefined
+    : `region ${JSON.stringify(region)} is not an AWS region name (such as "eu-west-1").`;
+}
+
+/** IAM role ARNs, in any partition. */
+export function roleArnProblem(roleArn: string): string | undefined {
+  return /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn)
+    ? undefined
+    : `assumeRoleArn ${JSON.stringify(roleArn)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).`;
+}
+
+/** STS external ids: 2 to 1224 characters of letters, digits and +=,.@:/-. */
+export function externalIdProblem(externalId: string): string | undefined {
+  return /^[\w+=,.@:/-]{2,1224}$/.test(externalId)
+    ? undefined
+    : 'externalId must be 2 to 1224 characters of letters, digits and +=,.@:/- .';
+}
