@@ -3,7 +3,8 @@
  * GetEmailIdentity the way SES does on the wire (REST-JSON), so that the real
  * @aws-sdk/client-sesv2 can be pointed at it with `endpoint` or the
  * AWS_ENDPOINT_URL_SESV2 environment variable. It can also script faults and
- * throttle, for tests, the demo and the benchmark.
+ * throttle, and play STS AssumeRole for lookups in other accounts, for tests,
+ * the demo and the benchmark.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
@@ -77,6 +78,9 @@ export class FakeSesServer {
   private readonly identities = new Map<string, EmailIdentityBody>();
   private readonly scripts = new Map<string, FaultStep[]>();
   private readonly requested: string[] = [];
+  private readonly signed: SignedRequest[] = [];
+  private readonly roles = new Map<string, AssumableRole>();
+  private readonly assumed: Array<{ roleArn: string; externalId?: string }> = [];
   /** Arrival times of the requests answered within the rate limit, for the sliding window. */
   private admitted: number[] = [];
   private readonly server = http.createServer((request, response) => this.handle(request, response));
@@ -92,6 +96,25 @@ export class FakeSesServer {
   /** Every identity name GetEmailIdentity was called with, decoded, in arrival order. */
   public get requests(): readonly string[] {
     return [...this.requested];
+  }
+
+  /** GetEmailIdentity calls with who signed them, for region and assumed-role checks. */
+  public get signedRequests(): readonly SignedRequest[] {
+    return [...this.signed];
+  }
+
+  /** Every STS AssumeRole call, in arrival order. */
+  public get assumeRoleCalls(): ReadonlyArray<{ roleArn: string; externalId?: string }> {
+    return [...this.assumed];
+  }
+
+  /**
+   * Plays STS too (point AWS_ENDPOINT_URL_STS here): `roleArn` may be assumed,
+   * with `externalId` if given, and yields credentials with `accessKeyId`.
+   */
+  public allowAssumeRole(roleArn: string, role: AssumableRole): this {
+    this.roles.set(roleArn, role);
+    return this;
   }
 
   /** Makes `name` exist, described by `body`. */
@@ -118,6 +141,10 @@ export class FakeSesServer {
   }
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    if (request.method === 'POST' && new URL(request.url ?? '/', 'http://localhost').pathname === '/') {
+      this.handleSts(request, response);
+      return;
+    }
     const match = IDENTITY_PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
     if (request.method !== 'GET' || !match) {
       sendError(response, { status: 404, errorType: 'UnknownOperationException', message: `No operation at ${request.method} ${request.url}` });
@@ -126,6 +153,7 @@ export class FakeSesServer {
     // The SDK percent-encodes the label ('+' as %2B, '@' as %40, UTF-8 bytes).
     const name = decodeURIComponent(match[1]);
     this.requested.push(name);
+    this.signed.push({ name, ...signerOf(request) });
 
     const step = this.scripts.get(name)?.shift() ?? (this.throttled() ? THROTTLED : 'ok');
     if (step === 'hang') {
@@ -147,6 +175,32 @@ export class FakeSesServer {
     send(response, 200, JSON.stringify(identity));
   }
 
+  /** STS AssumeRole over the AWS query protocol: a form body in, XML out. */
+  private handleSts(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const roleArn = form.get('RoleArn') ?? '';
+      const externalId = form.get('ExternalId') ?? undefined;
+      this.assumed.push({ roleArn, externalId });
+      const role = this.roles.get(roleArn);
+      if (form.get('Action') !== 'AssumeRole' || !role || role.externalId !== externalId) {
+        const message = `User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
+        send(response, 403, stsError('AccessDenied', message), { 'content-type': 'text/xml' });
+        return;
+      }
+      const expiration = new Date(Date.now() + 15 * 60_000).toISOString();
+      send(response, 200, [
+        '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>',
+        `<Credentials><AccessKeyId>${role.accessKeyId}</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey>`,
+        `<SessionToken>assumed-session-token</SessionToken><Expiration>${expiration}</Expiration></Credentials>`,
+        `<AssumedRoleUser><Arn>${roleArn}/ses-email-identity-lookup</Arn><AssumedRoleId>AROALOCAL:lookup</AssumedRoleId></AssumedRoleUser>`,
+        `</AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+      ].join(''), { 'content-type': 'text/xml' });
+    });
+  }
+
   /** Sliding one-second window over the requests let through. */
   private throttled(): boolean {
     const limit = this.options.maxRequestsPerSecond;
@@ -161,6 +215,32 @@ export class FakeSesServer {
     this.admitted.push(now);
     return false;
   }
+}
+
+/** A role that the fake STS lets be assumed. */
+export interface AssumableRole {
+  /** The access key id of the credentials it hands out. */
+  readonly accessKeyId: string;
+  /** The external id the trust policy requires. */
+  readonly externalId?: string;
+}
+
+/** Who signed a request: the access key and the region of its SigV4 credential scope. */
+export interface SignedRequest {
+  readonly name: string;
+  readonly accessKeyId: string;
+  readonly region: string;
+}
+
+function signerOf(request: http.IncomingMessage): Omit<SignedRequest, 'name'> {
+  // Authorization: AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...
+  const scope = /Credential=([^/]+)\/[^/]+\/([^/]+)\//.exec(request.headers.authorization ?? '');
+  return { accessKeyId: scope?.[1] ?? '', region: scope?.[2] ?? '' };
+}
+
+function stsError(code: string, message: string): string {
+  return `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code>`
+    + `<Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 }
 
 const THROTTLED: ErrorStep = { status: 429, errorType: 'TooManyRequestsException', message: 'Too many requests.' };

@@ -48,6 +48,7 @@ const STRING_PROPERTIES: Record<Exclude<AttributeName, 'DkimTokens' | 'PolicyNam
   DkimToken3: 'dkimToken3',
   DkimSigningAttributesOrigin: 'dkimSigningAttributesOrigin',
   DkimSigningHostedZone: 'dkimSigningHostedZone',
+  DkimCnameDomain: 'dkimCnameDomain',
   DkimCurrentSigningKeyLength: 'dkimCurrentSigningKeyLength',
   DkimNextSigningKeyLength: 'dkimNextSigningKeyLength',
   DkimLastKeyGenerationTimestamp: 'dkimLastKeyGenerationTimestamp',
@@ -281,6 +282,67 @@ describe('EmailIdentityLookup', () => {
     const stack = newStack();
     expect(() => new EmailIdentityLookup(stack, 'Identity', { emailIdentity })).toThrow(message);
     expect(() => new EmailIdentityLookup(newStack(), 'Identity', { emailIdentity })).toThrow(/^Stack\/Identity: emailIdentity .* is not a domain or email address SES accepts/);
+  });
+
+  test('an identity in another region: ARN, permission and request follow its region', () => {
+    const stack = newStack();
+    const lookup = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com', region: 'us-east-2' });
+
+    const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:us-east-2:123456789012:identity/example.com']] };
+    expect(stack.resolve(lookup.emailIdentityArn)).toEqual(arn);
+    expect(lookup.identityRegion).toBe('us-east-2');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'example.com', Region: 'us-east-2' });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [{ Action: 'ses:GetEmailIdentity', Resource: arn }] },
+    });
+  });
+
+  test('an identity in another account: the function may assume the named role, and only that', () => {
+    const stack = newStack();
+    const roleArn = 'arn:aws:iam::210987654321:role/SesLookup';
+    const lookup = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com', assumeRoleArn: roleArn, externalId: 'ext-123' });
+
+    expect(lookup.identityAccount).toBe('210987654321');
+    expect(stack.resolve(lookup.emailIdentityArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:210987654321:identity/example.com']],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { AssumeRoleArn: roleArn, ExternalId: 'ext-123' });
+    // The role in the other account reads SES; this one only assumes it.
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArn }]),
+      },
+    });
+    template.hasResource(LOOKUP_RESOURCE_TYPE, { DependsOn: [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderRoleDefaultPolicy')] });
+  });
+
+  test('the role ARN may be a token: the account is read from it at deploy time', () => {
+    const stack = newStack();
+    const roleArn = new CfnParameter(stack, 'RoleArn').valueAsString;
+    const lookup = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com', assumeRoleArn: roleArn });
+
+    expect(stack.resolve(lookup.identityAccount)).toEqual({ 'Fn::Select': [4, { 'Fn::Split': [':', { Ref: 'RoleArn' }] }] });
+  });
+
+  test('the provider\'s role is exposed, for trust policies in other accounts', () => {
+    const stack = newStack();
+    new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+    const { role } = EmailIdentityLookupProvider.of(stack);
+
+    const [roleId] = Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role'));
+    expect(stack.resolve(role.roleArn)).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+  });
+
+  test.each([
+    ['a region that is not one', { region: 'Europe' }, /region "Europe" is not an AWS region name/],
+    ['a role ARN that is not one', { assumeRoleArn: 'SesLookup' }, /assumeRoleArn "SesLookup" is not an IAM role ARN/],
+    ['an external id without a role', { externalId: 'ext-123' }, /externalId is only used with assumeRoleArn/],
+    ['a one-character external id', { assumeRoleArn: 'arn:aws:iam::210987654321:role/R', externalId: 'x' }, /externalId must be 2 to 1224 characters/],
+  ])('rejects %s at synth time', (_, extra, message) => {
+    expect(() => new EmailIdentityLookup(newStack(), 'Identity', { emailIdentity: 'example.com', ...extra })).toThrow(message);
   });
 
   test('the same app synthesizes the same template', () => {

@@ -16,6 +16,9 @@ export function failureReason(error: unknown, scope: LookupScope): string {
   const name = errorName(error);
   const detail = errorMessage(error);
   const attempts = attemptsOf(error);
+  if (isUnreadable(error)) {
+    return `SES answered GetEmailIdentity for ${identity} ${where} with a response that could not be read (${name}: ${detail}). Deploy again; if it persists, check what sits between the function and SES.`;
+  }
   switch (name) {
     case 'NotFoundException':
       return `SES email identity ${identity} does not exist ${where}. Create it in SES (identities are per region), or correct emailIdentity. (NotFoundException)`;
@@ -49,9 +52,15 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
 }
 
+/** The first line only: SDK messages go on with advice meant for programmers. */
 function errorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].trim();
   return message.length > 300 ? message.slice(0, 300) + '…' : message;
+}
+
+/** The SDK could not parse what SES sent. */
+function isUnreadable(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('Deserialization error');
 }
 
 function attemptsOf(error: unknown): string {

@@ -1,0 +1,166 @@
+import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { DmarcPolicy, EmailIdentityDnsRecords, EmailIdentityLookup } from '../src';
+import { LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+
+function setup(emailIdentity = 'example.com', zoneName = 'example.com') {
+  const stack = new Stack(new App(), 'Stack', { env: ENV });
+  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123', zoneName });
+  const identity = new EmailIdentityLookup(stack, 'Identity', { emailIdentity });
+  return { stack, zone, identity };
+}
+
+function lookupId(template: Template): string {
+  return Object.keys(template.findResources(LOOKUP_RESOURCE_TYPE))[0];
+}
+
+const att = (id: string, name: string) => ({ 'Fn::GetAtt': [id, name] });
+
+describe('EmailIdentityDnsRecords', () => {
+  test('three Easy DKIM CNAMEs into the zone SES names, fully qualified', () => {
+    const { stack, zone, identity } = setup();
+    new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone });
+
+    const template = Template.fromStack(stack);
+    const id = lookupId(template);
+    template.resourceCountIs('AWS::Route53::RecordSet', 3);
+    for (const n of [1, 2, 3]) {
+      template.hasResourceProperties('AWS::Route53::RecordSet', {
+        HostedZoneId: 'Z123',
+        Type: 'CNAME',
+        TTL: '1800',
+        Name: { 'Fn::Join': ['', [att(id, `DkimToken${n}`), '._domainkey.example.com.']] },
+        ResourceRecords: [{ 'Fn::Join': ['', [att(id, `DkimToken${n}`), '.', att(id, 'DkimCnameDomain')]] }],
+      });
+    }
+    // The lookup fails with a clear reason if the identity cannot have these records.
+    template.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { Requirements: ['EasyDkimRecords'] });
+  });
+
+  test('a subdomain identity in its parent zone: names end once in the zone', () => {
+    const { stack, zone, identity } = setup('mail.example.com', 'example.com');
+    new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: { 'Fn::Join': ['', [att(lookupId(template), 'DkimToken1'), '._domainkey.mail.example.com.']] },
+    });
+  });
+
+  test('MAIL FROM: one MX to the identity region\'s feedback endpoint and the SPF record', () => {
+    const { stack, zone, identity } = setup();
+    new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, dkim: false, mailFrom: true, ttl: Duration.minutes(5) });
+
+    const template = Template.fromStack(stack);
+    const id = lookupId(template);
+    template.resourceCountIs('AWS::Route53::RecordSet', 2);
+    const name = { 'Fn::Join': ['', [att(id, 'MailFromDomain'), '.']] };
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: name, Type: 'MX', TTL: '300', ResourceRecords: ['10 feedback-smtp.eu-west-1.amazonses.com'] });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: name, Type: 'TXT', ResourceRecords: ['"v=spf1 include:amazonses.com ~all"'] });
+    template.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { Requirements: ['MailFromRecords'] });
+  });
+
+  test('the MX follows the identity\'s region, not the stack\'s', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const identity = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com', region: 'us-east-2' });
+    const records = new EmailIdentityDnsRecords(stack, 'Records', { identity, dkim: false, mailFrom: true });
+
+    expect(stack.resolve(records.records[0].value)).toBe('10 feedback-smtp.us-east-2.amazonses.com');
+  });
+
+  test('a DMARC record with the chosen policy and report address', () => {
+    const { stack, zone, identity } = setup();
+    new EmailIdentityDnsRecords(stack, 'Records', {
+      identity,
+      hostedZone: zone,
+      dkim: false,
+      dmarcPolicy: DmarcPolicy.QUARANTINE,
+      dmarcReportEmail: 'dmarc@example.com',
+    });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Route53::RecordSet', 1);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: '_dmarc.example.com.',
+      Type: 'TXT',
+      ResourceRecords: ['"v=DMARC1;p=quarantine;rua=mailto:dmarc@example.com"'],
+    });
+    // No DKIM or MAIL FROM records asked for: nothing required of the identity.
+    template.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { Requirements: Match.absent() });
+  });
+
+  test('without a zone the records are data only, printable as an output', () => {
+    const { stack, identity } = setup();
+    const records = new EmailIdentityDnsRecords(stack, 'Records', { identity, mailFrom: true, dmarcPolicy: DmarcPolicy.NONE });
+    new CfnOutput(stack, 'DnsRecords', { value: records.toZoneFile() });
+
+    const template = Template.fromStack(stack);
+    const id = lookupId(template);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    expect(records.records.map((record) => record.type)).toEqual(['CNAME', 'CNAME', 'CNAME', 'MX', 'TXT', 'TXT']);
+    expect(stack.resolve(records.records[5])).toEqual({ name: '_dmarc.example.com.', type: 'TXT', value: '"v=DMARC1;p=none"' });
+    const [separator, lines] = template.toJSON().Outputs.DnsRecords.Value['Fn::Join'];
+    expect(separator).toBe('\n');
+    expect(lines).toHaveLength(6);
+    expect(lines[0]).toEqual({
+      'Fn::Join': ['', [att(id, 'DkimToken1'), '._domainkey.example.com. 1800 IN CNAME ', att(id, 'DkimToken1'), '.', att(id, 'DkimCnameDomain')]],
+    });
+    expect(lines[5]).toBe('_dmarc.example.com. 1800 IN TXT "v=DMARC1;p=none"');
+  });
+
+  test.each([
+    ['an email address identity', 'sender@example.com', 'example.com', {}, /is an email address identity: it has no DKIM, MAIL FROM or DMARC records of its own/],
+    ['an identity outside the zone', 'example.org', 'example.com', {}, /"example.org" is not inside the hosted zone "example.com"/],
+    ['a zone name that only shares a suffix', 'badexample.com', 'example.com', {}, /not inside the hosted zone/],
+    ['a report address without a policy', 'example.com', 'example.com', { dmarcReportEmail: 'd@example.com' }, /dmarcReportEmail is only used with dmarcPolicy/],
+  ])('rejects %s at synth time', (_, emailIdentity, zoneName, extra, message) => {
+    const { stack, zone, identity } = setup(emailIdentity, zoneName);
+    expect(() => new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, ...extra })).toThrow(message);
+  });
+
+  test('rejects a TTL without a zone', () => {
+    const { stack, identity } = setup();
+    expect(() => new EmailIdentityDnsRecords(stack, 'Records', { identity, ttl: Duration.minutes(1) })).toThrow(/ttl is only used with hostedZone/);
+  });
+});
+
+describe('across stacks', () => {
+  test('records in a DNS stack read the identity through their own lookup: no export', () => {
+    const app = new App();
+    const appStack = new Stack(app, 'AppStack', { env: ENV });
+    const dnsStack = new Stack(app, 'DnsStack', { env: ENV });
+    const identity = new EmailIdentityLookup(appStack, 'Identity', { emailIdentity: 'example.com' });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(dnsStack, 'Zone', { hostedZoneId: 'Z123', zoneName: 'example.com' });
+    new EmailIdentityDnsRecords(dnsStack, 'Records', { identity, hostedZone: zone });
+
+    const appTemplate = Template.fromStack(appStack);
+    const dnsTemplate = Template.fromStack(dnsStack);
+    // Each stack reads the identity itself, with its own function.
+    appTemplate.resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
+    dnsTemplate.resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
+    dnsTemplate.resourceCountIs('AWS::Lambda::Function', 1);
+    dnsTemplate.resourceCountIs('AWS::Route53::RecordSet', 3);
+    // Nothing crosses the stacks: no exports, no imports, no dependency.
+    expect(appTemplate.toJSON().Outputs).toBeUndefined();
+    expect(JSON.stringify(dnsTemplate.toJSON())).not.toContain('Fn::ImportValue');
+    expect(dnsStack.dependencies).toEqual([]);
+    // Only the DNS stack's lookup carries the DNS requirement.
+    appTemplate.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { Requirements: Match.absent() });
+    dnsTemplate.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'example.com', Requirements: ['EasyDkimRecords'] });
+  });
+
+  test('inStack gives one lookup per stack, and the original in its own stack', () => {
+    const app = new App();
+    const first = new Stack(app, 'First');
+    const second = new Stack(app, 'Second');
+    const identity = new EmailIdentityLookup(first, 'Identity', { emailIdentity: 'example.com', region: 'us-east-2' });
+
+    expect(identity.inStack(first)).toBe(identity);
+    const copy = identity.inStack(second);
+    expect(identity.inStack(second)).toBe(copy);
+    Template.fromStack(second).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'example.com', Region: 'us-east-2' });
+  });
+});
