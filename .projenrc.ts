@@ -34,6 +34,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // Bundled into the handler at build time; never a runtime dependency.
     '@aws-sdk/client-sesv2',
+    // AssumeRole, for identities in other accounts.
+    '@aws-sdk/client-sts',
     '@smithy/util-retry',
     '@smithy/node-http-handler',
     '@types/aws-lambda',

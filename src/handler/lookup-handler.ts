@@ -135,6 +135,9 @@ function parseProperties(raw: unknown): LookupProperties | string {
     RefreshToken: optional(RefreshToken),
     Requirements,
   };
+  if (properties.ExternalId !== undefined && properties.AssumeRoleArn === undefined) {
+    return 'Invalid properties: externalId is only used with assumeRoleArn; set both or neither.';
+  }
   const problem = emailIdentityProblem(properties.EmailIdentity)
     ?? ifDefined(properties.Region, regionProblem)
     ?? ifDefined(properties.AssumeRoleArn, roleArnProblem)

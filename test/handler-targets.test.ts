@@ -1,0 +1,299 @@
+/**
+ * Where a lookup reads and what it must provide, with the real handler and
+ * the real SDK clients over HTTP: a fake SES (which also plays STS) on
+ * 127.0.0.1 and a fake CloudFormation response URL.
+ *
+ * - Region: SES is called, and the request signed, for the identity's region;
+ *   the DKIM CNAME zone and failure reasons follow it.
+ * - AssumeRoleArn / ExternalId: the role is assumed once per handler instance
+ *   and its credentials sign the SES request; a role that cannot be assumed
+ *   fails the lookup with a reason that says how to fix the trust policy.
+ * - Requirements: an identity that cannot provide what the stack builds fails
+ *   the lookup with a specific reason.
+ * - Properties that are wrong at deploy time fail before any AWS call.
+ */
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { createEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, type ReceivedResponse } from '../local/cloudformation';
+import { FakeSesServer, fullIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
+import { createLookupHandler, type LookupHandler } from '../src/handler/lookup-handler';
+import { MAX_RESPONSE_BYTES } from '../src/handler/response';
+import type { RetryOptions } from '../src/handler/ses-clients';
+
+/** The production retry policy, with delays short enough for a test. */
+const FAST_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
+
+const DOMAIN = 'example.com';
+/** The function's own credentials, as the Lambda runtime would set them. */
+const FUNCTION_KEY = 'AKIDLOCALTEST';
+/** A region whose Easy DKIM zone is regional (see shared/ses-dns.ts). */
+const OTHER_REGION = 'ap-southeast-5';
+const OTHER_ACCOUNT = '210987654321';
+const ROLE_ARN = `arn:aws:iam::${OTHER_ACCOUNT}:role/SesLookup`;
+const EXTERNAL_ID = 'ext-123';
+/** The access key id of the credentials the fake STS hands out for ROLE_ARN. */
+const ROLE_KEY = 'ASIAASSUMEDLOOKUP';
+
+/** The SDK reads these from the environment; SesClients sets none of them itself. */
+const AWS_ENV = [
+  'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SESV2', 'AWS_ENDPOINT_URL_STS', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
+  'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE',
+];
+const savedEnv = Object.fromEntries(AWS_ENV.map((name) => [name, process.env[name]]));
+
+let receiver: ResponseReceiver;
+let fake: FakeSesServer;
+
+beforeAll(async () => {
+  receiver = await ResponseReceiver.start();
+});
+
+afterAll(async () => {
+  await receiver.stop();
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+beforeEach(async () => {
+  fake = await FakeSesServer.start();
+  // A Lambda in eu-west-1 whose SES and STS endpoints are the fake.
+  for (const name of AWS_ENV) delete process.env[name];
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SESV2: fake.endpoint,
+    AWS_ENDPOINT_URL_STS: fake.endpoint,
+    AWS_REGION: TEST_REGION,
+    AWS_ACCESS_KEY_ID: FUNCTION_KEY,
+    AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+    // Keep the developer's own AWS configuration out of the test.
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+  });
+});
+
+afterEach(async () => {
+  await fake.stop();
+});
+
+/** A handler as in a fresh Lambda container: its SesClients build real clients. */
+function newHandler(logLines: string[] = []): LookupHandler {
+  return createLookupHandler({ retry: FAST_RETRY, log: (line) => logLines.push(line) });
+}
+
+/**
+ * Runs a Create with `properties` (EmailIdentity defaults to DOMAIN) on
+ * `handler`, a fresh one by default; returns what CloudFormation received,
+ * after checking what must hold for every response.
+ */
+async function lookup(properties: Record<string, unknown>, handler?: LookupHandler): Promise<ReceivedResponse> {
+  const logLines: string[] = [];
+  const event: CloudFormationCustomResourceEvent = createEvent({ EmailIdentity: DOMAIN, ...properties }, { responseUrl: receiver.url() });
+  await (handler ?? newHandler(logLines))(event, { getRemainingTimeInMillis: () => 300_000 });
+
+  const response = await receiver.response(event.ResponseURL);
+  expect(response.bytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+  expect(response.body).toMatchObject({ StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId });
+  if (response.body.Status === 'FAILED') {
+    // A failed Create has no resource yet.
+    expect(response.body.PhysicalResourceId).toBe(event.RequestId);
+  }
+  // The response URL is a credential.
+  expect(logLines.join('\n')).not.toContain(new URL(event.ResponseURL).pathname);
+  return response;
+}
+
+/** fullIdentity(DOMAIN) with DKIM attributes replaced, or removed where given as undefined. */
+function withDkim(dkim: Partial<NonNullable<EmailIdentityBody['DkimAttributes']>>): EmailIdentityBody {
+  const identity = fullIdentity(DOMAIN);
+  const attributes: Record<string, unknown> = { ...identity.DkimAttributes, ...dkim };
+  Object.keys(attributes).filter((key) => attributes[key] === undefined).forEach((key) => delete attributes[key]);
+  return { ...identity, DkimAttributes: attributes };
+}
+
+describe('Region', () => {
+  test.each([
+    ['with Region, for that region', { Region: OTHER_REGION }, OTHER_REGION],
+    ["without Region, for the function's region", {}, TEST_REGION],
+  ])('the SES request is signed %s', async (_, properties, region) => {
+    // A zone that is no region's default: SES naming one always wins.
+    fake.setIdentity(DOMAIN, withDkim({ SigningHostedZone: 'dkim.zone-from-ses.amazonses.com' }));
+
+    const { body } = await lookup(properties);
+
+    expect(body.Status).toBe('SUCCESS');
+    expect(fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: FUNCTION_KEY, region }]);
+    expect(body.Data).toMatchObject({
+      DkimSigningHostedZone: 'dkim.zone-from-ses.amazonses.com',
+      DkimCnameDomain: 'dkim.zone-from-ses.amazonses.com',
+    });
+  });
+
+  test.each([
+    ['a region with a regional DKIM zone', { Region: OTHER_REGION }, `dkim.${OTHER_REGION}.amazonses.com`],
+    ["the function's region", {}, 'dkim.amazonses.com'],
+  ])('when SES names no DKIM zone, DkimCnameDomain is the documented one for %s', async (_, properties, zone) => {
+    fake.setIdentity(DOMAIN, withDkim({ SigningHostedZone: undefined }));
+
+    const { body } = await lookup(properties);
+
+    expect(body.Status).toBe('SUCCESS');
+    expect(body.Data).toMatchObject({ DkimSigningHostedZone: '', DkimCnameDomain: zone });
+  });
+
+  test('an identity missing in that region fails, naming the region', async () => {
+    const { body } = await lookup({ Region: OTHER_REGION });
+
+    expect(body.Status).toBe('FAILED');
+    expect(body.Reason).toContain(`"${DOMAIN}" does not exist in account ${TEST_ACCOUNT}, region ${OTHER_REGION}.`);
+    expect(fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: FUNCTION_KEY, region: OTHER_REGION }]);
+  });
+});
+
+describe('another account, through AssumeRoleArn', () => {
+  const viaRole = { AssumeRoleArn: ROLE_ARN, ExternalId: EXTERNAL_ID };
+
+  beforeEach(() => {
+    fake.allowAssumeRole(ROLE_ARN, { accessKeyId: ROLE_KEY, externalId: EXTERNAL_ID });
+  });
+
+  test("the role is assumed with the external id and its credentials, not the function's, sign the SES request", async () => {
+    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+
+    const { body } = await lookup(viaRole);
+
+    expect(body.Status).toBe('SUCCESS');
+    expect(body.Data?.DkimToken1).toBe(fullIdentity(DOMAIN).DkimAttributes!.Tokens![0]);
+    expect(fake.assumeRoleCalls).toEqual([{ roleArn: ROLE_ARN, externalId: EXTERNAL_ID }]);
+    expect(fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: ROLE_KEY, region: TEST_REGION }]);
+  });
+
+  test('with Region too: signed with the role for that region', async () => {
+    fake.setIdentity(DOMAIN, withDkim({ SigningHostedZone: undefined }));
+
+    const { body } = await lookup({ ...viaRole, Region: OTHER_REGION });
+
+    expect(body.Status).toBe('SUCCESS');
+    expect(body.Data?.DkimCnameDomain).toBe(`dkim.${OTHER_REGION}.amazonses.com`);
+    expect(fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: ROLE_KEY, region: OTHER_REGION }]);
+  });
+
+  test("an identity missing there fails, naming the role's account, not the stack's", async () => {
+    const { body } = await lookup(viaRole);
+
+    expect(body.Status).toBe('FAILED');
+    expect(body.Reason).toContain(`"${DOMAIN}" does not exist in account ${OTHER_ACCOUNT}, region ${TEST_REGION}.`);
+    expect(body.Reason).not.toContain(TEST_ACCOUNT);
+  });
+
+  test.each([
+    ['a wrong external id', viaRole.AssumeRoleArn, 'ext-999'],
+    ['no external id', viaRole.AssumeRoleArn, undefined],
+    ['an unknown role', `arn:aws:iam::${OTHER_ACCOUNT}:role/Unknown`, EXTERNAL_ID],
+  ])('%s fails, saying the role could not be assumed and how to fix its trust policy', async (_, roleArn, externalId) => {
+    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+
+    const { body } = await lookup({ AssumeRoleArn: roleArn, ExternalId: externalId });
+
+    expect(body.Status).toBe('FAILED');
+    // The SDK passes our AssumeRoleFailed through unwrapped: its name picks
+    // the reason and its message carries STS's error.
+    expect(body.Reason).toBe(
+      `Could not assume role ${roleArn} to read "${DOMAIN}" in account ${OTHER_ACCOUNT}, region ${TEST_REGION}`
+      + ` (AccessDenied: User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}).`
+      + " The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider's roleArn),"
+      + ' with the same external id if one is set.',
+    );
+    // A permanent denial: asked once, never retried, and SES never called.
+    expect(fake.assumeRoleCalls).toEqual([{ roleArn, externalId }]);
+    expect(fake.requests).toEqual([]);
+  });
+
+  test('two lookups through the same role in one handler instance assume it once', async () => {
+    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+    fake.setIdentity('other.example.com', fullIdentity('other.example.com'));
+    const handler = newHandler();
+
+    const first = await lookup(viaRole, handler);
+    const second = await lookup({ ...viaRole, EmailIdentity: 'other.example.com' }, handler);
+
+    expect([first.body.Status, second.body.Status]).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(fake.assumeRoleCalls).toHaveLength(1);
+    expect(fake.signedRequests.map((request) => [request.name, request.accessKeyId])).toEqual([
+      [DOMAIN, ROLE_KEY],
+      ['other.example.com', ROLE_KEY],
+    ]);
+  });
+});
+
+describe('Requirements', () => {
+  test.each<[string, string, EmailIdentityBody, string]>([
+    [
+      'EasyDkimRecords on an email address identity', 'ops@example.com',
+      { ...fullIdentity(DOMAIN), IdentityType: 'EMAIL_ADDRESS' },
+      '"ops@example.com" is an email address identity: it has no DKIM records of its own. Create the records from a lookup of its domain.',
+    ],
+    [
+      'EasyDkimRecords on BYODKIM', DOMAIN,
+      withDkim({ SigningAttributesOrigin: 'EXTERNAL', Tokens: ['selector1'], SigningHostedZone: undefined }),
+      `"${DOMAIN}" uses BYODKIM (selector "selector1"): SES does not return its public key, so no CNAMEs can be made.`
+      + ` Publish the TXT record selector1._domainkey.${DOMAIN} = "p=<your public key>" yourself and create no DKIM records here.`,
+    ],
+    [
+      'EasyDkimRecords on a Deterministic Easy DKIM replica', DOMAIN,
+      withDkim({ SigningAttributesOrigin: 'AWS_SES_US_EAST_1' }),
+      `"${DOMAIN}" is a Deterministic Easy DKIM replica: its DKIM records belong to the parent identity in us-east-1.`
+      + ' Create them from a lookup of the identity in that region.',
+    ],
+    [
+      'EasyDkimRecords with 2 tokens', DOMAIN,
+      withDkim({ Tokens: ['token1', 'token2'], Status: 'PENDING' }),
+      `"${DOMAIN}" has 2 DKIM tokens, not the 3 that Easy DKIM CNAMEs need (DKIM status PENDING). Enable Easy DKIM on the identity.`,
+    ],
+    [
+      'MailFromRecords without MailFromAttributes', DOMAIN,
+      { ...fullIdentity(DOMAIN), MailFromAttributes: undefined },
+      `"${DOMAIN}" has no custom MAIL FROM domain. Set one in SES, or create no MAIL FROM records for it.`,
+    ],
+  ])('%s fails with its reason', async (title, name, identity, reason) => {
+    fake.setIdentity(name, identity);
+    const requirement = title.split(' ')[0];
+
+    const { body } = await lookup({ EmailIdentity: name, Requirements: [requirement] });
+
+    expect(body.Status).toBe('FAILED');
+    expect(body.Reason).toBe(reason);
+    expect(body.Data).toBeUndefined();
+    expect(fake.requests).toEqual([name]);
+  });
+
+  test('both met by a full identity: the lookup succeeds', async () => {
+    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+
+    const { body } = await lookup({ Requirements: ['EasyDkimRecords', 'MailFromRecords'] });
+
+    expect(body.Status).toBe('SUCCESS');
+    expect(body.Data).toMatchObject({ DkimSigningAttributesOrigin: 'AWS_SES', MailFromDomain: `mail.${DOMAIN}` });
+  });
+});
+
+describe('properties that are wrong at deploy time fail before any AWS call', () => {
+  test.each([
+    ['Region not a region name', { Region: 'Europe' }, /region "Europe" is not an AWS region name/i],
+    ['Region not a string', { Region: 42 }, /^Property Region must be a string, got number\.$/],
+    ['AssumeRoleArn not an ARN', { AssumeRoleArn: 'not-an-arn' }, /assumeRoleArn "not-an-arn" is not an IAM role ARN/i],
+    ['ExternalId too short', { AssumeRoleArn: ROLE_ARN, ExternalId: 'x' }, /externalId must be 2 to 1224 characters/i],
+    ['Requirements a string, not a list', { Requirements: 'EasyDkimRecords' }, /^Property Requirements must be a list of EasyDkimRecords, MailFromRecords, got "EasyDkimRecords"\.$/],
+    ['Requirements with an unknown entry', { Requirements: ['Nope'] }, /^Property Requirements must be a list of EasyDkimRecords, MailFromRecords, got \["Nope"\]\.$/],
+  ])('%s', async (_, properties, reason) => {
+    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+    fake.allowAssumeRole(ROLE_ARN, { accessKeyId: ROLE_KEY });
+
+    const { body } = await lookup(properties);
+
+    expect(body.Status).toBe('FAILED');
+    expect(body.Reason).toMatch(reason);
+    expect(fake.requests).toEqual([]);
+    expect(fake.assumeRoleCalls).toEqual([]);
+  });
+});
