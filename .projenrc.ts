@@ -36,6 +36,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sesv2',
     // AssumeRole, for identities in other accounts.
     '@aws-sdk/client-sts',
+    // Asynchronous self-invocation, for gates that wait longer than one invocation.
+    '@aws-sdk/client-lambda',
     '@smithy/util-retry',
     '@smithy/node-http-handler',
     '@types/aws-lambda',
@@ -84,6 +86,18 @@ new awscdk.LambdaFunction(project, {
   constructName: 'LookupFunction',
   runtime: awscdk.LambdaRuntime.NODEJS_24_X,
   // SDK v3 reuses connections by itself; the variable only mattered to SDK v2.
+  awsSdkConnectionReuse: false,
+  cdkDeps: project.cdkDeps,
+  bundlingOptions: handlerBundling,
+});
+
+// The gate function: the same handler, plus Lambda's Invoke to hand long waits
+// over to a fresh invocation. Only stacks with gates deploy it.
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'src/handler/gate.lambda.ts',
+  constructFile: 'src/provider/gate-function.ts',
+  constructName: 'GateFunction',
+  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
   awsSdkConnectionReuse: false,
   cdkDeps: project.cdkDeps,
   bundlingOptions: handlerBundling,

@@ -173,6 +173,17 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    */
   public readonly tags: string;
 
+  /**
+   * Where the identity is, as the handler reads it; gates reuse it.
+   * @internal
+   */
+  public readonly _target: Pick<LookupProperties, 'EmailIdentity' | 'Region' | 'AssumeRoleArn' | 'ExternalId'>;
+  /**
+   * The permission to read the identity; gates depend on it too.
+   * @internal
+   */
+  public readonly _permission: IDependable;
+
   private readonly props: EmailIdentityLookupProps;
   private readonly resource: CustomResource;
   private readonly requirements = new Set<Requirement>();
@@ -195,14 +206,17 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     });
 
     const provider = EmailIdentityLookupProvider.of(this);
-    const permission = props.assumeRoleArn
+    this._permission = props.assumeRoleArn
       ? provider._grantAssumeRole(props.assumeRoleArn)
       : provider._grantLookup(this.emailIdentityArn, props.emailIdentity);
-    const properties: LookupProperties = {
+    this._target = {
       EmailIdentity: props.emailIdentity,
       Region: props.region,
       AssumeRoleArn: props.assumeRoleArn,
       ExternalId: props.externalId,
+    };
+    const properties: LookupProperties = {
+      ...this._target,
       RefreshToken: props.refreshToken,
       Requirements: Lazy.list({ produce: () => [...this.requirements] }, { omitEmpty: true }),
     };
@@ -215,7 +229,7 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
       // this rather than its one-hour default.
       serviceTimeout: EmailIdentityLookupProvider.FUNCTION_TIMEOUT.plus(Duration.minutes(1)),
     });
-    this.resource.node.addDependency(permission);
+    this.resource.node.addDependency(this._permission);
 
     this.identityType = this.attribute('IdentityType');
     this.verificationStatus = this.attribute('VerificationStatus');

@@ -1,3 +1,4 @@
 export * from './email-identity-lookup';
 export * from './email-identity-dns-records';
+export * from './email-identity-verification-gate';
 export * from './provider/lookup-provider';

@@ -1,15 +1,28 @@
-import { GetEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { emailIdentityProblem } from '../shared/identity-name';
-import { externalIdProblem, regionProblem, roleArnProblem } from '../shared/validation';
-import { REQUIREMENTS, type LookupProperties, type Requirement } from '../shared/wire';
-import { DeadlineExceeded, failureReason } from './failure-reason';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type LookupProperties } from '../shared/wire';
+import { checkRecords, expectedRecords } from './dns-check';
+import type { EmailIdentityDescription } from './encode';
+import { failureReason, type LookupScope } from './failure-reason';
+import { describeStatuses, evaluate, gateData, gatePhysicalId, SYSTEM_CLOCK, type Clock } from './gate';
+import { isRequirement, parseGateProperties, parseLookupProperties, type ParsedGate } from './properties';
+import { readIdentity } from './read-identity';
 import { unmetRequirement } from './requirements';
-import { acknowledgeBody, failureBody, sendResponse, successBody, type ResponseEnvelope } from './response';
-import { SesClients, type RetryOptions } from './ses-clients';
+import { acknowledgeBody, dataBody, failureBody, sendResponse, successBody, type ResponseEnvelope } from './response';
+import { SesClients, type LookupTarget, type RetryOptions } from './ses-clients';
+
+/** A CloudFormation event, or one the handler sent itself to go on waiting at a gate. */
+export type HandlerEvent = CloudFormationCustomResourceEvent & { readonly [GATE_STARTED_AT]?: number };
+
+/** The parts of the Lambda context the handler uses. */
+export interface HandlerContext {
+  getRemainingTimeInMillis(): number;
+  /** Needed by gates that wait longer than one invocation. */
+  readonly invokedFunctionArn?: string;
+}
 
 export interface LookupHandlerOptions {
-  /** One SES client for every lookup, for tests; by default one per region and role, see SesClients. */
+  /** One SES client for every request, for tests; by default one per region and role, see SesClients. */
   readonly client?: SESv2Client;
   /** @default DEFAULT_RETRY */
   readonly retry?: RetryOptions;
@@ -17,178 +30,246 @@ export interface LookupHandlerOptions {
   readonly reserveMs?: number;
   /** Where progress lines go; never receives the response URL. @default console.log */
   readonly log?: (line: string) => void;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /**
+   * Sends the event to the function again, asynchronously, for gates that
+   * wait longer than one invocation. Only the gate function has it, so that
+   * the lookup function's bundle stays small.
+   * @default - gates fail when one invocation is not enough
+   */
+  readonly continueLater?: ContinueLater;
+  /** Resolvers for the DNS check of a failed gate. @default SES_LOOKUP_DNS_SERVERS (comma-separated), else the system's */
+  readonly dnsServers?: readonly string[];
 }
 
-export type LookupHandler = (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<void>;
+export type LookupHandler = (event: HandlerEvent, context: HandlerContext) => Promise<void>;
+export type ContinueLater = (functionArn: string, event: HandlerEvent) => Promise<void>;
+
+/** A lookup gives up on SES after this, well within its custom resource's service timeout. */
+const LOOKUP_MAX_WAIT_MS = 4 * 60_000;
+/** One poll of a gate gives up on SES after this, and waits for the next poll. */
+const GATE_READ_MAX_WAIT_MS = 60_000;
 
 /**
- * The custom resource handler. Whatever happens, it answers CloudFormation:
- * Delete always succeeds without calling SES, and every failure becomes a
- * FAILED response with a reason, sent before the Lambda times out.
+ * The custom resource handler, for lookups and gates. Whatever happens, it
+ * answers CloudFormation: Delete always succeeds without calling SES, and
+ * every failure becomes a FAILED response with a reason, sent before the
+ * Lambda times out. A gate that must wait longer than one invocation hands
+ * the event to a fresh invocation, which answers in its place.
  */
 export function createLookupHandler(options: LookupHandlerOptions = {}): LookupHandler {
   const clients = new SesClients(options.retry);
-  const clientFor = (properties: LookupProperties) => options.client ?? clients.get(properties);
-  const reserveMs = options.reserveMs ?? 10_000;
   const log = options.log ?? ((line: string) => console.log(line));
+  const settings: Settings = {
+    clientFor: (target) => options.client ?? clients.get(target),
+    clock: options.clock ?? SYSTEM_CLOCK,
+    reserveMs: options.reserveMs ?? 10_000,
+    continueLater: options.continueLater,
+    dnsServers: options.dnsServers ?? process.env.SES_LOOKUP_DNS_SERVERS?.split(',').filter(Boolean),
+  };
 
   return async (event, context) => {
-    const deadline = Date.now() + context.getRemainingTimeInMillis() - reserveMs;
-    const { body, outcome } = await respond(event, clientFor, deadline);
+    const answer = await respond(event, context, settings);
     log(JSON.stringify({
       requestType: event.RequestType,
+      resourceType: event.ResourceType,
       logicalResourceId: event.LogicalResourceId,
       emailIdentity: event.ResourceProperties?.EmailIdentity,
-      ...outcome,
+      ...answer.outcome,
     }));
-    await sendResponse(event.ResponseURL, body);
+    if (answer.body !== undefined) {
+      await sendResponse(event.ResponseURL, answer.body);
+    }
   };
 }
 
-interface Outcome {
-  readonly status: 'SUCCESS' | 'FAILED';
-  readonly reason?: string;
+interface Settings {
+  readonly clientFor: (target: LookupTarget) => SESv2Client;
+  readonly clock: Clock;
+  readonly reserveMs: number;
+  readonly continueLater?: ContinueLater;
+  readonly dnsServers?: readonly string[];
 }
 
-async function respond(
-  event: CloudFormationCustomResourceEvent,
-  clientFor: (properties: LookupProperties) => SESv2Client,
-  deadline: number,
-): Promise<{ body: string; outcome: Outcome }> {
-  const envelope = (physicalResourceId: string): ResponseEnvelope => ({
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
-    PhysicalResourceId: physicalResourceId,
-  });
-  const fail = (physicalResourceId: string, reason: string) => ({
-    body: failureBody(envelope(physicalResourceId), reason),
-    outcome: { status: 'FAILED' as const, reason },
-  });
+/** What to send CloudFormation (nothing when a later invocation will) and what to log. */
+interface Answer {
+  readonly body?: string;
+  readonly outcome: { readonly status: 'SUCCESS' | 'FAILED' | 'WAITING'; readonly reason?: string };
+}
 
+/** Everything one request needs to answer. */
+class Request {
+  /** A failed Update keeps the resource it had; a failed Create has none yet. */
+  public readonly previousId: string;
+  private readonly startedAt: number;
+
+  constructor(public readonly event: HandlerEvent, private readonly context: HandlerContext, public readonly settings: Settings) {
+    this.previousId = event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId;
+    this.startedAt = settings.clock.now();
+  }
+
+  /** Milliseconds left before the handler must answer or hand over. */
+  public remainingMs(): number {
+    const elapsed = this.settings.clock.now() - this.startedAt;
+    return this.context.getRemainingTimeInMillis() - this.settings.reserveMs - elapsed;
+  }
+
+  public get functionArn(): string | undefined {
+    return this.context.invokedFunctionArn;
+  }
+
+  public envelope(physicalResourceId: string): ResponseEnvelope {
+    return {
+      StackId: this.event.StackId,
+      RequestId: this.event.RequestId,
+      LogicalResourceId: this.event.LogicalResourceId,
+      PhysicalResourceId: physicalResourceId,
+    };
+  }
+
+  public fail(reason: string): Answer {
+    return { body: failureBody(this.envelope(this.previousId), reason), outcome: { status: 'FAILED', reason } };
+  }
+
+  public async scope(target: LookupTarget & { EmailIdentity: string }, client: SESv2Client): Promise<LookupScope> {
+    return {
+      emailIdentity: target.EmailIdentity,
+      region: await client.config.region().catch(() => ''),
+      account: accountOf(target.AssumeRoleArn) ?? accountOf(this.event.StackId) ?? '',
+      assumeRoleArn: target.AssumeRoleArn,
+    };
+  }
+}
+
+async function respond(event: HandlerEvent, context: HandlerContext, settings: Settings): Promise<Answer> {
+  const request = new Request(event, context, settings);
   switch (event.RequestType) {
     case 'Delete':
-      // A lookup owns nothing: nothing to clean up, nothing that may fail.
-      return { body: acknowledgeBody(envelope(event.PhysicalResourceId)), outcome: { status: 'SUCCESS' } };
+      // Lookups and gates own nothing: nothing to clean up, nothing that may fail.
+      return { body: acknowledgeBody(request.envelope(event.PhysicalResourceId)), outcome: { status: 'SUCCESS' } };
     case 'Create':
-    case 'Update': {
-      // A failed Update keeps the resource it had; a failed Create has none yet.
-      const previousId = event.RequestType === 'Update' ? event.PhysicalResourceId : event.RequestId;
-      const parsed = parseProperties(event.ResourceProperties);
-      if (typeof parsed === 'string') {
-        return fail(previousId, parsed);
+    case 'Update':
+      return event.ResourceType === GATE_RESOURCE_TYPE ? gate(request) : lookup(request);
+  }
+}
+
+async function lookup(request: Request): Promise<Answer> {
+  const properties = parseLookupProperties(request.event.ResourceProperties);
+  if (typeof properties === 'string') {
+    return request.fail(properties);
+  }
+  const client = request.settings.clientFor(properties);
+  const scope = await request.scope(properties, client);
+  try {
+    const identity = await readIdentity(client, properties.EmailIdentity, Math.min(LOOKUP_MAX_WAIT_MS, request.remainingMs()));
+    return answerLookup(request, properties, identity, scope.region);
+  } catch (error) {
+    return request.fail(failureReason(error, scope));
+  }
+}
+
+function answerLookup(request: Request, properties: LookupProperties, identity: EmailIdentityDescription, region: string): Answer {
+  const unmet = unmetRequirement(identity, (properties.Requirements ?? []).filter(isRequirement), properties.EmailIdentity);
+  if (unmet) {
+    return request.fail(unmet);
+  }
+  // The identity names the resource: looking up another identity is a
+  // replacement, and the old lookup's Delete is a no-op.
+  const body = successBody(request.envelope(properties.EmailIdentity), identity, region);
+  if (body === undefined) {
+    return request.fail(`SES described ${JSON.stringify(properties.EmailIdentity)} with values too long to return within CloudFormation's 4096-byte response limit.`);
+  }
+  return { body, outcome: { status: 'SUCCESS' } };
+}
+
+async function gate(request: Request): Promise<Answer> {
+  const properties = parseGateProperties(request.event.ResourceProperties);
+  if (typeof properties === 'string') {
+    return request.fail(properties);
+  }
+  const { clock } = request.settings;
+  const client = request.settings.clientFor(properties);
+  const scope = await request.scope(properties, client);
+  const physicalId = gatePhysicalId(properties);
+  const read = () => readIdentity(client, properties.EmailIdentity, Math.min(GATE_READ_MAX_WAIT_MS, request.remainingMs()));
+  const passed = (identity: EmailIdentityDescription, waitedMs: number): Answer => ({
+    body: dataBody(request.envelope(physicalId), gateData(identity, waitedMs)),
+    outcome: { status: 'SUCCESS' },
+  });
+
+  if (request.event.RequestType === 'Update' && request.event.PhysicalResourceId === physicalId) {
+    // Only a rollback to a gate that passed sends these properties again: pass at once.
+    return passed(await read().catch(() => ({})), 0);
+  }
+
+  const startedAt = request.event[GATE_STARTED_AT] ?? clock.now();
+  const name = JSON.stringify(properties.EmailIdentity);
+  let waitingFor = 'no answer from SES yet';
+  let lastSeen: EmailIdentityDescription | undefined;
+  for (;;) {
+    try {
+      lastSeen = await read();
+      const verdict = evaluate(lastSeen, properties.conditions);
+      if (verdict.state === 'passed') {
+        return passed(lastSeen, clock.now() - startedAt);
       }
-      const properties = parsed;
-      const client = clientFor(properties);
-      const region = await client.config.region().catch(() => '');
-      const scope = {
-        emailIdentity: properties.EmailIdentity,
-        region,
-        account: accountOf(properties.AssumeRoleArn) ?? accountOf(event.StackId) ?? '',
-        assumeRoleArn: properties.AssumeRoleArn,
-      };
-      try {
-        const identity = await getEmailIdentity(client, properties.EmailIdentity, deadline);
-        const unmet = unmetRequirement(identity, (properties.Requirements ?? []).filter(isRequirement), properties.EmailIdentity);
-        if (unmet) {
-          return fail(previousId, unmet);
-        }
-        // The identity names the resource: looking up another identity is a
-        // replacement, and the old lookup's Delete is a no-op.
-        const body = successBody(envelope(properties.EmailIdentity), identity, region);
-        if (body === undefined) {
-          return fail(previousId, `SES described ${JSON.stringify(properties.EmailIdentity)} with values too long to return within CloudFormation's 4096-byte response limit.`);
-        }
-        return { body, outcome: { status: 'SUCCESS' } };
-      } catch (error) {
-        return fail(previousId, failureReason(error, scope));
+      if (verdict.state === 'failed') {
+        return request.fail(await explain(request, `Gate on ${name} failed: ${verdict.because}.`, properties, lastSeen, scope.region));
       }
+      waitingFor = verdict.because;
+    } catch (error) {
+      if (isPermanent(error)) {
+        return request.fail(failureReason(error, scope));
+      }
+      // Throttling or a passing fault: the next poll may do better.
+      waitingFor = failureReason(error, scope);
     }
+
+    const nextPoll = clock.now() + properties.pollIntervalMs;
+    if (nextPoll > startedAt + properties.timeoutMs) {
+      const waited = Math.round((clock.now() - startedAt) / 1000);
+      return request.fail(await explain(request, `Gate on ${name} timed out after ${waited} s: ${waitingFor}.`, properties, lastSeen, scope.region));
+    }
+    if (properties.pollIntervalMs > request.remainingMs()) {
+      return handOver(request, startedAt);
+    }
+    await clock.sleep(properties.pollIntervalMs);
   }
 }
 
-/**
- * Validates properties as CloudFormation delivered them: strings and lists of
- * strings, possibly anything at all.
- *
- * @returns the properties, or a sentence naming the property that is wrong
- */
-function parseProperties(raw: unknown): LookupProperties | string {
-  if (!isRecord(raw)) {
-    return 'The lookup received no resource properties; it needs EmailIdentity.';
+/** Sends the event to a fresh invocation, which goes on waiting and answers. */
+async function handOver(request: Request, startedAt: number): Promise<Answer> {
+  const { functionArn } = request;
+  const { continueLater } = request.settings;
+  if (!functionArn || !continueLater) {
+    return request.fail('The gate cannot wait longer than one invocation of this function: gates must be served by the gate function.');
   }
-  const strings = ['EmailIdentity', 'Region', 'AssumeRoleArn', 'ExternalId', 'RefreshToken'] as const;
-  const wrongType = strings.find((name) => raw[name] !== undefined && typeof raw[name] !== 'string');
-  if (wrongType || raw.EmailIdentity === undefined) {
-    const name = wrongType ?? 'EmailIdentity';
-    return `Property ${name} must be a string, got ${describe(raw[name])}.`;
+  try {
+    await continueLater(functionArn, { ...request.event, [GATE_STARTED_AT]: startedAt });
+    return { outcome: { status: 'WAITING' } };
+  } catch (error) {
+    return request.fail(`The gate could not hand over to a new invocation to go on waiting (${error instanceof Error ? error.message : String(error)}). Deploy again.`);
   }
-  const { EmailIdentity, Region, AssumeRoleArn, ExternalId, RefreshToken, Requirements } = raw;
-  if (Requirements !== undefined && !(Array.isArray(Requirements) && Requirements.every(isRequirement))) {
-    return `Property Requirements must be a list of ${REQUIREMENTS.join(', ')}, got ${JSON.stringify(Requirements).slice(0, 100)}.`;
+}
+
+/** A gate failure, with the statuses SES reports and what public DNS holds of the records SES expects. */
+async function explain(request: Request, headline: string, gate: ParsedGate, identity: EmailIdentityDescription | undefined, region: string): Promise<string> {
+  if (!identity) {
+    return headline;
   }
-  const properties: LookupProperties = {
-    EmailIdentity: String(EmailIdentity),
-    Region: optional(Region),
-    AssumeRoleArn: optional(AssumeRoleArn),
-    ExternalId: optional(ExternalId),
-    RefreshToken: optional(RefreshToken),
-    Requirements,
-  };
-  if (properties.ExternalId !== undefined && properties.AssumeRoleArn === undefined) {
-    return 'Invalid properties: externalId is only used with assumeRoleArn; set both or neither.';
-  }
-  const problem = emailIdentityProblem(properties.EmailIdentity)
-    ?? ifDefined(properties.Region, regionProblem)
-    ?? ifDefined(properties.AssumeRoleArn, roleArnProblem)
-    ?? ifDefined(properties.ExternalId, externalIdProblem);
-  return problem ? `Invalid properties: ${problem}` : properties;
+  const records = expectedRecords(identity, gate.EmailIdentity, region);
+  const dns = records.length > 0 ? ` DNS now: ${(await checkRecords(records, request.settings.dnsServers)).join('; ')}.` : '';
+  return `${headline} Statuses: ${describeStatuses(identity)}.${dns}`;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A value already checked to be a string or undefined. */
-function optional(value: unknown): string | undefined {
-  return value === undefined ? undefined : String(value);
-}
-
-function ifDefined(value: string | undefined, check: (value: string) => string | undefined): string | undefined {
-  return value === undefined ? undefined : check(value);
-}
-
-function isRequirement(value: unknown): value is Requirement {
-  return REQUIREMENTS.some((requirement) => requirement === value);
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value;
+/** Errors that waiting will not fix. */
+function isPermanent(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return ['NotFoundException', 'BadRequestException', 'AccessDeniedException', 'AssumeRoleFailed'].includes(name);
 }
 
 /** The account in an ARN (a stack id or a role ARN). */
 function accountOf(arn: string | undefined): string | undefined {
   return arn?.split(':')[4] || undefined;
-}
-
-/** Calls SES, giving up at the deadline so that there is time left to answer. */
-async function getEmailIdentity(client: SESv2Client, emailIdentity: string, deadline: number) {
-  const abort = new AbortController();
-  const waitMs = Math.max(0, deadline - Date.now());
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      reject(new DeadlineExceeded(waitMs));
-    }, waitMs);
-  });
-  try {
-    const { $metadata, ...identity } = await Promise.race([
-      client.send(new GetEmailIdentityCommand({ EmailIdentity: emailIdentity }), { abortSignal: abort.signal }),
-      timeout,
-    ]);
-    return identity;
-  } finally {
-    clearTimeout(timer);
-  }
 }

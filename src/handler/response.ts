@@ -44,6 +44,11 @@ export function successBody(envelope: ResponseEnvelope, identity: EmailIdentityD
   return serialize(envelope, data);
 }
 
+/** A success response with small, bounded data (a gate's statuses). */
+export function dataBody(envelope: ResponseEnvelope, data: Record<string, string>): string {
+  return JSON.stringify({ Status: 'SUCCESS', ...envelope, Data: data });
+}
+
 /** A success response without data, for Delete. */
 export function acknowledgeBody(envelope: ResponseEnvelope): string {
   return JSON.stringify({ Status: 'SUCCESS', ...envelope });

@@ -2,6 +2,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
+import { GateFunction } from './gate-function';
 import { LookupFunction } from './lookup-function';
 
 /**
@@ -40,8 +41,11 @@ export interface EmailIdentityLookupProviderProps {
  * new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
  */
 export class EmailIdentityLookupProvider extends Construct {
-  /** The function's timeout; the handler answers CloudFormation before it. */
+  /** The lookup function's timeout; the handler answers CloudFormation before it. */
   public static readonly FUNCTION_TIMEOUT = Duration.minutes(5);
+
+  /** Lambda's longest; a gate that waits longer hands over to a fresh invocation. */
+  public static readonly GATE_FUNCTION_TIMEOUT = Duration.minutes(15);
 
   /**
    * Creates the stack's provider with these options.
@@ -80,6 +84,8 @@ export class EmailIdentityLookupProvider extends Construct {
 
   private readonly readAll?: iam.Policy;
   private readonly identityPolicies: IdentityPolicy[] = [];
+  private readonly logGroup: logs.ILogGroup;
+  private gate?: { readonly serviceToken: string; readonly invokePolicy: iam.Policy };
 
   private constructor(scope: Stack, id: string, props: EmailIdentityLookupProviderProps) {
     super(scope, id);
@@ -96,6 +102,7 @@ export class EmailIdentityLookupProvider extends Construct {
       resources: [logGroup.logGroupArn],
     }));
     this.role = role;
+    this.logGroup = logGroup;
 
     const fn = new LookupFunction(this, 'Function', {
       role,
@@ -116,6 +123,33 @@ export class EmailIdentityLookupProvider extends Construct {
         })],
       });
     }
+  }
+
+  /**
+   * The gate function, created with the stack's first gate: it may wait up
+   * to Lambda's 15 minutes, and invoke itself to wait longer. Stacks without
+   * gates never deploy it.
+   *
+   * @internal
+   */
+  public _gateFunction(): { readonly serviceToken: string; readonly invokePolicy: iam.Policy } {
+    if (!this.gate) {
+      const fn = new GateFunction(this, 'GateFunction', {
+        role: this.role,
+        logGroup: this.logGroup,
+        timeout: EmailIdentityLookupProvider.GATE_FUNCTION_TIMEOUT,
+        memorySize: 256,
+        description: 'Waits for SES email identities to verify, for EmailIdentityVerificationGate custom resources',
+      });
+      // A policy of its own, not the role's default one that the functions
+      // depend on: the statement names the function, which would be a cycle.
+      const invokePolicy = new iam.Policy(this, 'GateInvokesItself', {
+        roles: [this.role],
+        statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })],
+      });
+      this.gate = { serviceToken: fn.functionArn, invokePolicy };
+    }
+    return this.gate;
   }
 
   /**

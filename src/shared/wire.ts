@@ -9,6 +9,9 @@
 /** CloudFormation resource type of every lookup. */
 export const LOOKUP_RESOURCE_TYPE = 'Custom::SesEmailIdentityLookup';
 
+/** CloudFormation resource type of every verification gate. */
+export const GATE_RESOURCE_TYPE = 'Custom::SesEmailIdentityGate';
+
 /** Resource properties the construct sends (PascalCase, like CloudFormation's own). */
 export interface LookupProperties {
   /** Domain or email address, exactly as SES knows it. */
@@ -30,6 +33,28 @@ export interface LookupProperties {
 
 export const REQUIREMENTS = ['EasyDkimRecords', 'MailFromRecords'] as const;
 export type Requirement = typeof REQUIREMENTS[number];
+
+/** Resource properties of a gate: where the identity is, and what to wait for. */
+export interface GateProperties extends Pick<LookupProperties, 'EmailIdentity' | 'Region' | 'AssumeRoleArn' | 'ExternalId'> {
+  /** Each one of GATE_CONDITIONS; all must hold. */
+  readonly Conditions: readonly string[];
+  /** Decimal strings: CloudFormation passes numbers as strings anyway. */
+  readonly PollIntervalSeconds: string;
+  readonly TimeoutSeconds: string;
+}
+
+export const GATE_CONDITIONS = ['IdentityVerified', 'SendingEnabled', 'DkimVerified', 'MailFromVerified'] as const;
+export type GateCondition = typeof GATE_CONDITIONS[number];
+
+/** Attributes of a gate that passed: the statuses it saw, and how long it waited. */
+export const GATE_ATTRIBUTE_NAMES = ['VerificationStatus', 'VerifiedForSendingStatus', 'DkimStatus', 'MailFromDomainStatus', 'WaitedSeconds'] as const;
+export type GateData = Record<typeof GATE_ATTRIBUTE_NAMES[number], string>;
+
+/**
+ * Added by the handler to the event it sends itself when a gate must wait
+ * longer than one invocation: when the wait began, in epoch milliseconds.
+ */
+export const GATE_STARTED_AT = 'SesGateStartedAt';
 
 /**
  * Every attribute the handler returns in `Data`, in response order.

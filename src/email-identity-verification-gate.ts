@@ -1,0 +1,127 @@
+import { CustomResource, Duration, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { EmailIdentityLookup } from './email-identity-lookup';
+import { EmailIdentityLookupProvider } from './provider/lookup-provider';
+import { GATE_RESOURCE_TYPE, type GateProperties } from './shared/wire';
+
+/**
+ * A condition an identity must meet before a gate lets dependants deploy.
+ */
+export enum VerificationCondition {
+  /** `VerificationStatus` is `SUCCESS`. */
+  IDENTITY_VERIFIED = 'IdentityVerified',
+  /** `VerifiedForSendingStatus` is true: SES lets the identity send. */
+  SENDING_ENABLED = 'SendingEnabled',
+  /** DKIM status is `SUCCESS`. */
+  DKIM_VERIFIED = 'DkimVerified',
+  /** The custom MAIL FROM domain's status is `SUCCESS`. */
+  MAIL_FROM_VERIFIED = 'MailFromVerified',
+}
+
+/**
+ * Properties of an `EmailIdentityVerificationGate`.
+ */
+export interface EmailIdentityVerificationGateProps {
+  /** The identity to wait for. It may be a lookup in another stack. */
+  readonly identity: EmailIdentityLookup;
+
+  /**
+   * What must hold, all of it, for the gate to pass.
+   *
+   * @default [VerificationCondition.IDENTITY_VERIFIED, VerificationCondition.SENDING_ENABLED]
+   */
+  readonly conditions?: VerificationCondition[];
+
+  /**
+   * How often to ask SES. SES allows about one control-plane call a second
+   * per account and region, shared by every lookup and gate.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly pollInterval?: Duration;
+
+  /**
+   * How long to wait before failing the deployment. At most 58 minutes:
+   * the custom resource's service timeout is set two minutes above it, and
+   * CloudFormation allows one hour.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Holds back the resources that depend on it until an SES identity is really
+ * usable, and fails the deployment with a clear reason when it is not.
+ *
+ * The first check is immediate, so an identity that is already verified
+ * passes at once. A `FAILED` status fails at once; `PENDING`, `NOT_STARTED`
+ * and `TEMPORARY_FAILURE` keep it waiting until the timeout. A failure reason
+ * names the unmet condition, the statuses SES reports, its error type and
+ * last check, and what public DNS holds of each record SES expects.
+ *
+ * A rollback never waits: a gate that passed before passes again at once
+ * with its old properties, and Delete does nothing.
+ *
+ * @example
+ * declare const userPool: cognito.UserPool;
+ * const identity = new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
+ * const gate = new EmailIdentityVerificationGate(this, 'Verified', { identity });
+ * userPool.node.addDependency(gate);
+ */
+export class EmailIdentityVerificationGate extends Construct {
+  /** The gate's default conditions. */
+  public static readonly DEFAULT_CONDITIONS = [VerificationCondition.IDENTITY_VERIFIED, VerificationCondition.SENDING_ENABLED];
+
+  /** The verification status the gate saw when it passed. */
+  public readonly verificationStatus: string;
+  /** How long the gate waited, in seconds, as a decimal string. */
+  public readonly waitedSeconds: string;
+
+  constructor(scope: Construct, id: string, props: EmailIdentityVerificationGateProps) {
+    super(scope, id);
+
+    const pollInterval = props.pollInterval ?? Duration.seconds(30);
+    const timeout = props.timeout ?? Duration.minutes(30);
+    const conditions = props.conditions ?? EmailIdentityVerificationGate.DEFAULT_CONDITIONS;
+    validate(this, pollInterval, timeout, conditions);
+
+    // The identity as read from this stack: no export crosses stacks.
+    const identity = props.identity.inStack(this);
+    const gateFunction = EmailIdentityLookupProvider.of(this)._gateFunction();
+    const properties: GateProperties = {
+      ...identity._target,
+      Conditions: [...new Set(conditions)],
+      PollIntervalSeconds: String(pollInterval.toSeconds()),
+      TimeoutSeconds: String(timeout.toSeconds()),
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: gateFunction.serviceToken,
+      resourceType: GATE_RESOURCE_TYPE,
+      properties,
+      serviceTimeout: timeout.plus(Duration.minutes(2)),
+    });
+    resource.node.addDependency(identity._permission, gateFunction.invokePolicy);
+
+    this.verificationStatus = resource.getAttString('VerificationStatus');
+    this.waitedSeconds = resource.getAttString('WaitedSeconds');
+  }
+}
+
+function validate(scope: Construct, pollInterval: Duration, timeout: Duration, conditions: VerificationCondition[]): void {
+  const fail = (problem: string) => {
+    throw new Error(`${scope.node.path}: ${problem}`);
+  };
+  if (Token.isUnresolved(pollInterval.toSeconds()) || Token.isUnresolved(timeout.toSeconds())) {
+    fail('pollInterval and timeout must be known at synth time.');
+  }
+  if (conditions.length === 0) {
+    fail('conditions is empty: a gate needs at least one condition to wait for.');
+  }
+  if (pollInterval.toSeconds() < 5 || pollInterval.toSeconds() > 600) {
+    fail(`pollInterval is ${pollInterval.toSeconds()} s; it must be between 5 s and 10 minutes.`);
+  }
+  if (timeout.toSeconds() < pollInterval.toSeconds() || timeout.toSeconds() > 58 * 60) {
+    fail(`timeout is ${timeout.toSeconds()} s; it must be at least pollInterval and at most 58 minutes (CloudFormation waits an hour at most).`);
+  }
+}

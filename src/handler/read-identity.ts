@@ -1,0 +1,25 @@
+import { GetEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import type { EmailIdentityDescription } from './encode';
+import { DeadlineExceeded } from './failure-reason';
+
+/** Calls SES, giving up after waitMs so that there is time left to answer CloudFormation. */
+export async function readIdentity(client: SESv2Client, emailIdentity: string, maxWaitMs: number): Promise<EmailIdentityDescription> {
+  const abort = new AbortController();
+  const waitMs = Math.max(0, maxWaitMs);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new DeadlineExceeded(waitMs));
+    }, waitMs);
+  });
+  try {
+    const { $metadata, ...identity } = await Promise.race([
+      client.send(new GetEmailIdentityCommand({ EmailIdentity: emailIdentity }), { abortSignal: abort.signal }),
+      timeout,
+    ]);
+    return identity;
+  } finally {
+    clearTimeout(timer);
+  }
+}
