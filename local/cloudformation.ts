@@ -22,6 +22,8 @@ export interface EventOptions {
   readonly stackId?: string;
   readonly logicalResourceId?: string;
   readonly requestId?: string;
+  /** @default 'Custom::SesEmailIdentityLookup' */
+  readonly resourceType?: string;
 }
 
 function common(options: EventOptions) {
@@ -31,7 +33,7 @@ function common(options: EventOptions) {
     StackId: options.stackId ?? `arn:aws:cloudformation:${TEST_REGION}:${TEST_ACCOUNT}:stack/demo/${randomUUID()}`,
     RequestId: options.requestId ?? randomUUID(),
     LogicalResourceId: options.logicalResourceId ?? 'IdentityLookup',
-    ResourceType: 'Custom::SesEmailIdentityLookup',
+    ResourceType: options.resourceType ?? 'Custom::SesEmailIdentityLookup',
   };
 }
 

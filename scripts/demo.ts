@@ -1,6 +1,7 @@
 /**
  * The library's main job, end to end, without deploying anything:
- * synthesize the example app, take the handler bundle from the cloud assembly
+ * synthesize the example app (examples/verified-sender-app.ts), and for each
+ * of its lookups and gates take the handler bundle from the cloud assembly
  * (the file Lambda would run), send it the Create event CloudFormation would
  * send, and print what the stack would receive.
  *
@@ -13,11 +14,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AssetManifestArtifact, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
-import { buildExampleApp } from '../examples/lookup-app';
+import { buildVerifiedSenderApp } from '../examples/verified-sender-app';
 import { createEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION } from '../local/cloudformation';
 import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
 import { invokeBundle } from '../local/lambda-runner';
-import { LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
+import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
 interface TemplateResource {
   readonly Type: string;
@@ -46,33 +47,41 @@ async function main(): Promise<number> {
 
   // 1. Synthesize the example app.
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ses-lookup-demo-'));
-  const assembly = buildExampleApp({ outdir, domain }).synth();
+  const assembly = buildVerifiedSenderApp({ outdir, domain }).synth();
   const stack = assembly.stacks[0] as CloudFormationStackArtifact;
   const resources = stack.template.Resources as Record<string, TemplateResource>;
-  const lookups = Object.entries(resources).filter(([, resource]) => resource.Type === LOOKUP_RESOURCE_TYPE);
-  console.log(`Synthesized ${stack.stackName} into ${outdir}: ${lookups.length} lookup(s), ${Object.keys(resources).length} resources.`);
+  // Lookups first, as CloudFormation would order them; gates after.
+  const customResources = Object.entries(resources)
+    .filter(([, resource]) => resource.Type === LOOKUP_RESOURCE_TYPE || resource.Type === GATE_RESOURCE_TYPE)
+    .sort(([, a], [, b]) => (a.Type === LOOKUP_RESOURCE_TYPE ? 0 : 1) - (b.Type === LOOKUP_RESOURCE_TYPE ? 0 : 1));
+  console.log(`Synthesized ${stack.stackName} into ${outdir}: ${Object.keys(resources).length} resources, `
+    + `of which ${customResources.map(([, resource]) => resource.Type).join(', ')}.`);
 
-  // 2. The handler, as staged in the cloud assembly for upload to Lambda.
-  const bundleDir = handlerAssetDir(stack, Object.values(resources));
-  console.log(`Handler bundle: ${bundleDir}/index.js (${fs.statSync(path.join(bundleDir, 'index.js')).size} bytes)`);
-
-  // 3. SES: a local endpoint with the identity in it, or the real service.
+  // 2. SES: a local endpoint with the identity in it, or the real service.
   const ses = values.aws ? undefined : await FakeSesServer.start();
   const receiver = await ResponseReceiver.start();
   let failures = 0;
   try {
-    for (const [logicalId, resource] of lookups) {
+    for (const [logicalId, resource] of customResources) {
       const { ServiceToken, ...properties } = resource.Properties ?? {};
       const emailIdentity = String(properties.EmailIdentity);
+      if (resource.Type === GATE_RESOURCE_TYPE && values.aws) {
+        console.log(`\nSkipped ${logicalId}: a gate on a real identity may wait up to ${properties.TimeoutSeconds} s.`);
+        continue;
+      }
       ses?.setIdentity(emailIdentity, fullIdentity(emailIdentity));
 
+      // 3. The handler, as staged in the cloud assembly for upload to Lambda.
+      const bundleDir = handlerAssetDir(stack, resources, ServiceToken);
       const responseUrl = receiver.url();
       const event = createEvent(properties, {
         responseUrl,
         logicalResourceId: logicalId,
+        resourceType: resource.Type,
         stackId: `arn:aws:cloudformation:${region}:${TEST_ACCOUNT}:stack/${stack.stackName}/00000000-0000-0000-0000-000000000000`,
       });
-      console.log(`\nCreate ${logicalId} (${emailIdentity}) against ${ses ? `local SES at ${ses.endpoint}` : `SES in ${region}`}`);
+      console.log(`\nCreate ${resource.Type} ${logicalId} (${emailIdentity}) against ${ses ? `local SES at ${ses.endpoint}` : `SES in ${region}`}`);
+      console.log(`Handler bundle: ${bundleDir}/index.js (${fs.statSync(path.join(bundleDir, 'index.js')).size} bytes)`);
       const run = await invokeBundle(bundleDir, event, {
         localCredentials: !values.aws,
         env: ses ? { AWS_ENDPOINT_URL_SESV2: ses.endpoint } : { AWS_REGION: region },
@@ -94,10 +103,11 @@ async function main(): Promise<number> {
   return failures === 0 ? 0 : 1;
 }
 
-/** The directory the CLI would zip and upload as the lookup function's code. */
-function handlerAssetDir(stack: CloudFormationStackArtifact, resources: TemplateResource[]): string {
-  const fn = resources.find((resource) => resource.Type === 'AWS::Lambda::Function');
-  const s3Key = (fn?.Properties?.Code as { S3Key?: string } | undefined)?.S3Key;
+/** The directory the CLI would zip and upload as the code of the function a ServiceToken names. */
+function handlerAssetDir(stack: CloudFormationStackArtifact, resources: Record<string, TemplateResource>, serviceToken: unknown): string {
+  // ServiceToken is { "Fn::GetAtt": [<function logical id>, "Arn"] }.
+  const [functionId] = (serviceToken as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'] ?? [];
+  const s3Key = (resources[functionId]?.Properties?.Code as { S3Key?: string } | undefined)?.S3Key;
   const manifest = stack.dependencies.find((artifact) => artifact instanceof AssetManifestArtifact);
   if (!s3Key || !(manifest instanceof AssetManifestArtifact)) {
     throw new Error('The synthesized stack has no Lambda function with a file asset.');
