@@ -66,7 +66,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/example/cdk-ses-identity-lookup-go',
   },
 
-  gitignore: ['cdk.out', '*.cdk.out', '/bench-results/', '.ci-tmp/'],
+  gitignore: ['cdk.out', '*.cdk.out', '/bench-results/', '.jsii.tabl.json'],
   npmignoreEnabled: true,
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/'] },
 });
