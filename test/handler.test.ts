@@ -142,6 +142,7 @@ describe('Create', () => {
       DkimToken3: '',
       DkimSigningAttributesOrigin: 'EXTERNAL',
       DkimSigningHostedZone: 'dkim.amazonses.com',
+      DkimCnameDomain: 'dkim.amazonses.com',
       DkimCurrentSigningKeyLength: 'RSA_2048_BIT',
       DkimNextSigningKeyLength: 'RSA_2048_BIT',
       DkimLastKeyGenerationTimestamp: '2024-01-15T10:30:00.000Z',
@@ -175,7 +176,8 @@ describe('Create', () => {
     expect(response.body.Status).toBe('SUCCESS');
     expect(response.body.PhysicalResourceId).toBe('someone@example.com');
     const expected: Record<string, string> = Object.fromEntries(ATTRIBUTE_NAMES.map((name) => [name, '']));
-    expect(response.body.Data).toEqual({ ...expected, PolicyCount: '0', TagCount: '0', Tags: '{}' });
+    // The DKIM CNAME target falls back to the region's documented DKIM domain.
+    expect(response.body.Data).toEqual({ ...expected, DkimCnameDomain: 'dkim.amazonses.com', PolicyCount: '0', TagCount: '0', Tags: '{}' });
   });
 
   test('passes the envelope through unchanged', async () => {
@@ -335,9 +337,9 @@ describe('bad properties fail without calling SES', () => {
   test.each<[string, Record<string, unknown>, RegExp]>([
     ['EmailIdentity missing', {}, /Property EmailIdentity must be a string, got nothing/],
     ['EmailIdentity a number', { EmailIdentity: 42 }, /Property EmailIdentity must be a string, got number/],
-    ['EmailIdentity empty', { EmailIdentity: '' }, /Property EmailIdentity: .*it is empty/],
-    ['EmailIdentity whitespace', { EmailIdentity: '   ' }, /Property EmailIdentity: .*whitespace/],
-    ['EmailIdentity too long', { EmailIdentity: 'a'.repeat(321) }, /Property EmailIdentity: .*321 characters long, over the 320/],
+    ['EmailIdentity empty', { EmailIdentity: '' }, /Invalid properties: emailIdentity .*it is empty/],
+    ['EmailIdentity whitespace', { EmailIdentity: '   ' }, /Invalid properties: emailIdentity .*whitespace/],
+    ['EmailIdentity too long', { EmailIdentity: 'a'.repeat(321) }, /Invalid properties: emailIdentity .*321 characters long, over the 320/],
     ['RefreshToken not a string', { EmailIdentity: 'example.com', RefreshToken: 7 }, /Property RefreshToken must be a string, got number/],
   ])('%s', async (_, properties, reason) => {
     sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
@@ -357,7 +359,7 @@ describe('bad properties fail without calling SES', () => {
     });
 
     expect(response.body.Status).toBe('FAILED');
-    expect(response.body.Reason).toMatch(/no resource properties; it needs EmailIdentity/);
+    expect(response.body.Reason).toMatch(/received no properties; it needs EmailIdentity/);
     expect(response.body.PhysicalResourceId).toBe('req-none');
     expect(sesMock).not.toHaveReceivedCommand(GetEmailIdentityCommand);
   });
@@ -367,7 +369,7 @@ describe('bad properties fail without calling SES', () => {
 
     expect(response.body.Status).toBe('FAILED');
     expect(response.body.PhysicalResourceId).toBe('example.com');
-    expect(response.body.Reason).toMatch(/Property EmailIdentity: .*empty label/);
+    expect(response.body.Reason).toMatch(/Invalid properties: emailIdentity .*empty label/);
     expect(sesMock).not.toHaveReceivedCommand(GetEmailIdentityCommand);
   });
 });

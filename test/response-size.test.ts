@@ -235,9 +235,12 @@ function expectValidSuccess(body: string, env: ResponseEnvelope, identity: Email
   }
 }
 
+/** A region with a regional DKIM domain: the longest fallback for DkimCnameDomain. */
+const REGION = 'ap-southeast-5';
+
 /** Bytes of a success body holding only the attributes that are never cut. */
 function coreBytes(env: ResponseEnvelope, identity: EmailIdentityDescription): number {
-  const data = { ...encodeIdentity(identity), PolicyNames: '', Tags: '{}' };
+  const data = { ...encodeIdentity(identity, REGION), PolicyNames: '', Tags: '{}' };
   return bytes(JSON.stringify({ Status: 'SUCCESS', ...env, Data: data }));
 }
 
@@ -248,7 +251,7 @@ describe('successBody', () => {
   test('any response: a valid body within 4096 bytes, or undefined only when the core attributes cannot fit', () => {
     let fitted = 0;
     fc.assert(fc.property(envelope, arbitraryIdentity, (env, identity) => {
-      const body = successBody(env, identity);
+      const body = successBody(env, identity, REGION);
       if (body === undefined) {
         expect(coreBytes(env, identity)).toBeGreaterThan(MAX_RESPONSE_BYTES);
       } else {
@@ -257,12 +260,14 @@ describe('successBody', () => {
       }
     }), RUN);
     // Guard against a vacuous property: most generated responses must fit.
-    expect(fitted).toBeGreaterThan(RUN.numRuns / 2);
+    // (Values are multi-byte strings at DNS maxima, and the DKIM zone counts
+    // twice, as SES reports it and as the CNAME target: about half fit.)
+    expect(fitted).toBeGreaterThan(RUN.numRuns / 3);
   });
 
   test('realistic maxima (DNS and SES limits, ASCII): the core attributes always fit', () => {
     fc.assert(fc.property(envelope, realisticIdentity, (env, identity) => {
-      const body = successBody(env, identity);
+      const body = successBody(env, identity, REGION);
       expect(body).toBeDefined();
       expectValidSuccess(body!, env, identity);
     }), RUN);
@@ -304,7 +309,7 @@ describe('successBody', () => {
       Tags: Array.from({ length: 50 }, (_, i) => ({ Key: `${i}`.padStart(128, 'k'), Value: 'v'.repeat(256) })),
     };
 
-    const body = successBody(env, identity);
+    const body = successBody(env, identity, REGION);
 
     expect(body).toBeDefined();
     expectValidSuccess(body!, env, identity);
@@ -323,7 +328,7 @@ describe('successBody', () => {
     };
     let undefinedCount = 0;
     fc.assert(fc.property(envelope, identityOf(hugeShape), (env, identity) => {
-      const body = successBody(env, identity);
+      const body = successBody(env, identity, REGION);
       if (body === undefined) {
         undefinedCount++;
       } else {

@@ -67,30 +67,39 @@ function truncate(text: string, maxBytes: number): string {
   if (jsonBytes(text) <= maxBytes) {
     return text;
   }
-  // Every character takes at least one byte, so no more than maxBytes can fit.
-  const chars = Array.from(text).slice(0, Math.max(0, maxBytes));
-  while (chars.length > 0 && jsonBytes(chars.join('') + '…') > maxBytes) {
-    chars.pop();
+  // Binary search for the longest prefix, in whole characters, that fits with the ellipsis.
+  const chars = Array.from(text);
+  const fits = (count: number) => jsonBytes(chars.slice(0, count).join('') + '…') <= maxBytes;
+  let low = 0;
+  let high = Math.min(chars.length, Math.max(0, maxBytes));
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) {
+      low = middle;
+    } else {
+      high = middle - 1;
+    }
   }
-  return chars.length > 0 ? chars.join('') + '…' : '';
+  return low > 0 ? chars.slice(0, low).join('') + '…' : '';
 }
 
 /**
  * PUTs the response to CloudFormation's pre-signed URL, retrying transient
- * failures. The URL is a credential: it is never logged.
+ * failures. Three attempts of at most 3 s, with pauses, fit in the 10 s the
+ * handler keeps back. The URL is a credential: it is never logged.
  */
 export async function sendResponse(responseUrl: string, body: string, attempts = 3): Promise<void> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     try {
       await put(responseUrl, body);
       return;
     } catch (error) {
-      lastError = error;
+      if (attempt >= attempts) {
+        throw error;
+      }
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
   }
-  throw lastError;
 }
 
 function put(responseUrl: string, body: string): Promise<void> {
@@ -101,7 +110,7 @@ function put(responseUrl: string, body: string): Promise<void> {
       method: 'PUT',
       // S3 pre-signed URLs are signed without a content type.
       headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-      timeout: 10_000,
+      timeout: 3_000,
     }, (response) => {
       response.resume();
       const status = response.statusCode ?? 0;

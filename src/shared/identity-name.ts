@@ -1,3 +1,5 @@
+import { domainToASCII } from 'node:url';
+
 /**
  * Checks that a value can name an SES email identity: a domain or an email
  * address. The construct runs it at synth time on literal values and the
@@ -53,20 +55,23 @@ function domainProblem(domain: string): string | undefined {
   if (domain.length === 0) {
     return 'the domain is empty';
   }
-  if (domain.length > MAX_DOMAIN_LENGTH) {
-    return `the domain is ${domain.length} characters long, over the ${MAX_DOMAIN_LENGTH} DNS allows`;
-  }
   if (domain.startsWith('.') || domain.endsWith('.') || domain.includes('..')) {
     return 'it has an empty label (a leading, trailing or doubled ".")';
-  }
-  const longLabel = domain.split('.').find((label) => label.length > MAX_LABEL_LENGTH);
-  if (longLabel) {
-    return `the label "${longLabel.slice(0, 20)}…" is ${longLabel.length} characters long, over the ${MAX_LABEL_LENGTH} DNS allows`;
   }
   // Letters and digits of any script, hyphens and underscores; no other punctuation.
   const stray = domain.match(/[^\p{L}\p{M}\p{N}._-]/u);
   if (stray) {
     return `the character "${stray[0]}" cannot appear in a domain name`;
+  }
+  // DNS limits apply to the ASCII (xn--) form SES stores an internationalized domain in.
+  const ascii = domainToASCII(domain) || domain;
+  const form = ascii === domain.toLowerCase() ? '' : ' in its ASCII (xn--) form';
+  if (ascii.length > MAX_DOMAIN_LENGTH) {
+    return `the domain is ${ascii.length} characters long${form}, over the ${MAX_DOMAIN_LENGTH} DNS allows`;
+  }
+  const longLabel = ascii.split('.').find((label) => label.length > MAX_LABEL_LENGTH);
+  if (longLabel) {
+    return `the label "${longLabel.slice(0, 20)}…" is ${longLabel.length} characters long${form}, over the ${MAX_LABEL_LENGTH} DNS allows`;
   }
   return undefined;
 }
