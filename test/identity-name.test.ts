@@ -42,8 +42,8 @@ describe('emailIdentityProblem rejects with a message naming the problem', () =>
     ['a domain over 253 characters', `${domain253}c`, /the domain is 254 characters long, over the 253 DNS allows/],
     ['an email domain over 253 characters', `user@${domain253}c`, /in its domain, the domain is 254 characters long/],
     ['a label over 63 characters', `${'a'.repeat(64)}.example.com`, /the label "a{20}…" is 64 characters long, over the 63 DNS allows/],
-    // 60 characters, but 64 once encoded as SES stores it.
-    ['an internationalized label over 63 in xn-- form', `${'ü'.repeat(60)}.example`, /is 64 characters long in its ASCII \(xn--\) form, over the 63 DNS allows/],
+    // 60 characters, but 66 once encoded as SES stores it.
+    ['an internationalized label over 63 in xn-- form', `${'ü'.repeat(60)}.example`, /is 66 characters long in its ASCII \(xn--\) form, over the 63 DNS allows/],
     ['a leading dot', '.example.com', /empty label \(a leading, trailing or doubled "\."\)/],
     ['a trailing dot', 'example.com.', /empty label/],
     ['a double dot', 'example..com', /empty label/],
