@@ -75,7 +75,7 @@ export class FakeSesServer {
     return fake;
   }
 
-  private readonly identities = new Map<string, EmailIdentityBody>();
+  private readonly identities = new Map<string, unknown>();
   private readonly scripts = new Map<string, FaultStep[]>();
   private readonly requested: string[] = [];
   private readonly signed: SignedRequest[] = [];
@@ -119,6 +119,12 @@ export class FakeSesServer {
 
   /** Makes `name` exist, described by `body`. */
   public setIdentity(name: string, body: EmailIdentityBody): this {
+    this.identities.set(name, body);
+    return this;
+  }
+
+  /** Makes `name` exist, described by any JSON at all: for answers of the wrong shape. */
+  public setMisshapenIdentity(name: string, body: unknown): this {
     this.identities.set(name, body);
     return this;
   }

@@ -33,11 +33,18 @@ export function failureReason(error: unknown, scope: LookupScope): string {
       return `SES rejected ${identity} ${where} as an email identity name (BadRequestException: ${detail}). Pass a domain or email address.`;
     case 'AssumeRoleFailed':
       return `Could not assume role ${scope.assumeRoleArn} to read ${identity} ${where} (${detail}). The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider's roleArn), with the same external id if one is set.`;
+    case 'UnexpectedShape':
+      return `SES answered GetEmailIdentity for ${identity} ${where} with a response of unexpected shape: ${detail}. Check what sits between the function and SES.`;
     case 'DeadlineExceeded':
       return `SES did not answer GetEmailIdentity for ${identity} ${where} in time${attempts}. Deploy again; if it persists, check the SES endpoint and the function's network access.`;
     default:
       return `GetEmailIdentity for ${identity} ${where} failed${attempts} (${name}: ${detail}).`;
   }
+}
+
+/** Thrown when SES answers with fields of the wrong type. */
+export class UnexpectedShape extends Error {
+  public override readonly name = 'UnexpectedShape';
 }
 
 /** Thrown when the lookup must give up to leave time to answer CloudFormation. */

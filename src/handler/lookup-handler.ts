@@ -266,7 +266,7 @@ async function explain(request: Request, headline: string, gate: ParsedGate, ide
 /** Errors that waiting will not fix. */
 function isPermanent(error: unknown): boolean {
   const name = error instanceof Error ? error.name : '';
-  return ['NotFoundException', 'BadRequestException', 'AccessDeniedException', 'AssumeRoleFailed'].includes(name);
+  return ['NotFoundException', 'BadRequestException', 'AccessDeniedException', 'AssumeRoleFailed', 'UnexpectedShape'].includes(name);
 }
 
 /** The account in an ARN (a stack id or a role ARN). */
