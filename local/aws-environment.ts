@@ -9,6 +9,8 @@ const AWS_VARIABLES = [
   'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SESV2', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_LAMBDA',
   'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE',
+  // The handler's own: where a failed gate's DNS check asks.
+  'SES_LOOKUP_DNS_SERVERS',
 ];
 
 /** The function's credentials, as the Lambda runtime would set them. */
@@ -16,12 +18,12 @@ export const FUNCTION_ACCESS_KEY_ID = 'AKIDLOCALTEST';
 export const FUNCTION_SECRET_ACCESS_KEY = 'local-test-secret';
 
 /**
- * Sets the environment for a function in `region` whose SES and STS calls go
- * to `endpoint`.
+ * Sets the environment for a function in eu-west-1 whose SES and STS calls go
+ * to `endpoint`, plus any `extra` variables.
  *
  * @returns a function that puts the environment back as it was
  */
-export function useLocalAws(endpoint: string, region = 'eu-west-1'): () => void {
+export function useLocalAws(endpoint: string, extra: Record<string, string> = {}): () => void {
   const saved = Object.fromEntries(AWS_VARIABLES.map((name) => [name, process.env[name]]));
   for (const name of AWS_VARIABLES) {
     delete process.env[name];
@@ -29,11 +31,12 @@ export function useLocalAws(endpoint: string, region = 'eu-west-1'): () => void 
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SESV2: endpoint,
     AWS_ENDPOINT_URL_STS: endpoint,
-    AWS_REGION: region,
+    AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: FUNCTION_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: FUNCTION_SECRET_ACCESS_KEY,
     AWS_CONFIG_FILE: '/nonexistent/aws-config',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+    ...extra,
   });
   return () => {
     for (const [name, value] of Object.entries(saved)) {

@@ -2,7 +2,7 @@ import { CustomResource, Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { EmailIdentityLookup } from './email-identity-lookup';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
-import { GATE_RESOURCE_TYPE, type GateProperties } from './shared/wire';
+import { GATE_LIMITS, GATE_RESOURCE_TYPE, type GateProperties } from './shared/wire';
 
 /**
  * A condition an identity must meet before a gate lets dependants deploy.
@@ -118,10 +118,11 @@ function validate(scope: Construct, pollInterval: Duration, timeout: Duration, c
   if (conditions.length === 0) {
     fail('conditions is empty: a gate needs at least one condition to wait for.');
   }
-  if (pollInterval.toSeconds() < 5 || pollInterval.toSeconds() > 600) {
-    fail(`pollInterval is ${pollInterval.toSeconds()} s; it must be between 5 s and 10 minutes.`);
+  const { minPollIntervalSeconds: minPoll, maxPollIntervalSeconds: maxPoll, maxTimeoutSeconds: maxTimeout } = GATE_LIMITS;
+  if (pollInterval.toSeconds() < minPoll || pollInterval.toSeconds() > maxPoll) {
+    fail(`pollInterval is ${pollInterval.toSeconds()} s; it must be between ${minPoll} s and ${maxPoll / 60} minutes.`);
   }
-  if (timeout.toSeconds() < pollInterval.toSeconds() || timeout.toSeconds() > 58 * 60) {
-    fail(`timeout is ${timeout.toSeconds()} s; it must be at least pollInterval and at most 58 minutes (CloudFormation waits an hour at most).`);
+  if (timeout.toSeconds() < pollInterval.toSeconds() || timeout.toSeconds() > maxTimeout) {
+    fail(`timeout is ${timeout.toSeconds()} s; it must be at least pollInterval and at most ${maxTimeout / 60} minutes (CloudFormation waits an hour at most).`);
   }
 }

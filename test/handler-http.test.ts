@@ -6,6 +6,7 @@
  * deadline work on real sockets, and timestamps arrive as SES sends them.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { useLocalAws } from '../local/aws-environment';
 import {
   createEvent,
   deleteEvent,
@@ -17,22 +18,17 @@ import {
 } from '../local/cloudformation';
 import { emptyIdentity, FakeSesServer, fullIdentity, type FaultStep } from '../local/fake-ses-server';
 import { createLookupHandler } from '../src/handler/lookup-handler';
-import type { RetryOptions } from '../src/handler/ses-clients';
 import { MAX_RESPONSE_BYTES } from '../src/handler/response';
+import type { RetryOptions } from '../src/handler/ses-clients';
 import { ATTRIBUTE_NAMES } from '../src/shared/wire';
 
 /** The production retry policy, with delays short enough for a test. */
 const FAST_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
-/** The SDK reads these from the environment; SesClients sets none of them itself. */
-const AWS_ENV = [
-  'AWS_ENDPOINT_URL_SESV2', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE',
-];
-const savedEnv = Object.fromEntries(AWS_ENV.map((name) => [name, process.env[name]]));
 
 let receiver: ResponseReceiver;
 let fake: FakeSesServer;
+let restoreEnvironment: (() => void) | undefined;
 
 beforeAll(async () => {
   receiver = await ResponseReceiver.start();
@@ -40,10 +36,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await receiver.stop();
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
 });
 
 beforeEach(async () => {
@@ -51,23 +43,16 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  restoreEnvironment?.();
+  restoreEnvironment = undefined;
   await fake.stop();
 });
 
 /** Points every client created from now on at `server`, as a Lambda's environment would. */
 function useFake(server: FakeSesServer): void {
+  restoreEnvironment?.();
   fake = server;
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SESV2: server.endpoint,
-    AWS_REGION: TEST_REGION,
-    AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
-    AWS_SECRET_ACCESS_KEY: 'local-test-secret',
-    // Keep the developer's own AWS configuration out of the test.
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  restoreEnvironment = useLocalAws(server.endpoint);
 }
 
 interface RunOptions {

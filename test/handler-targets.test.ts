@@ -13,6 +13,7 @@
  * - Properties that are wrong at deploy time fail before any AWS call.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { useLocalAws } from '../local/aws-environment';
 import { createEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, type ReceivedResponse } from '../local/cloudformation';
 import { FakeSesServer, fullIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
 import { createLookupHandler, type LookupHandler } from '../src/handler/lookup-handler';
@@ -33,16 +34,10 @@ const EXTERNAL_ID = 'ext-123';
 /** The access key id of the credentials the fake STS hands out for ROLE_ARN. */
 const ROLE_KEY = 'ASIAASSUMEDLOOKUP';
 
-/** The SDK reads these from the environment; SesClients sets none of them itself. */
-const AWS_ENV = [
-  'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SESV2', 'AWS_ENDPOINT_URL_STS', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
-  'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-  'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE',
-];
-const savedEnv = Object.fromEntries(AWS_ENV.map((name) => [name, process.env[name]]));
 
 let receiver: ResponseReceiver;
 let fake: FakeSesServer;
+let restoreEnvironment: () => void;
 
 beforeAll(async () => {
   receiver = await ResponseReceiver.start();
@@ -50,29 +45,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await receiver.stop();
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
 });
 
 beforeEach(async () => {
   fake = await FakeSesServer.start();
   // A Lambda in eu-west-1 whose SES and STS endpoints are the fake.
-  for (const name of AWS_ENV) delete process.env[name];
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SESV2: fake.endpoint,
-    AWS_ENDPOINT_URL_STS: fake.endpoint,
-    AWS_REGION: TEST_REGION,
-    AWS_ACCESS_KEY_ID: FUNCTION_KEY,
-    AWS_SECRET_ACCESS_KEY: 'local-test-secret',
-    // Keep the developer's own AWS configuration out of the test.
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-  });
+  restoreEnvironment = useLocalAws(fake.endpoint);
 });
 
 afterEach(async () => {
+  restoreEnvironment();
   await fake.stop();
 });
 

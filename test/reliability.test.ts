@@ -106,11 +106,19 @@ describe('any response at all', () => {
 
   test('a valid answer within 4096 bytes: every attribute a string, or FAILED with a reason', async () => {
     // Any value in any field the handler reads, including the wrong types.
-    const anyValue = fc.oneof(fc.anything(), fc.date(), fc.array(fc.string()), fc.string({ maxLength: 300 }));
+    const anyValue = fc.oneof(
+      fc.anything(),
+      fc.date(),
+      fc.array(fc.string()),
+      fc.string({ maxLength: 300 }),
+    );
     const anyResponse = fc.record({
       IdentityType: anyValue,
       VerifiedForSendingStatus: anyValue,
-      DkimAttributes: fc.oneof(anyValue, fc.record({ Tokens: anyValue, Status: anyValue, LastKeyGenerationTimestamp: anyValue }, { requiredKeys: [] })),
+      DkimAttributes: fc.oneof(
+        anyValue,
+        fc.record({ Tokens: anyValue, Status: anyValue, LastKeyGenerationTimestamp: anyValue }, { requiredKeys: [] }),
+      ),
       MailFromAttributes: fc.oneof(anyValue, fc.record({ MailFromDomain: anyValue }, { requiredKeys: [] })),
       VerificationInfo: fc.oneof(anyValue, fc.record({ SOARecord: anyValue, LastCheckedTimestamp: anyValue }, { requiredKeys: [] })),
       Policies: anyValue,

@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
-import { defaultDkimDomain, mailFromMxValue } from '../shared/ses-dns';
 import type { EmailIdentityDescription } from './encode';
+import { defaultDkimDomain, mailFromMxValue } from '../shared/ses-dns';
 
 /** A record SES expects in public DNS. */
 export interface ExpectedRecord {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { GateCondition, GateData } from '../shared/wire';
 import type { EmailIdentityDescription } from './encode';
 import type { ParsedGate } from './properties';
+import type { GateCondition, GateData } from '../shared/wire';
 
 /** Time, injectable so that tests of long waits run in milliseconds. */
 export interface Clock {
@@ -105,7 +105,10 @@ export function gateData(identity: EmailIdentityDescription, waitedMs: number): 
  */
 export function gatePhysicalId(gate: ParsedGate): string {
   const digest = createHash('sha256')
-    .update(JSON.stringify([gate.EmailIdentity, gate.Region, gate.AssumeRoleArn, gate.ExternalId, gate.Conditions, gate.PollIntervalSeconds, gate.TimeoutSeconds]))
+    .update(JSON.stringify([
+      gate.EmailIdentity, gate.Region, gate.AssumeRoleArn, gate.ExternalId,
+      gate.Conditions, gate.PollIntervalSeconds, gate.TimeoutSeconds,
+    ]))
     .digest('hex')
     .slice(0, 16);
   return `${gate.EmailIdentity}/gate-${digest}`;

@@ -1,6 +1,5 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type LookupProperties } from '../shared/wire';
 import { checkRecords, expectedRecords } from './dns-check';
 import type { EmailIdentityDescription } from './encode';
 import { failureReason, type LookupScope } from './failure-reason';
@@ -10,15 +9,16 @@ import { readIdentity } from './read-identity';
 import { unmetRequirement } from './requirements';
 import { acknowledgeBody, dataBody, failureBody, sendResponse, successBody, type ResponseEnvelope } from './response';
 import { SesClients, type LookupTarget, type RetryOptions } from './ses-clients';
+import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type LookupProperties } from '../shared/wire';
 
 /** A CloudFormation event, or one the handler sent itself to go on waiting at a gate. */
 export type HandlerEvent = CloudFormationCustomResourceEvent & { readonly [GATE_STARTED_AT]?: number };
 
 /** The parts of the Lambda context the handler uses. */
 export interface HandlerContext {
-  getRemainingTimeInMillis(): number;
   /** Needed by gates that wait longer than one invocation. */
   readonly invokedFunctionArn?: string;
+  getRemainingTimeInMillis(): number;
 }
 
 export interface LookupHandlerOptions {
@@ -50,6 +50,8 @@ export type ContinueLater = (functionArn: string, event: HandlerEvent) => Promis
 const LOOKUP_MAX_WAIT_MS = 4 * 60_000;
 /** One poll of a gate gives up on SES after this, and waits for the next poll. */
 const GATE_READ_MAX_WAIT_MS = 60_000;
+/** A poll is only worth starting with at least this long to read SES. */
+const GATE_READ_MIN_WAIT_MS = 5_000;
 
 /**
  * The custom resource handler, for lookups and gates. Whatever happens, it
@@ -102,17 +104,17 @@ interface Answer {
 class Request {
   /** A failed Update keeps the resource it had; a failed Create has none yet. */
   public readonly previousId: string;
-  private readonly startedAt: number;
+  /** When the handler must have answered or handed over, on the settings' clock. */
+  private readonly deadline: number;
 
   constructor(public readonly event: HandlerEvent, private readonly context: HandlerContext, public readonly settings: Settings) {
     this.previousId = event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId;
-    this.startedAt = settings.clock.now();
+    this.deadline = settings.clock.now() + context.getRemainingTimeInMillis() - settings.reserveMs;
   }
 
   /** Milliseconds left before the handler must answer or hand over. */
   public remainingMs(): number {
-    const elapsed = this.settings.clock.now() - this.startedAt;
-    return this.context.getRemainingTimeInMillis() - this.settings.reserveMs - elapsed;
+    return this.deadline - this.settings.clock.now();
   }
 
   public get functionArn(): string | undefined {
@@ -229,9 +231,10 @@ async function gate(request: Request): Promise<Answer> {
     const nextPoll = clock.now() + properties.pollIntervalMs;
     if (nextPoll > startedAt + properties.timeoutMs) {
       const waited = Math.round((clock.now() - startedAt) / 1000);
-      return request.fail(await explain(request, `Gate on ${name} timed out after ${waited} s: ${waitingFor}.`, properties, lastSeen, scope.region));
+      const headline = `Gate on ${name} timed out after ${waited} s: ${waitingFor.replace(/\.$/, '')}.`;
+      return request.fail(await explain(request, headline, properties, lastSeen, scope.region));
     }
-    if (properties.pollIntervalMs > request.remainingMs()) {
+    if (properties.pollIntervalMs + GATE_READ_MIN_WAIT_MS > request.remainingMs()) {
       return handOver(request, startedAt);
     }
     await clock.sleep(properties.pollIntervalMs);
@@ -254,11 +257,17 @@ async function handOver(request: Request, startedAt: number): Promise<Answer> {
 }
 
 /** A gate failure, with the statuses SES reports and what public DNS holds of the records SES expects. */
-async function explain(request: Request, headline: string, gate: ParsedGate, identity: EmailIdentityDescription | undefined, region: string): Promise<string> {
+async function explain(
+  request: Request,
+  headline: string,
+  properties: ParsedGate,
+  identity: EmailIdentityDescription | undefined,
+  region: string,
+): Promise<string> {
   if (!identity) {
     return headline;
   }
-  const records = expectedRecords(identity, gate.EmailIdentity, region);
+  const records = expectedRecords(identity, properties.EmailIdentity, region);
   const dns = records.length > 0 ? ` DNS now: ${(await checkRecords(records, request.settings.dnsServers)).join('; ')}.` : '';
   return `${headline} Statuses: ${describeStatuses(identity)}.${dns}`;
 }

@@ -1,6 +1,6 @@
 import { emailIdentityProblem } from '../shared/identity-name';
 import { externalIdProblem, regionProblem, roleArnProblem } from '../shared/validation';
-import { GATE_CONDITIONS, REQUIREMENTS, type GateCondition, type GateProperties, type LookupProperties, type Requirement } from '../shared/wire';
+import { GATE_CONDITIONS, GATE_LIMITS, REQUIREMENTS, type GateCondition, type GateProperties, type LookupProperties, type Requirement } from '../shared/wire';
 
 /**
  * Properties as CloudFormation delivered them: strings and lists of strings,
@@ -44,8 +44,10 @@ export function parseGateProperties(raw: unknown): ParsedGate | string {
   }
   const pollInterval = Number(raw.PollIntervalSeconds);
   const timeout = Number(raw.TimeoutSeconds);
-  if (!(pollInterval >= 1) || !(timeout >= pollInterval)) {
-    return `Properties PollIntervalSeconds and TimeoutSeconds must be numbers with 1 <= PollIntervalSeconds <= TimeoutSeconds, got ${raw.PollIntervalSeconds} and ${raw.TimeoutSeconds}.`;
+  const { minPollIntervalSeconds: minPoll, maxPollIntervalSeconds: maxPoll, maxTimeoutSeconds: maxTimeout } = GATE_LIMITS;
+  if (!(pollInterval >= minPoll && pollInterval <= maxPoll && timeout >= pollInterval && timeout <= maxTimeout)) {
+    return `Properties PollIntervalSeconds and TimeoutSeconds must be numbers with ${minPoll} <= PollIntervalSeconds <= ${maxPoll} `
+      + `and PollIntervalSeconds <= TimeoutSeconds <= ${maxTimeout}, got ${raw.PollIntervalSeconds} and ${raw.TimeoutSeconds}.`;
   }
   const properties: ParsedGate = {
     ...target(raw),

@@ -1,5 +1,5 @@
-import type { Requirement } from '../shared/wire';
 import type { EmailIdentityDescription } from './encode';
+import type { Requirement } from '../shared/wire';
 
 /**
  * Why the identity cannot provide what the stack builds from it, or

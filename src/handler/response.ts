@@ -69,12 +69,12 @@ function truncate(text: string, maxBytes: number): string {
   }
   // Binary search for the longest prefix, in whole characters, that fits with the ellipsis.
   const chars = Array.from(text);
-  const fits = (count: number) => jsonBytes(chars.slice(0, count).join('') + '…') <= maxBytes;
+  const prefixFits = (count: number) => jsonBytes(chars.slice(0, count).join('') + '…') <= maxBytes;
   let low = 0;
   let high = Math.min(chars.length, Math.max(0, maxBytes));
   while (low < high) {
     const middle = Math.ceil((low + high) / 2);
-    if (fits(middle)) {
+    if (prefixFits(middle)) {
       low = middle;
     } else {
       high = middle - 1;

@@ -43,6 +43,14 @@ export interface GateProperties extends Pick<LookupProperties, 'EmailIdentity' |
   readonly TimeoutSeconds: string;
 }
 
+/** Bounds of a gate's timing, checked at synth by the construct and at deploy by the handler. */
+export const GATE_LIMITS = {
+  minPollIntervalSeconds: 5,
+  maxPollIntervalSeconds: 600,
+  /** Two minutes under CloudFormation's one-hour ceiling, for the service timeout's margin. */
+  maxTimeoutSeconds: 58 * 60,
+} as const;
+
 export const GATE_CONDITIONS = ['IdentityVerified', 'SendingEnabled', 'DkimVerified', 'MailFromVerified'] as const;
 export type GateCondition = typeof GATE_CONDITIONS[number];
 
