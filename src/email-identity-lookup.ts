@@ -297,6 +297,11 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     return this.resource;
   }
 
+  /** A reference to the identity, for constructs that take an `IEmailIdentityRef`. */
+  public get emailIdentityRef(): ses.EmailIdentityReference {
+    return { emailIdentity: this.emailIdentityName };
+  }
+
   /**
    * Adds an IAM policy statement for this identity to a principal's policy.
    *
