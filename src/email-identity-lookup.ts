@@ -1,7 +1,8 @@
-import { CustomResource, Duration, Fn, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, Resource, Stack, Token, type CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IDependable } from 'constructs';
+import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import { emailIdentityProblem } from './shared/identity-name';
 import { externalIdProblem, regionProblem, roleArnProblem } from './shared/validation';
@@ -178,14 +179,8 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    * @internal
    */
   public readonly _target: Pick<LookupProperties, 'EmailIdentity' | 'Region' | 'AssumeRoleArn' | 'ExternalId'>;
-  /**
-   * The permission to read the identity; gates depend on it too.
-   * @internal
-   */
-  public readonly _permission: IDependable;
-
   private readonly props: EmailIdentityLookupProps;
-  private readonly resource: CustomResource;
+  private readonly resource: CfnResource;
   private readonly requirements = new Set<Requirement>();
   private readonly copies = new Map<Stack, EmailIdentityLookup>();
 
@@ -206,9 +201,16 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     });
 
     const provider = EmailIdentityLookupProvider.of(this);
-    this._permission = props.assumeRoleArn
-      ? provider._grantAssumeRole(props.assumeRoleArn)
-      : provider._grantLookup(this.emailIdentityArn, props.emailIdentity);
+    if (props.assumeRoleArn) {
+      provider._grantAssumeRole(props.assumeRoleArn);
+    } else {
+      provider._grantLookup({
+        name: props.emailIdentity,
+        region: this.identityRegion,
+        account: this.identityAccount,
+        arn: this.emailIdentityArn,
+      });
+    }
     this._target = {
       EmailIdentity: props.emailIdentity,
       Region: props.region,
@@ -220,16 +222,9 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
       RefreshToken: props.refreshToken,
       Requirements: Lazy.list({ produce: () => [...this.requirements] }, { omitEmpty: true }),
     };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: LOOKUP_RESOURCE_TYPE,
-      properties,
-      // Backstop only: the handler answers before the function times out. If
-      // the function cannot even start, CloudFormation stops waiting after
-      // this rather than its one-hour default.
-      serviceTimeout: EmailIdentityLookupProvider.FUNCTION_TIMEOUT.plus(Duration.minutes(1)),
-    });
-    this.resource.node.addDependency(this._permission);
+    // The handler answers well before the function's timeout; a minute more is the backstop.
+    const serviceTimeout = EmailIdentityLookupProvider.FUNCTION_TIMEOUT.plus(Duration.minutes(1));
+    this.resource = customResource(this, LOOKUP_RESOURCE_TYPE, provider.serviceToken, serviceTimeout, properties);
 
     this.identityType = this.attribute('IdentityType');
     this.verificationStatus = this.attribute('VerificationStatus');
@@ -342,7 +337,7 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
 
   /** An attribute of the custom resource, by its name on the wire. */
   private attribute(name: AttributeName): string {
-    return this.resource.getAttString(name);
+    return Token.asString(this.resource.getAtt(name));
   }
 }
 

@@ -1,6 +1,7 @@
-import { CustomResource, Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { EmailIdentityLookup } from './email-identity-lookup';
+import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import { GATE_LIMITS, GATE_RESOURCE_TYPE, type GateProperties } from './shared/wire';
 
@@ -95,16 +96,11 @@ export class EmailIdentityVerificationGate extends Construct {
       PollIntervalSeconds: String(pollInterval.toSeconds()),
       TimeoutSeconds: String(timeout.toSeconds()),
     };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: gateFunction.serviceToken,
-      resourceType: GATE_RESOURCE_TYPE,
-      properties,
-      serviceTimeout: timeout.plus(Duration.minutes(2)),
-    });
-    resource.node.addDependency(identity._permission, gateFunction.invokePolicy);
+    const resource = customResource(this, GATE_RESOURCE_TYPE, gateFunction.serviceToken, timeout.plus(Duration.minutes(2)), properties);
+    resource.node.addDependency(gateFunction.invokePolicy);
 
-    this.verificationStatus = resource.getAttString('VerificationStatus');
-    this.waitedSeconds = resource.getAttString('WaitedSeconds');
+    this.verificationStatus = Token.asString(resource.getAtt('VerificationStatus'));
+    this.waitedSeconds = Token.asString(resource.getAtt('WaitedSeconds'));
   }
 }
 

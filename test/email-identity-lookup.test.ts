@@ -5,29 +5,20 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { EmailIdentityLookup, EmailIdentityLookupProvider } from '../src';
+import { DEPLOY_ENV, TemplateResolver, type CfnTemplate } from '../local/template-resolver';
 import { ATTRIBUTE_NAMES, LOOKUP_RESOURCE_TYPE, type AttributeName } from '../src/shared/wire';
 
-function identityArn(name: string) {
-  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:eu-west-1:123456789012:identity/${name}`]] };
+function identityArn(name: string, region = 'eu-west-1', account = '123456789012') {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:${region}:${account}:identity/${name}`]] };
 }
 
-/** Resolves the template's Fn::Join over AWS::Partition, as CloudFormation would. */
-function resolvePartition(value: unknown, partition: string): unknown {
-  if (Array.isArray(value)) {
-    return value.map((item) => resolvePartition(item, partition));
-  }
-  if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (record.Ref === 'AWS::Partition') {
-      return partition;
-    }
-    if ('Fn::Join' in record) {
-      const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
-      return parts.map((part) => resolvePartition(part, partition)).join(separator);
-    }
-    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, resolvePartition(item, partition)]));
-  }
-  return value;
+/** The identity ARNs the function's managed policies grant, as IAM sees them once deployed in `partition`. */
+function grantedArns(stack: Stack, partition = 'aws'): string[] {
+  const template = Template.fromStack(stack).toJSON() as CfnTemplate;
+  const resolver = new TemplateResolver(template, 'Stack', { ...DEPLOY_ENV, partition });
+  return Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::ManagedPolicy')
+    .flatMap((policy) => (resolver.resolve(policy.Properties?.PolicyDocument) as { Statement: Array<{ Resource: string[] }> }).Statement[0].Resource);
 }
 
 function newStack(): Stack {
@@ -74,15 +65,21 @@ describe('EmailIdentityLookup', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
     template.hasResourceProperties(LOOKUP_RESOURCE_TYPE, {
-      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderFunction'), 'Arn'] },
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesIdentityLookupFn'), 'Arn'] },
       EmailIdentity: 'example.com',
       RefreshToken: Match.absent(),
       ServiceTimeout: '360',
     });
+    // Nothing CloudFormation does not need: Delete is its default, and the
+    // function, not each lookup, waits for the permissions.
     template.hasResource(LOOKUP_RESOURCE_TYPE, {
-      DeletionPolicy: 'Delete',
-      DependsOn: [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderIdentities1')],
+      DeletionPolicy: Match.absent(),
+      UpdateReplacePolicy: Match.absent(),
+      DependsOn: Match.absent(),
     });
+    const [functionId] = Object.keys(template.findResources('AWS::Lambda::Function'));
+    template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^SesIdentityLookupIdentities1')]) });
+    expect(functionId).toMatch(/^SesIdentityLookupFn/);
   });
 
   test('the function runs the bundled handler on a current Node.js runtime', () => {
@@ -97,7 +94,7 @@ describe('EmailIdentityLookup', () => {
       Timeout: 300,
       MemorySize: 256,
       Environment: Match.absent(),
-      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^SesEmailIdentityLookupProviderLogs') } },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^SesIdentityLookupLogs') } },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     // No AWS managed policy: the role gets exactly what the function needs.
@@ -112,22 +109,20 @@ describe('EmailIdentityLookup', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^SesEmailIdentityLookupProviderRole') }],
-      PolicyDocument: {
-        Statement: [{
-          Effect: 'Allow',
-          Action: 'ses:GetEmailIdentity',
-          Resource: [identityArn('example.com'), identityArn('sender@example.org')],
-        }],
-      },
+      Roles: [{ Ref: Match.stringLikeRegexp('^SesIdentityLookupRole') }],
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ses:GetEmailIdentity', Resource: Match.anyValue() }] },
     });
+    expect(grantedArns(stack)).toEqual([
+      'arn:aws:ses:eu-west-1:123456789012:identity/example.com',
+      'arn:aws:ses:eu-west-1:123456789012:identity/sender@example.org',
+    ]);
     // The role's inline policy only lets the function write its own logs.
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [{
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderLogs'), 'Arn'] },
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesIdentityLookupLogs'), 'Arn'] },
         }],
       },
     });
@@ -140,19 +135,42 @@ describe('EmailIdentityLookup', () => {
     }
 
     const template = Template.fromStack(stack);
-    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
-    const arns = managed.flatMap((policy) => policy.Properties.PolicyDocument.Statement[0].Resource);
+    const arns = grantedArns(stack);
     expect(arns).toHaveLength(400);
-    expect(arns).toContainEqual(identityArn('domain-399.example.com'));
-    expect(managed.length).toBeLessThanOrEqual(10);
-    for (const policy of managed) {
-      // As IAM counts it: resolved, without whitespace, in the longest partition.
-      const resolved = JSON.stringify(resolvePartition(policy.Properties.PolicyDocument, 'aws-iso-b'));
-      expect(resolved.length).toBeLessThan(6_144);
+    expect(arns).toContain('arn:aws:ses:eu-west-1:123456789012:identity/domain-399.example.com');
+    const managed = template.findResources('AWS::IAM::ManagedPolicy');
+    expect(Object.keys(managed).length).toBeLessThanOrEqual(10);
+    // As IAM counts a policy: resolved, without whitespace, in the longest partition.
+    const resolver = new TemplateResolver(template.toJSON() as CfnTemplate, 'Stack', { ...DEPLOY_ENV, partition: 'aws-iso-b' });
+    for (const policy of Object.values(managed)) {
+      expect(JSON.stringify(resolver.resolve(policy.Properties.PolicyDocument)).length).toBeLessThan(6_144);
     }
-    // Each lookup waits for the policy that holds its identity.
-    const lookups = Object.values(template.findResources(LOOKUP_RESOURCE_TYPE));
-    expect(new Set(lookups.map((lookup) => lookup.DependsOn[0])).size).toBe(managed.length);
+    // The function waits for every one of them; the lookups wait for the function.
+    template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith(Object.keys(managed)) });
+  });
+
+  test('every name reaches IAM exactly, however the policy writes it', () => {
+    // No environment: region and account are pseudo parameters until deployed.
+    const stack = new Stack(new App(), 'Stack');
+    new EmailIdentityLookup(stack, 'Plain', { emailIdentity: 'example.com' });
+    new EmailIdentityLookup(stack, 'Dollar', { emailIdentity: 'a${b}+c@example.com' });
+    new EmailIdentityLookup(stack, 'OtherRegion', { emailIdentity: 'example.org', region: 'us-east-2' });
+    new EmailIdentityLookup(stack, 'FromParameter', { emailIdentity: new CfnParameter(stack, 'DomainName').valueAsString });
+
+    const template = Template.fromStack(stack);
+    // Names known at synth time share one compact list; a token's ARN is written out.
+    const resources = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .map((policy) => policy.Properties.PolicyDocument.Statement[0].Resource);
+    expect(resources).toHaveLength(2);
+    const [compact, written] = 'Fn::Split' in resources[0] ? resources : [...resources].reverse();
+    expect(written).toHaveLength(1);
+    expect(JSON.stringify(written)).toContain('{"Ref":"DomainName"}');
+    const resolver = new TemplateResolver(template.toJSON() as CfnTemplate, 'Stack');
+    expect(resolver.resolve(compact)).toEqual([
+      'arn:aws:ses:eu-west-1:123456789012:identity/example.com',
+      'arn:aws:ses:eu-west-1:123456789012:identity/a${b}+c@example.com',
+      'arn:aws:ses:us-east-2:123456789012:identity/example.org',
+    ]);
   });
 
   test('readAllIdentities trades the list of identities for one account-wide statement', () => {
@@ -170,7 +188,7 @@ describe('EmailIdentityLookup', () => {
         }],
       },
     });
-    template.hasResource(LOOKUP_RESOURCE_TYPE, { DependsOn: [Match.stringLikeRegexp('ReadAllIdentities')] });
+    template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('ReadAllIdentities')]) });
   });
 
   test('the log retention can be configured', () => {
@@ -288,14 +306,10 @@ describe('EmailIdentityLookup', () => {
     const stack = newStack();
     const lookup = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com', region: 'us-east-2' });
 
-    const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:us-east-2:123456789012:identity/example.com']] };
-    expect(stack.resolve(lookup.emailIdentityArn)).toEqual(arn);
+    expect(stack.resolve(lookup.emailIdentityArn)).toEqual(identityArn('example.com', 'us-east-2'));
     expect(lookup.identityRegion).toBe('us-east-2');
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'example.com', Region: 'us-east-2' });
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: [{ Action: 'ses:GetEmailIdentity', Resource: arn }] },
-    });
+    Template.fromStack(stack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'example.com', Region: 'us-east-2' });
+    expect(grantedArns(stack)).toEqual(['arn:aws:ses:us-east-2:123456789012:identity/example.com']);
   });
 
   test('an identity in another account: the function may assume the named role, and only that', () => {
@@ -316,7 +330,7 @@ describe('EmailIdentityLookup', () => {
         Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArn }]),
       },
     });
-    template.hasResource(LOOKUP_RESOURCE_TYPE, { DependsOn: [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderRoleDefaultPolicy')] });
+    template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^SesIdentityLookupRoleDefaultPolicy')]) });
   });
 
   test('the role ARN may be a token: the account is read from it at deploy time', () => {
@@ -357,7 +371,7 @@ describe('EmailIdentityLookup', () => {
 
   test('refuses to reuse a construct id the provider needs', () => {
     const stack = newStack();
-    new Construct(stack, 'SesEmailIdentityLookupProvider');
+    new Construct(stack, 'SesIdentityLookup');
     expect(() => new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' })).toThrow(/reserved for the SES email identity lookup provider/);
   });
 });

@@ -18,7 +18,7 @@ describe('EmailIdentityVerificationGate', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs(GATE_RESOURCE_TYPE, 1);
     template.hasResourceProperties(GATE_RESOURCE_TYPE, {
-      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesEmailIdentityLookupProviderGateFunction'), 'Arn'] },
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesIdentityLookupGateFn'), 'Arn'] },
       EmailIdentity: 'example.com',
       Conditions: ['IdentityVerified', 'SendingEnabled'],
       PollIntervalSeconds: '30',
@@ -27,10 +27,7 @@ describe('EmailIdentityVerificationGate', () => {
       ServiceTimeout: '1920',
     });
     template.hasResource(GATE_RESOURCE_TYPE, {
-      DependsOn: Match.arrayWith([
-        Match.stringLikeRegexp('^SesEmailIdentityLookupProviderGateInvokesItself'),
-        Match.stringLikeRegexp('^SesEmailIdentityLookupProviderIdentities1'),
-      ]),
+      DependsOn: [Match.stringLikeRegexp('^SesIdentityLookupGateInvokesItself')],
     });
   });
 

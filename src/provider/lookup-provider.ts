@@ -1,8 +1,9 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct, type IConstruct, type IDependable } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { GateFunction } from './gate-function';
+import { IdentityPolicies, type IdentityLocation } from './identity-policies';
 import { LookupFunction } from './lookup-function';
 
 /**
@@ -83,9 +84,9 @@ export class EmailIdentityLookupProvider extends Construct {
   public readonly role: iam.IRole;
 
   private readonly readAll?: iam.Policy;
-  private readonly identityPolicies: IdentityPolicy[] = [];
+  private readonly identityPolicies: IdentityPolicies;
   private readonly logGroup: logs.ILogGroup;
-  private gate?: { readonly serviceToken: string; readonly invokePolicy: iam.Policy };
+  private gate?: GateFunctionAccess;
 
   private constructor(scope: Stack, id: string, props: EmailIdentityLookupProviderProps) {
     super(scope, id);
@@ -104,7 +105,7 @@ export class EmailIdentityLookupProvider extends Construct {
     this.role = role;
     this.logGroup = logGroup;
 
-    const fn = new LookupFunction(this, 'Function', {
+    const fn = new LookupFunction(this, 'Fn', {
       role,
       logGroup,
       timeout: EmailIdentityLookupProvider.FUNCTION_TIMEOUT,
@@ -114,6 +115,10 @@ export class EmailIdentityLookupProvider extends Construct {
     });
     this.serviceToken = fn.functionArn;
 
+    // The functions wait for the permissions, so that the many lookups that
+    // reach them through ServiceToken need no DependsOn of their own.
+    this.identityPolicies = new IdentityPolicies(this, 'Identities', role);
+    this.identityPolicies.addDependent(fn);
     if (props.readAllIdentities) {
       this.readAll = new iam.Policy(this, 'ReadAllIdentities', {
         roles: [this.role],
@@ -122,6 +127,7 @@ export class EmailIdentityLookupProvider extends Construct {
           resources: [scope.formatArn({ service: 'ses', region: '*', resource: 'identity', resourceName: '*' })],
         })],
       });
+      fn.node.addDependency(this.readAll);
     }
   }
 
@@ -132,17 +138,22 @@ export class EmailIdentityLookupProvider extends Construct {
    *
    * @internal
    */
-  public _gateFunction(): { readonly serviceToken: string; readonly invokePolicy: iam.Policy } {
+  public _gateFunction(): GateFunctionAccess {
     if (!this.gate) {
-      const fn = new GateFunction(this, 'GateFunction', {
+      const fn = new GateFunction(this, 'GateFn', {
         role: this.role,
         logGroup: this.logGroup,
         timeout: EmailIdentityLookupProvider.GATE_FUNCTION_TIMEOUT,
         memorySize: 256,
         description: 'Waits for SES email identities to verify, for EmailIdentityVerificationGate custom resources',
       });
+      this.identityPolicies.addDependent(fn);
+      if (this.readAll) {
+        fn.node.addDependency(this.readAll);
+      }
       // A policy of its own, not the role's default one that the functions
       // depend on: the statement names the function, which would be a cycle.
+      // Gates are few: each waits for it with a DependsOn.
       const invokePolicy = new iam.Policy(this, 'GateInvokesItself', {
         roles: [this.role],
         statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })],
@@ -153,73 +164,35 @@ export class EmailIdentityLookupProvider extends Construct {
   }
 
   /**
-   * Lets the function assume a role in the identity's account; that role,
-   * not this one, needs ses:GetEmailIdentity.
+   * Lets the functions assume a role in the identity's account; that role,
+   * not this one, needs ses:GetEmailIdentity. The functions already wait for
+   * the role's default policy.
    *
-   * @returns the construct that holds the permission: the lookup must depend on it
    * @internal
    */
-  public _grantAssumeRole(roleArn: string): IDependable {
+  public _grantAssumeRole(roleArn: string): void {
     // Lookups that share a role add the same statement; IAM policy rendering merges them.
-    const statement = new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [roleArn] });
-    return this.role.addToPrincipalPolicy(statement).policyDependable ?? this.role;
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [roleArn] }));
   }
 
   /**
-   * Lets the function read one identity.
+   * Lets the functions read one identity.
    *
-   * @returns the construct that holds the permission: the lookup must depend on it
    * @internal
    */
-  public _grantLookup(identityArn: string, identityName: string): Construct {
-    if (this.readAll) {
-      return this.readAll;
+  public _grantLookup(identity: IdentityLocation): void {
+    if (!this.readAll) {
+      this.identityPolicies.add(identity);
     }
-    // ARNs go into managed policies, each under IAM's 6,144-character limit.
-    // The role's inline policies share a 10,240-character limit, which a few
-    // hundred ARNs would pass.
-    const size = estimatedArnSize(identityName);
-    let current = this.identityPolicies[this.identityPolicies.length - 1];
-    if (!current || current.size + size > MANAGED_POLICY_BUDGET) {
-      if (this.identityPolicies.length === MAX_MANAGED_POLICIES) {
-        throw new Error(`${this.node.path}: the looked-up identities' ARNs need more than ${MAX_MANAGED_POLICIES} IAM managed policies. Split the lookups over more stacks, or configure the provider with readAllIdentities.`);
-      }
-      const statement = new iam.PolicyStatement({ actions: ['ses:GetEmailIdentity'] });
-      const policy = new iam.ManagedPolicy(this, `Identities${this.identityPolicies.length + 1}`, {
-        description: 'SES identities that EmailIdentityLookup custom resources may read',
-        roles: [this.role],
-        statements: [statement],
-      });
-      current = { policy, statement, size: POLICY_OVERHEAD };
-      this.identityPolicies.push(current);
-    }
-    current.statement.addResources(identityArn);
-    current.size += size;
-    return current.policy;
   }
 }
 
+/** What a gate needs of the gate function. */
+interface GateFunctionAccess {
+  readonly serviceToken: string;
+  /** Gates depend on it, so that a long wait can hand over from the start. */
+  readonly invokePolicy: iam.Policy;
+}
+
 /** Stable forever: CloudFormation refuses to change a custom resource's ServiceToken. */
-const PROVIDER_ID = 'SesEmailIdentityLookupProvider';
-
-/** Managed policies a role can have by default (IAM quota). */
-const MAX_MANAGED_POLICIES = 10;
-/** IAM counts a managed policy's characters without whitespace, up to 6,144; keep a margin. */
-const MANAGED_POLICY_BUDGET = 6_000;
-const POLICY_OVERHEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:GetEmailIdentity","Resource":[]}]}'.length;
-/** Longest partition and region names, so that the estimate is an upper bound. */
-const LONGEST_ARN_PREFIX = 'arn:aws-iso-b:ses:ap-southeast-5:123456789012:identity/'.length;
-const LONGEST_IDENTITY = 320;
-
-interface IdentityPolicy {
-  readonly policy: iam.ManagedPolicy;
-  readonly statement: iam.PolicyStatement;
-  size: number;
-}
-
-/** Characters an ARN takes in the policy once resolved, quotes and comma included. */
-function estimatedArnSize(identityName: string): number {
-  // A token's length is unknown until deployment: assume the longest identity.
-  const nameLength = Token.isUnresolved(identityName) ? LONGEST_IDENTITY : identityName.length;
-  return LONGEST_ARN_PREFIX + nameLength + 3;
-}
+const PROVIDER_ID = 'SesIdentityLookup';

@@ -1,0 +1,118 @@
+import { Aws, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, type IConstruct } from 'constructs';
+
+/** An identity the role may read, and where it lives. */
+export interface IdentityLocation {
+  readonly name: string;
+  /** Literal, or the stack's own region token. */
+  readonly region: string;
+  /** Literal, or the stack's own account token. */
+  readonly account: string;
+  /** The full ARN, for names, regions or accounts only known at deploy time. */
+  readonly arn: string;
+}
+
+/**
+ * The ARNs of the identities a role may read (`ses:GetEmailIdentity`), in as
+ * many managed policies as IAM's limits need, and written compactly: a stack
+ * of 400 lookups would otherwise spend most of its template on ARNs.
+ *
+ * - The role's inline policies share 10,240 characters, which a few hundred
+ *   ARNs pass; each managed policy holds 6,144, and a role takes 10.
+ * - Names known at synth time go into one `Fn::Split` of one `Fn::Sub`,
+ *   `${P}example.com ${P}example.org`, with P the stack's ARN prefix; names
+ *   that are tokens get their ARN written out.
+ */
+export class IdentityPolicies extends Construct {
+  private readonly chunks: Chunk[] = [];
+  private readonly dependents: IConstruct[] = [];
+
+  constructor(scope: Construct, id: string, private readonly role: iam.IRole) {
+    super(scope, id);
+  }
+
+  /** Makes `construct` (a function) wait for every identity policy, present and future. */
+  public addDependent(construct: IConstruct): void {
+    this.dependents.push(construct);
+    this.chunks.forEach((chunk) => construct.node.addDependency(chunk.policy));
+  }
+
+  public add(identity: IdentityLocation): void {
+    const stack = Stack.of(this);
+    const entry = compactEntry(identity, stack);
+    const kind = entry === undefined ? 'arns' : 'compact';
+    const size = estimatedArnSize(identity.name);
+    let chunk = this.chunks.filter((candidate) => candidate.kind === kind).pop();
+    if (!chunk || chunk.size + size > MANAGED_POLICY_BUDGET) {
+      chunk = this.newChunk(kind, stack);
+    }
+    chunk.entries.push(entry ?? identity.arn);
+    chunk.size += size;
+  }
+
+  private newChunk(kind: Chunk['kind'], stack: Stack): Chunk {
+    if (this.chunks.length === MAX_MANAGED_POLICIES) {
+      throw new Error(`${this.node.path}: the looked-up identities' ARNs need more than ${MAX_MANAGED_POLICIES} IAM managed policies. `
+        + 'Split the lookups over more stacks, or configure the provider with readAllIdentities.');
+    }
+    const entries: string[] = [];
+    const prefix = Fn.join('', ['arn:', Aws.PARTITION, ':ses:', stack.region, ':', stack.account, ':identity/']);
+    const resources = () => (kind === 'compact' ? Fn.split(' ', Fn.sub(entries.join(' '), { P: prefix })) : entries);
+    const policy = new iam.CfnManagedPolicy(this, `${this.chunks.length + 1}`, {
+      description: 'SES identities that EmailIdentityLookup custom resources may read',
+      roles: [this.role.roleName],
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'ses:GetEmailIdentity', Resource: Lazy.any({ produce: resources }) }],
+      },
+    });
+    this.dependents.forEach((dependent) => dependent.node.addDependency(policy));
+    const chunk: Chunk = { kind, policy, entries, size: POLICY_OVERHEAD };
+    this.chunks.push(chunk);
+    return chunk;
+  }
+}
+
+interface Chunk {
+  readonly kind: 'compact' | 'arns';
+  readonly policy: iam.CfnManagedPolicy;
+  /** `${P}name` or full `Fn::Sub` ARNs for 'compact'; ARNs for 'arns'. */
+  readonly entries: string[];
+  size: number;
+}
+
+/** The identity's entry in an `Fn::Sub` body, or undefined when part of it is only known at deploy time. */
+function compactEntry(identity: IdentityLocation, stack: Stack): string | undefined {
+  if (Token.isUnresolved(identity.name)) {
+    return undefined;
+  }
+  // Names never hold whitespace (validated); "${" must be escaped in Fn::Sub.
+  const name = identity.name.replace(/\$\{/g, '${!');
+  if (identity.region === stack.region && identity.account === stack.account) {
+    return `\${P}${name}`;
+  }
+  const region = identity.region === stack.region ? '${AWS::Region}' : literal(identity.region);
+  const account = identity.account === stack.account ? '${AWS::AccountId}' : literal(identity.account);
+  return region && account && `arn:\${AWS::Partition}:ses:${region}:${account}:identity/${name}`;
+}
+
+function literal(value: string): string | undefined {
+  return Token.isUnresolved(value) ? undefined : value;
+}
+
+/** Managed policies a role can have by default (IAM quota). */
+const MAX_MANAGED_POLICIES = 10;
+/** IAM counts a managed policy's characters without whitespace, up to 6,144; keep a margin. */
+const MANAGED_POLICY_BUDGET = 6_000;
+const POLICY_OVERHEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:GetEmailIdentity","Resource":[]}]}'.length;
+/** Longest partition and region names, so that the estimate is an upper bound. */
+const LONGEST_ARN_PREFIX = 'arn:aws-iso-b:ses:ap-southeast-5:123456789012:identity/'.length;
+const LONGEST_IDENTITY = 320;
+
+/** Characters an ARN takes in the policy once resolved, quotes and comma included. */
+function estimatedArnSize(identityName: string): number {
+  // A token's length is unknown until deployment: assume the longest identity.
+  const nameLength = Token.isUnresolved(identityName) ? LONGEST_IDENTITY : identityName.length;
+  return LONGEST_ARN_PREFIX + nameLength + 3;
+}
