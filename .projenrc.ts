@@ -130,6 +130,13 @@ demo.spawn(bundleTask!);
 demo.spawn(project.compileTask);
 demo.exec('ts-node --project tsconfig.dev.json scripts/demo.ts', { receiveArgs: true });
 
+// The benchmark against AwsCustomResource: figures, not a test (machines are noisy).
+const bench = project.addTask('bench', {
+  description: 'Measure cold start, bundle size and template size against AwsCustomResource (writes bench-results/bench.json)',
+});
+bench.spawn(bundleTask!);
+bench.exec('ts-node --project tsconfig.dev.json scripts/bench.ts', { receiveArgs: true });
+
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');
