@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import { EmailIdentityLookup, EmailIdentityLookupProvider } from '../src';
 import { DEPLOY_ENV, TemplateResolver, type CfnTemplate } from '../local/template-resolver';
+import { EmailIdentityLookup, EmailIdentityLookupProvider } from '../src';
 import { ATTRIBUTE_NAMES, LOOKUP_RESOURCE_TYPE, type AttributeName } from '../src/shared/wire';
 
 function identityArn(name: string, region = 'eu-west-1', account = '123456789012') {
