@@ -333,6 +333,18 @@ describe('SES errors become FAILED with an actionable reason', () => {
   });
 });
 
+describe('a bug in the handler', () => {
+  test('still answers: FAILED with what went wrong, never a CloudFormation left waiting', async () => {
+    const brokenClock = { now: (): number => { throw new Error('the clock broke'); }, sleep: async () => {} };
+
+    const { response } = await invoke((o) => updateEvent({ EmailIdentity: 'example.com' }, { EmailIdentity: 'example.com' }, 'example.com', o), { clock: brokenClock });
+
+    expect(response.body.Status).toBe('FAILED');
+    expect(response.body.Reason).toBe('The handler failed unexpectedly (Error: the clock broke).');
+    expect(response.body.PhysicalResourceId).toBe('example.com');
+  });
+});
+
 describe('bad properties fail without calling SES', () => {
   test.each<[string, Record<string, unknown>, RegExp]>([
     ['EmailIdentity missing', {}, /Property EmailIdentity must be a string, got nothing/],

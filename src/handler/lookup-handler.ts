@@ -72,7 +72,7 @@ export function createLookupHandler(options: LookupHandlerOptions = {}): LookupH
   };
 
   return async (event, context) => {
-    const answer = await respond(event, context, settings);
+    const answer = await respond(event, context, settings).catch((error: unknown) => crashed(event, error));
     log(JSON.stringify({
       requestType: event.RequestType,
       resourceType: event.ResourceType,
@@ -102,13 +102,12 @@ interface Answer {
 
 /** Everything one request needs to answer. */
 class Request {
-  /** A failed Update keeps the resource it had; a failed Create has none yet. */
   public readonly previousId: string;
   /** When the handler must have answered or handed over, on the settings' clock. */
   private readonly deadline: number;
 
   constructor(public readonly event: HandlerEvent, private readonly context: HandlerContext, public readonly settings: Settings) {
-    this.previousId = event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId;
+    this.previousId = previousIdOf(event);
     this.deadline = settings.clock.now() + context.getRemainingTimeInMillis() - settings.reserveMs;
   }
 
@@ -122,12 +121,7 @@ class Request {
   }
 
   public envelope(physicalResourceId: string): ResponseEnvelope {
-    return {
-      StackId: this.event.StackId,
-      RequestId: this.event.RequestId,
-      LogicalResourceId: this.event.LogicalResourceId,
-      PhysicalResourceId: physicalResourceId,
-    };
+    return envelopeOf(this.event, physicalResourceId);
   }
 
   public fail(reason: string): Answer {
@@ -142,6 +136,21 @@ class Request {
       assumeRoleArn: target.AssumeRoleArn,
     };
   }
+}
+
+function envelopeOf(event: HandlerEvent, physicalResourceId: string): ResponseEnvelope {
+  return { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, PhysicalResourceId: physicalResourceId };
+}
+
+/** A failed Update keeps the resource it had; a failed Create has none yet. */
+function previousIdOf(event: HandlerEvent): string {
+  return event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId;
+}
+
+/** A bug must still answer: CloudFormation would otherwise wait for the service timeout. */
+function crashed(event: HandlerEvent, error: unknown): Answer {
+  const reason = `The handler failed unexpectedly (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}).`;
+  return { body: failureBody(envelopeOf(event, previousIdOf(event)), reason), outcome: { status: 'FAILED', reason } };
 }
 
 async function respond(event: HandlerEvent, context: HandlerContext, settings: Settings): Promise<Answer> {
