@@ -78,7 +78,7 @@ export interface EmailIdentityDnsRecordsProps {
   readonly dmarcReportEmail?: string;
 
   /**
-   * Time to live of every record.
+   * Time to live of every record, in the hosted zone and in `toZoneFile()`.
    *
    * @default Duration.minutes(30)
    */
@@ -103,6 +103,8 @@ export interface EmailIdentityDnsRecordsProps {
 export class EmailIdentityDnsRecords extends Construct {
   /** Every record, as data. */
   public readonly records: DnsRecord[];
+
+  private readonly ttlSeconds: number;
 
   constructor(scope: Construct, id: string, props: EmailIdentityDnsRecordsProps) {
     super(scope, id);
@@ -131,10 +133,11 @@ export class EmailIdentityDnsRecords extends Construct {
       records.push({ name: `_dmarc.${domain}.`, type: 'TXT', value: `"v=DMARC1;p=${props.dmarcPolicy}${report}"` });
     }
     this.records = records;
+    this.ttlSeconds = (props.ttl ?? Duration.minutes(30)).toSeconds();
 
     const zone = props.hostedZone;
     if (zone) {
-      const ttl = (props.ttl ?? Duration.minutes(30)).toSeconds().toString();
+      const ttl = String(this.ttlSeconds);
       records.forEach((record, index) => {
         // CfnRecordSet takes deploy-time names and values as they are; the
         // record helpers would append the zone name to them.
@@ -153,8 +156,8 @@ export class EmailIdentityDnsRecords extends Construct {
    * The records as zone-file lines (`name TTL IN TYPE value`), one per line:
    * for a `CfnOutput` when DNS is managed elsewhere.
    */
-  public toZoneFile(ttl: Duration = Duration.minutes(30)): string {
-    return Fn.join('\n', this.records.map((record) => `${record.name} ${ttl.toSeconds()} IN ${record.type} ${record.value}`));
+  public toZoneFile(): string {
+    return Fn.join('\n', this.records.map((record) => `${record.name} ${this.ttlSeconds} IN ${record.type} ${record.value}`));
   }
 }
 
@@ -162,9 +165,6 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
   const fail = (problem: string) => {
     throw new Error(`${scope.node.path}: ${problem}`);
   };
-  if (!props.hostedZone && props.ttl) {
-    fail('ttl is only used with hostedZone.');
-  }
   if (props.dmarcReportEmail && !props.dmarcPolicy) {
     fail('dmarcReportEmail is only used with dmarcPolicy.');
   }

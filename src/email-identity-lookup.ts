@@ -1,7 +1,7 @@
 import { Duration, Fn, Lazy, Resource, Stack, Token, type CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ses from 'aws-cdk-lib/aws-ses';
-import type { Construct, IDependable } from 'constructs';
+import type { Construct } from 'constructs';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import { emailIdentityProblem } from './shared/identity-name';
@@ -287,9 +287,8 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    *
    * @internal
    */
-  public _require(requirement: Requirement): IDependable {
+  public _require(requirement: Requirement): void {
     this.requirements.add(requirement);
-    return this.resource;
   }
 
   /** A reference to the identity, for constructs that take an `IEmailIdentityRef`. */

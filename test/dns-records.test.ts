@@ -121,9 +121,11 @@ describe('EmailIdentityDnsRecords', () => {
     expect(() => new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, ...extra })).toThrow(message);
   });
 
-  test('rejects a TTL without a zone', () => {
+  test('the TTL is the records\' in the zone file too', () => {
     const { stack, identity } = setup();
-    expect(() => new EmailIdentityDnsRecords(stack, 'Records', { identity, ttl: Duration.minutes(1) })).toThrow(/ttl is only used with hostedZone/);
+    const records = new EmailIdentityDnsRecords(stack, 'Records', { identity, dkim: false, dmarcPolicy: DmarcPolicy.REJECT, ttl: Duration.minutes(1) });
+
+    expect(stack.resolve(records.toZoneFile())).toBe('_dmarc.example.com. 60 IN TXT "v=DMARC1;p=reject"');
   });
 });
 
