@@ -39,7 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sts',
     // Asynchronous self-invocation, for gates that wait longer than one invocation.
     '@aws-sdk/client-lambda',
-    '@smithy/util-retry',
+    // The SDK's own classification of retryable errors, for the handler's retries.
+    '@smithy/core',
     '@smithy/node-http-handler',
     '@types/aws-lambda',
     // Handler tests: SDK mocks and property-based tests of the response size.

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
@@ -101,17 +102,17 @@ export interface EmailIdentityDnsRecordsProps {
  * new EmailIdentityDnsRecords(this, 'Records', { identity, hostedZone: zone, mailFrom: true });
  */
 export class EmailIdentityDnsRecords extends Construct {
-  /** Every record, as data. */
-  public readonly records: DnsRecord[];
-
+  // Private so the Route53 records and `toZoneFile()` always describe the same set.
+  private readonly recordList: DnsRecord[];
   private readonly ttlSeconds: number;
 
   constructor(scope: Construct, id: string, props: EmailIdentityDnsRecordsProps) {
     super(scope, id);
 
     const identity = props.identity.inStack(this);
-    const domain = identity.emailIdentityName;
-    validate(this, domain, props);
+    validate(this, identity.emailIdentityName, props);
+    // Route53 takes names in lowercase Punycode; a deploy-time name is used as it is.
+    const domain = Token.isUnresolved(identity.emailIdentityName) ? identity.emailIdentityName : asciiName(identity.emailIdentityName);
 
     const records: DnsRecord[] = [];
     if (props.dkim ?? true) {
@@ -132,7 +133,7 @@ export class EmailIdentityDnsRecords extends Construct {
       const report = props.dmarcReportEmail ? `;rua=mailto:${props.dmarcReportEmail}` : '';
       records.push({ name: `_dmarc.${domain}.`, type: 'TXT', value: `"v=DMARC1;p=${props.dmarcPolicy}${report}"` });
     }
-    this.records = records;
+    this.recordList = records;
     this.ttlSeconds = (props.ttl ?? Duration.minutes(30)).toSeconds();
 
     const zone = props.hostedZone;
@@ -153,11 +154,24 @@ export class EmailIdentityDnsRecords extends Construct {
   }
 
   /**
+   * Every record, as data: a copy, so changing it changes neither the records
+   * created nor `toZoneFile()`.
+   */
+  public get records(): DnsRecord[] {
+    return [...this.recordList];
+  }
+
+  /**
    * The records as zone-file lines (`name TTL IN TYPE value`), one per line:
    * for a `CfnOutput` when DNS is managed elsewhere.
    */
   public toZoneFile(): string {
-    return Fn.join('\n', this.records.map((record) => `${record.name} ${this.ttlSeconds} IN ${record.type} ${record.value}`));
+    return Fn.join('\n', this.recordList.map((record) => {
+      // In a zone file a CNAME or MX target without a final dot is relative to
+      // $ORIGIN; Route53 takes it as absolute, so only the zone file gets the dot.
+      const value = record.type === 'TXT' ? record.value : `${record.value}.`;
+      return `${record.name} ${this.ttlSeconds} IN ${record.type} ${value}`;
+    }));
   }
 }
 
@@ -174,8 +188,30 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
   if (domain.includes('@')) {
     fail(`${JSON.stringify(domain)} is an email address identity: it has no DKIM, MAIL FROM or DMARC records of its own. Create the records from a lookup of its domain.`);
   }
-  const zoneName = props.hostedZone?.zoneName.replace(/\.$/, '');
-  if (zoneName && !Token.isUnresolved(zoneName) && domain !== zoneName && !domain.endsWith(`.${zoneName}`)) {
+  const zoneName = knownZoneName(props.hostedZone)?.replace(/\.$/, '');
+  if (!zoneName || Token.isUnresolved(zoneName)) {
+    return;
+  }
+  // DNS names compare case-insensitively, and Unicode and Punycode spellings are the same name.
+  const asciiDomain = asciiName(domain);
+  const asciiZone = asciiName(zoneName);
+  if (asciiDomain !== asciiZone && !asciiDomain.endsWith(`.${asciiZone}`)) {
     fail(`the identity ${JSON.stringify(domain)} is not inside the hosted zone ${JSON.stringify(zoneName)}: its records cannot go there.`);
   }
+}
+
+/** The zone's name, or undefined when it cannot be known. */
+function knownZoneName(zone: route53.IHostedZone | undefined): string | undefined {
+  try {
+    return zone?.zoneName;
+  } catch {
+    // `HostedZone.fromHostedZoneId()` zones have no name: their getter throws.
+    return undefined;
+  }
+}
+
+/** A domain name in lowercase ASCII (Punycode), as Route53 stores it. */
+function asciiName(name: string): string {
+  // domainToASCII gives '' for what is no valid domain name; keep such a name, lowercased.
+  return domainToASCII(name) || name.toLowerCase();
 }

@@ -105,16 +105,66 @@ describe('EmailIdentityDnsRecords', () => {
     const [separator, lines] = template.toJSON().Outputs.DnsRecords.Value['Fn::Join'];
     expect(separator).toBe('\n');
     expect(lines).toHaveLength(6);
+    // Zone-file targets end with a dot: without one they are relative to $ORIGIN.
     expect(lines[0]).toEqual({
-      'Fn::Join': ['', [att(id, 'DkimToken1'), '._domainkey.example.com. 1800 IN CNAME ', att(id, 'DkimToken1'), '.', att(id, 'DkimCnameDomain')]],
+      'Fn::Join': ['', [att(id, 'DkimToken1'), '._domainkey.example.com. 1800 IN CNAME ', att(id, 'DkimToken1'), '.', att(id, 'DkimCnameDomain'), '.']],
+    });
+    expect(lines[3]).toEqual({
+      'Fn::Join': ['', [att(id, 'MailFromDomain'), '. 1800 IN MX 10 feedback-smtp.eu-west-1.amazonses.com.']],
+    });
+    expect(lines[4]).toEqual({
+      'Fn::Join': ['', [att(id, 'MailFromDomain'), '. 1800 IN TXT "v=spf1 include:amazonses.com ~all"']],
     });
     expect(lines[5]).toBe('_dmarc.example.com. 1800 IN TXT "v=DMARC1;p=none"');
+    // The records as data stay as Route53 takes them, which treats targets as absolute.
+    expect(stack.resolve(records.records[0].value)).toEqual({ 'Fn::Join': ['', [att(id, 'DkimToken1'), '.', att(id, 'DkimCnameDomain')]] });
+    expect(records.records[3].value).toBe('10 feedback-smtp.eu-west-1.amazonses.com');
+  });
+
+  test('records is a copy: changing it changes neither the zone file nor the records created', () => {
+    const { stack, zone, identity } = setup();
+    const records = new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, dkim: false, dmarcPolicy: DmarcPolicy.REJECT });
+
+    records.records.push({ name: 'extra.example.com.', type: 'TXT', value: '"x"' });
+    records.records.length = 0;
+
+    expect(records.records).toHaveLength(1);
+    expect(stack.resolve(records.toZoneFile())).toBe('_dmarc.example.com. 1800 IN TXT "v=DMARC1;p=reject"');
+    Template.fromStack(stack).resourceCountIs('AWS::Route53::RecordSet', 1);
+  });
+
+  test('a zone imported by id only: the records are created, without the zone check', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const zone = route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z123');
+    const identity = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+    new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, dkim: false, dmarcPolicy: DmarcPolicy.NONE });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Route53::RecordSet', 1);
+    template.hasResourceProperties('AWS::Route53::RecordSet', { HostedZoneId: 'Z123', Name: '_dmarc.example.com.', Type: 'TXT' });
+  });
+
+  test.each([
+    ['a mixed-case name in a lowercase zone', 'Example.com', 'example.com', 'example.com'],
+    ['a lowercase name in a mixed-case zone', 'mail.example.com', 'Example.COM', 'mail.example.com'],
+    ['an internationalized name in its Punycode zone', 'bücher.example', 'xn--bcher-kva.example', 'xn--bcher-kva.example'],
+    ['a Punycode name in its Unicode zone', 'mail.xn--bcher-kva.example', 'Bücher.example', 'mail.xn--bcher-kva.example'],
+  ])('accepts %s, with names in lowercase Punycode', (_, emailIdentity, zoneName, asciiDomain) => {
+    const { stack, zone, identity } = setup(emailIdentity, zoneName);
+    new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, dmarcPolicy: DmarcPolicy.NONE });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: { 'Fn::Join': ['', [att(lookupId(template), 'DkimToken1'), `._domainkey.${asciiDomain}.`]] },
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: `_dmarc.${asciiDomain}.`, Type: 'TXT' });
   });
 
   test.each([
     ['an email address identity', 'sender@example.com', 'example.com', {}, /is an email address identity: it has no DKIM, MAIL FROM or DMARC records of its own/],
     ['an identity outside the zone', 'example.org', 'example.com', {}, /"example.org" is not inside the hosted zone "example.com"/],
     ['a zone name that only shares a suffix', 'badexample.com', 'example.com', {}, /not inside the hosted zone/],
+    ['an internationalized name outside its zone', 'bücher.example', 'xn--bcher-kva.com', {}, /"bücher.example" is not inside the hosted zone "xn--bcher-kva.com"/],
     ['a report address without a policy', 'example.com', 'example.com', { dmarcReportEmail: 'd@example.com' }, /dmarcReportEmail is only used with dmarcPolicy/],
   ])('rejects %s at synth time', (_, emailIdentity, zoneName, extra, message) => {
     const { stack, zone, identity } = setup(emailIdentity, zoneName);

@@ -68,7 +68,8 @@ describe('EmailIdentityLookup', () => {
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesIdentityLookupFn'), 'Arn'] },
       EmailIdentity: 'example.com',
       RefreshToken: Match.absent(),
-      ServiceTimeout: '360',
+      // The function's 15 minutes and one more: a backstop, the handler answers before.
+      ServiceTimeout: '960',
     });
     // Nothing CloudFormation does not need: Delete is its default, and the
     // function, not each lookup, waits for the permissions.
@@ -91,7 +92,7 @@ describe('EmailIdentityLookup', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
-      Timeout: 300,
+      Timeout: 900,
       MemorySize: 256,
       Environment: Match.absent(),
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^SesIdentityLookupLogs') } },

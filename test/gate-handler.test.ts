@@ -19,6 +19,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FAST_RETRY } from './fast-retry';
 import { useLocalAws } from '../local/aws-environment';
 import { createEvent, deleteEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, updateEvent, type ReceivedResponse } from '../local/cloudformation';
 import { FakeDnsServer } from '../local/fake-dns-server';
@@ -27,12 +28,10 @@ import { invokeBundle } from '../local/lambda-runner';
 import { gatePhysicalId, type Clock } from '../src/handler/gate';
 import { createLookupHandler, type ContinueLater, type HandlerEvent } from '../src/handler/lookup-handler';
 import { parseGateProperties } from '../src/handler/properties';
+import type { RetryOptions } from '../src/handler/read-identity';
 import { MAX_RESPONSE_BYTES } from '../src/handler/response';
-import type { RetryOptions } from '../src/handler/ses-clients';
 import { GATE_ATTRIBUTE_NAMES, GATE_RESOURCE_TYPE, GATE_STARTED_AT } from '../src/shared/wire';
 
-/** The production retry policy, with delays short enough for a test. */
-const FAST_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
 const DOMAIN = 'gate.example.com';
 const MAIL_FROM = `mail.${DOMAIN}`;
@@ -43,7 +42,7 @@ const START = Date.parse('2025-06-01T12:00:00.000Z');
 /** A Lambda context with time to spare: 15 minutes, the longest a function may run. */
 const LONG_MS = 15 * 60_000;
 /** What the handler keeps back to answer CloudFormation, by default. */
-const RESERVE_MS = 10_000;
+const RESERVE_MS = 15_000;
 const POLL_MS = 60_000;
 
 

@@ -6,6 +6,7 @@
  * deadline work on real sockets, and timestamps arrive as SES sends them.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { FAST_RETRY } from './fast-retry';
 import { useLocalAws } from '../local/aws-environment';
 import {
   createEvent,
@@ -18,12 +19,9 @@ import {
 } from '../local/cloudformation';
 import { emptyIdentity, FakeSesServer, fullIdentity, type FaultStep } from '../local/fake-ses-server';
 import { createLookupHandler } from '../src/handler/lookup-handler';
+import type { RetryOptions } from '../src/handler/read-identity';
 import { MAX_RESPONSE_BYTES } from '../src/handler/response';
-import type { RetryOptions } from '../src/handler/ses-clients';
 import { ATTRIBUTE_NAMES } from '../src/shared/wire';
-
-/** The production retry policy, with delays short enough for a test. */
-const FAST_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
 
 let receiver: ResponseReceiver;
@@ -195,6 +193,16 @@ describe('SES errors', () => {
     expect(elapsed).toBeGreaterThanOrEqual(950);
     expect(elapsed).toBeLessThan(2_000);
     expect(fake.requests).toEqual(['example.com']);
+  });
+
+  test('AccessDenied just after a permission was added is retried while IAM catches up', async () => {
+    fake.setIdentity('example.com', fullIdentity('example.com'))
+      .script('example.com', [{ status: 403, errorType: 'AccessDeniedException' }, { status: 403, errorType: 'AccessDeniedException' }]);
+
+    const { body } = await run(create('example.com'), { retry: { ...FAST_RETRY, maxAttempts: 5, accessDeniedGraceMs: 10_000 } });
+
+    expect(body.Status).toBe('SUCCESS');
+    expect(fake.requests).toHaveLength(3);
   });
 
   test('throttling beyond the retries fails with advice', async () => {

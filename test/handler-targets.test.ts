@@ -13,15 +13,13 @@
  * - Properties that are wrong at deploy time fail before any AWS call.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { FAST_RETRY } from './fast-retry';
 import { useLocalAws } from '../local/aws-environment';
 import { createEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, type ReceivedResponse } from '../local/cloudformation';
 import { FakeSesServer, fullIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
 import { createLookupHandler, type LookupHandler } from '../src/handler/lookup-handler';
 import { MAX_RESPONSE_BYTES } from '../src/handler/response';
-import type { RetryOptions } from '../src/handler/ses-clients';
 
-/** The production retry policy, with delays short enough for a test. */
-const FAST_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
 const DOMAIN = 'example.com';
 /** The function's own credentials, as the Lambda runtime would set them. */

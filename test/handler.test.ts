@@ -10,6 +10,7 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { FAST_RETRY } from './fast-retry';
 import {
   createEvent,
   deleteEvent,
@@ -69,6 +70,7 @@ async function invoke(
   const handler = createLookupHandler({
     client: new SESv2Client({ region: TEST_REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
     log: (line) => logLines.push(line),
+    retry: FAST_RETRY,
     ...options,
   });
   const responseUrl = receiver.url();
@@ -265,7 +267,7 @@ describe('SES errors become FAILED with an actionable reason', () => {
     [
       'TooManyRequestsException after retries',
       new TooManyRequestsException({ message: 'Too many requests.', $metadata: { ...metadata, httpStatusCode: 429, attempts: 12 } }),
-      [/throttling GetEmailIdentity for "example\.com"/, /after 12 attempts/, /TooManyRequestsException/, /Deploy again/],
+      [/throttling GetEmailIdentity for "example\.com"/, /after 3 attempts/, /TooManyRequestsException/, /Deploy again/],
     ],
     [
       'BadRequestException',

@@ -10,12 +10,13 @@ export interface LookupScope {
  * A sentence a person can act on: which identity, where, what went wrong and
  * what to do. Short, because it shares the 4096-byte response.
  */
-export function failureReason(error: unknown, scope: LookupScope): string {
+export function failureReason(failure: unknown, scope: LookupScope): string {
   const where = `in account ${scope.account || 'unknown'}, region ${scope.region || 'unknown'}`;
   const identity = JSON.stringify(scope.emailIdentity);
+  const error = failure instanceof Attempted ? failure.cause : failure;
   const name = errorName(error);
   const detail = errorMessage(error);
-  const attempts = attemptsOf(error);
+  const attempts = failure instanceof Attempted && failure.attempts > 1 ? ` after ${failure.attempts} attempts` : '';
   if (isUnreadable(error)) {
     return `SES answered GetEmailIdentity for ${identity} ${where} with a response that could not be read (${name}: ${detail}). Deploy again; if it persists, check what sits between the function and SES.`;
   }
@@ -50,8 +51,16 @@ export class UnexpectedShape extends Error {
 /** Thrown when the lookup must give up to leave time to answer CloudFormation. */
 export class DeadlineExceeded extends Error {
   public override readonly name = 'DeadlineExceeded';
-  constructor(public readonly waitedMs: number) {
-    super(`no answer after ${waitedMs} ms`);
+  constructor() {
+    super('no answer in time');
+  }
+}
+
+/** The last error of a call, and how many attempts it took. */
+export class Attempted extends Error {
+  public override readonly name = 'Attempted';
+  constructor(public override readonly cause: unknown, public readonly attempts: number) {
+    super(cause instanceof Error ? cause.message : String(cause));
   }
 }
 
@@ -68,10 +77,4 @@ function errorMessage(error: unknown): string {
 /** The SDK could not parse what SES sent. */
 function isUnreadable(error: unknown): boolean {
   return error instanceof Error && error.message.includes('Deserialization error');
-}
-
-function attemptsOf(error: unknown): string {
-  const metadata = (error as { $metadata?: { attempts?: number } } | undefined)?.$metadata;
-  const attempts = typeof error === 'object' && error !== null ? metadata?.attempts : undefined;
-  return attempts && attempts > 1 ? ` after ${attempts} attempts` : '';
 }

@@ -2,13 +2,13 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { checkRecords, expectedRecords } from './dns-check';
 import type { EmailIdentityDescription } from './encode';
-import { failureReason, type LookupScope } from './failure-reason';
+import { Attempted, failureReason, type LookupScope } from './failure-reason';
 import { describeStatuses, evaluate, gateData, gatePhysicalId, SYSTEM_CLOCK, type Clock } from './gate';
 import { isRequirement, parseGateProperties, parseLookupProperties, type ParsedGate } from './properties';
-import { readIdentity } from './read-identity';
+import { DEFAULT_RETRY, readIdentity, type RetryOptions } from './read-identity';
 import { unmetRequirement } from './requirements';
 import { acknowledgeBody, dataBody, failureBody, sendResponse, successBody, type ResponseEnvelope } from './response';
-import { SesClients, type LookupTarget, type RetryOptions } from './ses-clients';
+import { SesClients, type LookupTarget } from './ses-clients';
 import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type LookupProperties } from '../shared/wire';
 
 /** A CloudFormation event, or one the handler sent itself to go on waiting at a gate. */
@@ -26,7 +26,7 @@ export interface LookupHandlerOptions {
   readonly client?: SESv2Client;
   /** @default DEFAULT_RETRY */
   readonly retry?: RetryOptions;
-  /** Time kept back from the Lambda timeout to answer CloudFormation. @default 10 s */
+  /** Time kept back from the Lambda timeout to answer CloudFormation (a gate's DNS check, the response's retries). @default 15 s */
   readonly reserveMs?: number;
   /** Where progress lines go; never receives the response URL. @default console.log */
   readonly log?: (line: string) => void;
@@ -46,8 +46,8 @@ export interface LookupHandlerOptions {
 export type LookupHandler = (event: HandlerEvent, context: HandlerContext) => Promise<void>;
 export type ContinueLater = (functionArn: string, event: HandlerEvent) => Promise<void>;
 
-/** A lookup gives up on SES after this, well within its custom resource's service timeout. */
-const LOOKUP_MAX_WAIT_MS = 4 * 60_000;
+/** A lookup gives up on SES after this, well within the function's 15 minutes. */
+const LOOKUP_MAX_WAIT_MS = 12 * 60_000;
 /** One poll of a gate gives up on SES after this, and waits for the next poll. */
 const GATE_READ_MAX_WAIT_MS = 60_000;
 /** A poll is only worth starting with at least this long to read SES. */
@@ -61,12 +61,13 @@ const GATE_READ_MIN_WAIT_MS = 5_000;
  * the event to a fresh invocation, which answers in its place.
  */
 export function createLookupHandler(options: LookupHandlerOptions = {}): LookupHandler {
-  const clients = new SesClients(options.retry);
+  const clients = new SesClients();
   const log = options.log ?? ((line: string) => console.log(line));
   const settings: Settings = {
     clientFor: (target) => options.client ?? clients.get(target),
+    retry: options.retry ?? DEFAULT_RETRY,
     clock: options.clock ?? SYSTEM_CLOCK,
-    reserveMs: options.reserveMs ?? 10_000,
+    reserveMs: options.reserveMs ?? 15_000,
     continueLater: options.continueLater,
     dnsServers: options.dnsServers ?? process.env.SES_LOOKUP_DNS_SERVERS?.split(',').filter(Boolean),
   };
@@ -88,6 +89,7 @@ export function createLookupHandler(options: LookupHandlerOptions = {}): LookupH
 
 interface Settings {
   readonly clientFor: (target: LookupTarget) => SESv2Client;
+  readonly retry: RetryOptions;
   readonly clock: Clock;
   readonly reserveMs: number;
   readonly continueLater?: ContinueLater;
@@ -173,7 +175,7 @@ async function lookup(request: Request): Promise<Answer> {
   const client = request.settings.clientFor(properties);
   const scope = await request.scope(properties, client);
   try {
-    const identity = await readIdentity(client, properties.EmailIdentity, Math.min(LOOKUP_MAX_WAIT_MS, request.remainingMs()));
+    const identity = await readIdentity(client, properties.EmailIdentity, Math.min(LOOKUP_MAX_WAIT_MS, request.remainingMs()), request.settings.retry);
     return answerLookup(request, properties, identity, scope.region);
   } catch (error) {
     return request.fail(failureReason(error, scope));
@@ -203,7 +205,7 @@ async function gate(request: Request): Promise<Answer> {
   const client = request.settings.clientFor(properties);
   const scope = await request.scope(properties, client);
   const physicalId = gatePhysicalId(properties);
-  const read = () => readIdentity(client, properties.EmailIdentity, Math.min(GATE_READ_MAX_WAIT_MS, request.remainingMs()));
+  const read = () => readIdentity(client, properties.EmailIdentity, Math.min(GATE_READ_MAX_WAIT_MS, request.remainingMs()), request.settings.retry);
   const passed = (identity: EmailIdentityDescription, waitedMs: number): Answer => ({
     body: dataBody(request.envelope(physicalId), gateData(identity, waitedMs)),
     outcome: { status: 'SUCCESS' },
@@ -282,7 +284,8 @@ async function explain(
 }
 
 /** Errors that waiting will not fix. */
-function isPermanent(error: unknown): boolean {
+function isPermanent(failure: unknown): boolean {
+  const error = failure instanceof Attempted ? failure.cause : failure;
   const name = error instanceof Error ? error.name : '';
   return ['NotFoundException', 'BadRequestException', 'AccessDeniedException', 'AssumeRoleFailed', 'UnexpectedShape'].includes(name);
 }

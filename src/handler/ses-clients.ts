@@ -1,19 +1,7 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import type { LookupProperties } from '../shared/wire';
-
-/** How hard to retry SES. Throttling is expected: SES allows ~1 control-plane call a second. */
-export interface RetryOptions {
-  /** Attempts in all, first one included. */
-  readonly maxAttempts: number;
-  /** Backoff before retry n is a random delay up to min(maxDelayMs, baseDelayMs * 2^n). */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 20_000 };
 
 /** Where a lookup reads: a region and, for another account, a role to assume there. */
 export type LookupTarget = Pick<LookupProperties, 'Region' | 'AssumeRoleArn' | 'ExternalId'>;
@@ -25,8 +13,6 @@ export type LookupTarget = Pick<LookupProperties, 'Region' | 'AssumeRoleArn' | '
 export class SesClients {
   private readonly clients = new Map<string, SESv2Client>();
 
-  constructor(private readonly retry: RetryOptions = DEFAULT_RETRY) {}
-
   public get(target: LookupTarget): SESv2Client {
     const key = JSON.stringify([target.Region, target.AssumeRoleArn, target.ExternalId]);
     let client = this.clients.get(key);
@@ -35,9 +21,8 @@ export class SesClients {
         // Absent: the function's own region.
         region: target.Region,
         credentials: target.AssumeRoleArn ? assumedRole(target.AssumeRoleArn, target.ExternalId) : undefined,
-        retryStrategy: new ConfiguredRetryStrategy(this.retry.maxAttempts, (attempt) =>
-          // "Full jitter": parallel lookups spread out instead of retrying in step.
-          Math.random() * Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt)),
+        // readIdentity retries, up to its deadline.
+        maxAttempts: 1,
         requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 }),
       });
       this.clients.set(key, client);

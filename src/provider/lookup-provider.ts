@@ -42,8 +42,12 @@ export interface EmailIdentityLookupProviderProps {
  * new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
  */
 export class EmailIdentityLookupProvider extends Construct {
-  /** The lookup function's timeout; the handler answers CloudFormation before it. */
-  public static readonly FUNCTION_TIMEOUT = Duration.minutes(5);
+  /**
+   * The lookup function's timeout; the handler answers CloudFormation before
+   * it. Lambda's longest: a stack that creates hundreds of lookups at once
+   * against SES's ~1 call a second needs minutes of retries.
+   */
+  public static readonly FUNCTION_TIMEOUT = Duration.minutes(15);
 
   /** Lambda's longest; a gate that waits longer hands over to a fresh invocation. */
   public static readonly GATE_FUNCTION_TIMEOUT = Duration.minutes(15);
