@@ -175,7 +175,8 @@ async function lookup(request: Request): Promise<Answer> {
   const client = request.settings.clientFor(properties);
   const scope = await request.scope(properties, client);
   try {
-    const identity = await readIdentity(client, properties.EmailIdentity, Math.min(LOOKUP_MAX_WAIT_MS, request.remainingMs()), request.settings.retry);
+    const maxWaitMs = Math.min(LOOKUP_MAX_WAIT_MS, request.remainingMs());
+    const identity = await readIdentity(client, properties.EmailIdentity, maxWaitMs, request.settings.retry);
     return answerLookup(request, properties, identity, scope.region);
   } catch (error) {
     return request.fail(failureReason(error, scope));
