@@ -11,6 +11,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { createEvent, deleteEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, type ReceivedResponse } from '../local/cloudformation';
 import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
 import { invokeBundle, LOOKUP_BUNDLE_DIR } from '../local/lambda-runner';
+import { lookupPhysicalId } from '../src/handler/physical-id';
 import { MAX_RESPONSE_BYTES } from '../src/handler/response';
 import { ATTRIBUTE_NAMES } from '../src/shared/wire';
 
@@ -56,7 +57,7 @@ test('Create of a full identity: SUCCESS with every attribute', async () => {
   const { body, stdout } = await invoke(createEvent({ EmailIdentity: 'bundle.example.com' }, { responseUrl: receiver.url() }));
 
   expect(body.Status).toBe('SUCCESS');
-  expect(body.PhysicalResourceId).toBe('bundle.example.com');
+  expect(body.PhysicalResourceId).toBe(lookupPhysicalId({ EmailIdentity: 'bundle.example.com' }));
   expect(Object.keys(body.Data!)).toEqual([...ATTRIBUTE_NAMES]);
   expect(body.Data).toMatchObject({
     IdentityType: 'DOMAIN',

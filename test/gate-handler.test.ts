@@ -25,8 +25,9 @@ import { createEvent, deleteEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, 
 import { FakeDnsServer } from '../local/fake-dns-server';
 import { FakeSesServer, type EmailIdentityBody, type FaultStep } from '../local/fake-ses-server';
 import { invokeBundle } from '../local/lambda-runner';
-import { gatePhysicalId, type Clock } from '../src/handler/gate';
+import { type Clock } from '../src/handler/gate';
 import { createLookupHandler, type ContinueLater, type HandlerEvent } from '../src/handler/lookup-handler';
+import { gatePhysicalId } from '../src/handler/physical-id';
 import { parseGateProperties } from '../src/handler/properties';
 import type { RetryOptions } from '../src/handler/read-identity';
 import { MAX_RESPONSE_BYTES } from '../src/handler/response';

@@ -19,6 +19,7 @@ import {
 } from '../local/cloudformation';
 import { emptyIdentity, FakeSesServer, fullIdentity, type FaultStep } from '../local/fake-ses-server';
 import { createLookupHandler } from '../src/handler/lookup-handler';
+import { lookupPhysicalId } from '../src/handler/physical-id';
 import type { RetryOptions } from '../src/handler/read-identity';
 import { MAX_RESPONSE_BYTES } from '../src/handler/response';
 import { ATTRIBUTE_NAMES } from '../src/shared/wire';
@@ -108,7 +109,7 @@ describe('identity names reach SES exactly as given', () => {
 
     expect(fake.requests).toEqual([name]);
     expect(body.Status).toBe('SUCCESS');
-    expect(body.PhysicalResourceId).toBe(name);
+    expect(body.PhysicalResourceId).toBe(lookupPhysicalId({ EmailIdentity: name }));
     expect(body.Data).toMatchObject({ IdentityType: type, VerificationStatus: 'SUCCESS' });
   });
 });
@@ -329,7 +330,7 @@ describe('request types', () => {
     expect(fake.requests).toEqual([]);
   });
 
-  test('an Update to another identity reads it and takes its name as the new physical ID', async () => {
+  test('an Update to another identity reads it and takes a new physical ID', async () => {
     fake.setIdentity('old.example.com', fullIdentity('old.example.com'));
     fake.setIdentity('new.example.com', fullIdentity('new.example.com'));
     const event = update('new.example.com', 'old.example.com');
@@ -337,7 +338,7 @@ describe('request types', () => {
     const { body } = await run(event);
 
     expect(body.Status).toBe('SUCCESS');
-    expect(body.PhysicalResourceId).toBe('new.example.com');
+    expect(body.PhysicalResourceId).toBe(lookupPhysicalId({ EmailIdentity: 'new.example.com' }));
     expect(body.Data?.MailFromDomain).toBe('mail.new.example.com');
     expect(fake.requests).toEqual(['new.example.com']);
   });

@@ -22,6 +22,7 @@ import {
   type ReceivedResponse,
 } from '../local/cloudformation';
 import { createLookupHandler, type LookupHandlerOptions } from '../src/handler/lookup-handler';
+import { lookupPhysicalId } from '../src/handler/physical-id';
 import { ATTRIBUTE_NAMES } from '../src/shared/wire';
 
 const sesMock = mockClient(SESv2Client);
@@ -122,13 +123,13 @@ const BYODKIM_IDENTITY: GetEmailIdentityCommandOutput = {
 };
 
 describe('Create', () => {
-  test('answers SUCCESS with the identity as physical id and every attribute encoded as a string', async () => {
+  test('answers SUCCESS with the identity in the physical id and every attribute encoded as a string', async () => {
     sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
 
     const { response } = await invoke((o) => createEvent({ EmailIdentity: 'example.com' }, o));
 
     expect(response.body.Status).toBe('SUCCESS');
-    expect(response.body.PhysicalResourceId).toBe('example.com');
+    expect(response.body.PhysicalResourceId).toBe(lookupPhysicalId({ EmailIdentity: 'example.com' }));
     expect(response.body.Data).toEqual({
       IdentityType: 'DOMAIN',
       VerificationStatus: 'SUCCESS',
@@ -176,7 +177,7 @@ describe('Create', () => {
     const { response } = await invoke((o) => createEvent({ EmailIdentity: 'someone@example.com' }, o));
 
     expect(response.body.Status).toBe('SUCCESS');
-    expect(response.body.PhysicalResourceId).toBe('someone@example.com');
+    expect(response.body.PhysicalResourceId).toBe(lookupPhysicalId({ EmailIdentity: 'someone@example.com' }));
     const expected: Record<string, string> = Object.fromEntries(ATTRIBUTE_NAMES.map((name) => [name, '']));
     // The DKIM CNAME target falls back to the region's documented DKIM domain.
     expect(response.body.Data).toEqual({ ...expected, DkimCnameDomain: 'dkim.amazonses.com', PolicyCount: '0', TagCount: '0', Tags: '{}' });
@@ -195,28 +196,48 @@ describe('Create', () => {
 });
 
 describe('Update', () => {
-  test('keeps the physical id when the identity is unchanged, so CloudFormation does not replace', async () => {
+  test('takes the id of its new properties: the identity, and a digest of the rest', async () => {
     sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
+    const before = lookupPhysicalId({ EmailIdentity: 'example.com', RefreshToken: '1' });
 
     const { response } = await invoke((o) => updateEvent(
-      { EmailIdentity: 'example.com', RefreshToken: '2' }, { EmailIdentity: 'example.com', RefreshToken: '1' }, 'example.com', o));
+      { EmailIdentity: 'example.com', RefreshToken: '2' }, { EmailIdentity: 'example.com', RefreshToken: '1' }, before, o));
 
     expect(response.body.Status).toBe('SUCCESS');
-    expect(response.body.PhysicalResourceId).toBe('example.com');
+    // A new id: CloudFormation deletes the old one, which costs nothing.
+    expect(response.body.PhysicalResourceId).toBe(lookupPhysicalId({ EmailIdentity: 'example.com', RefreshToken: '2' }));
+    expect(response.body.PhysicalResourceId).toMatch(/^example\.com\/[0-9a-f]{16}$/);
+    expect(response.body.PhysicalResourceId).not.toBe(before);
     expect(response.body.Data?.DkimToken1).toBe('byod-selector');
     expect(sesMock).toHaveReceivedCommandWith(GetEmailIdentityCommand, { EmailIdentity: 'example.com' });
   });
 
-  test('returns a new physical id when the identity changes', async () => {
+  test('reads the new identity when the identity changes', async () => {
     sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
 
     const { response } = await invoke((o) => updateEvent(
-      { EmailIdentity: 'new.example.com' }, { EmailIdentity: 'old.example.com' }, 'old.example.com', o));
+      { EmailIdentity: 'new.example.com' }, { EmailIdentity: 'old.example.com' }, lookupPhysicalId({ EmailIdentity: 'old.example.com' }), o));
 
     expect(response.body.Status).toBe('SUCCESS');
-    expect(response.body.PhysicalResourceId).toBe('new.example.com');
+    expect(response.body.PhysicalResourceId).toBe(lookupPhysicalId({ EmailIdentity: 'new.example.com' }));
     expect(sesMock).toHaveReceivedCommandWith(GetEmailIdentityCommand, { EmailIdentity: 'new.example.com' });
     expect(sesMock).not.toHaveReceivedCommandWith(GetEmailIdentityCommand, { EmailIdentity: 'old.example.com' });
+  });
+
+  test('a rollback never fails on requirements: the properties succeeded before', async () => {
+    // The identity became BYODKIM since; the stack's DKIM records require Easy DKIM.
+    sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
+    const succeeded = { EmailIdentity: 'example.com', RefreshToken: 'build-41', Requirements: ['EasyDkimRecords'] };
+    const failedUpdate = { ...succeeded, RefreshToken: 'build-42' };
+
+    const forward = await invoke((o) => updateEvent(failedUpdate, succeeded, lookupPhysicalId(succeeded), o));
+    const rollback = await invoke((o) => updateEvent(succeeded, failedUpdate, lookupPhysicalId(succeeded), o));
+
+    expect(forward.response.body.Status).toBe('FAILED');
+    expect(forward.response.body.Reason).toMatch(/uses BYODKIM/);
+    expect(rollback.response.body.Status).toBe('SUCCESS');
+    expect(rollback.response.body.PhysicalResourceId).toBe(lookupPhysicalId(succeeded));
+    expect(rollback.response.body.Data?.DkimToken1).toBe('byod-selector');
   });
 });
 

@@ -14,6 +14,7 @@ import { createEvent, ResponseReceiver, type ReceivedResponse } from '../local/c
 import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
 import { invokeBundle, LOOKUP_BUNDLE_DIR } from '../local/lambda-runner';
 import { createLookupHandler } from '../src/handler/lookup-handler';
+import { lookupPhysicalId } from '../src/handler/physical-id';
 import { DEFAULT_RETRY, type RetryOptions } from '../src/handler/read-identity';
 import { MAX_RESPONSE_BYTES } from '../src/handler/response';
 import { ATTRIBUTE_NAMES } from '../src/shared/wire';
@@ -63,7 +64,7 @@ describe('load', () => {
     const responses = await Promise.all(names.map((name) => lookUp(name, scaled)));
 
     expect(responses.map((response) => response.body.Status)).toEqual(names.map(() => 'SUCCESS'));
-    expect(responses.map((response) => response.body.PhysicalResourceId)).toEqual(names);
+    expect(responses.map((response) => response.body.PhysicalResourceId)).toEqual(names.map((name) => lookupPhysicalId({ EmailIdentity: name })));
     // SES did throttle: far more calls than lookups.
     expect(ses.requests.length).toBeGreaterThan(150);
   }, 60_000);

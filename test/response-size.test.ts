@@ -71,7 +71,7 @@ function enumOr<T extends string>(values: Record<string, T>, other: fc.Arbitrary
   return other ? fc.oneof(documented, other as fc.Arbitrary<T>) : documented;
 }
 
-/** The envelope at its largest: 128-char stack name, 255-char logical id, 320-char identity. */
+/** The envelope at its largest: 128-char stack name, 255-char logical id, 320-char identity and the id's digest. */
 function envelopeOf(physicalResourceId: fc.Arbitrary<string>): fc.Arbitrary<ResponseEnvelope> {
   return fc.record({
     StackId: fc.tuple(upTo(charsOf('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-'), 128, 1), fc.uuid())
@@ -82,7 +82,7 @@ function envelopeOf(physicalResourceId: fc.Arbitrary<string>): fc.Arbitrary<Resp
   });
 }
 
-const envelope = envelopeOf(upTo(charsOf('abcdefghijklmnopqrstuvwxyz0123456789.-+_@'), 320, 1));
+const envelope = envelopeOf(upTo(charsOf('abcdefghijklmnopqrstuvwxyz0123456789.-+_@'), 320, 1).map((name) => `${name}/0123456789abcdef`));
 
 interface Shape {
   /** Free text in place of an enum value; undefined for documented values only. */
@@ -280,7 +280,8 @@ describe('successBody', () => {
       StackId: `arn:aws:cloudformation:ap-southeast-3:123456789012:stack/${'S'.repeat(128)}/01234567-89ab-cdef-0123-456789abcdef`,
       RequestId: '01234567-89ab-cdef-0123-456789abcdef',
       LogicalResourceId: 'L'.repeat(255),
-      PhysicalResourceId: `${'l'.repeat(64)}@${domain253}`.padEnd(320, 'x'),
+      // The longest identity, and the digest physical ids carry.
+      PhysicalResourceId: `${`${'l'.repeat(64)}@${domain253}`.padEnd(320, 'x')}/0123456789abcdef`,
     };
     const identity: EmailIdentityDescription = {
       IdentityType: 'MANAGED_DOMAIN',

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import type { EmailIdentityDescription } from './encode';
-import type { ParsedGate } from './properties';
 import type { GateCondition, GateData } from '../shared/wire';
 
 /** Time, injectable so that tests of long waits run in milliseconds. */
@@ -95,21 +93,4 @@ export function gateData(identity: EmailIdentityDescription, waitedMs: number): 
     MailFromDomainStatus: identity.MailFromAttributes?.MailFromDomainStatus ?? '',
     WaitedSeconds: String(Math.round(waitedMs / 1000)),
   };
-}
-
-/**
- * The gate's physical id: the identity, and a digest of what it waits for.
- * Any change of properties makes a new id, so an Update whose properties match
- * the current id can only be a rollback to a gate that already passed: it
- * passes again at once, and a rollback never waits or fails.
- */
-export function gatePhysicalId(gate: ParsedGate): string {
-  const digest = createHash('sha256')
-    .update(JSON.stringify([
-      gate.EmailIdentity, gate.Region, gate.AssumeRoleArn, gate.ExternalId,
-      gate.Conditions, gate.PollIntervalSeconds, gate.TimeoutSeconds,
-    ]))
-    .digest('hex')
-    .slice(0, 16);
-  return `${gate.EmailIdentity}/gate-${digest}`;
 }

@@ -3,7 +3,8 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { checkRecords, expectedRecords } from './dns-check';
 import type { EmailIdentityDescription } from './encode';
 import { Attempted, failureReason, type LookupScope } from './failure-reason';
-import { describeStatuses, evaluate, gateData, gatePhysicalId, SYSTEM_CLOCK, type Clock } from './gate';
+import { describeStatuses, evaluate, gateData, SYSTEM_CLOCK, type Clock } from './gate';
+import { gatePhysicalId, lookupPhysicalId } from './physical-id';
 import { isRequirement, parseGateProperties, parseLookupProperties, type ParsedGate } from './properties';
 import { DEFAULT_RETRY, readIdentity, type RetryOptions } from './read-identity';
 import { unmetRequirement } from './requirements';
@@ -184,13 +185,14 @@ async function lookup(request: Request): Promise<Answer> {
 }
 
 function answerLookup(request: Request, properties: LookupProperties, identity: EmailIdentityDescription, region: string): Answer {
-  const unmet = unmetRequirement(identity, (properties.Requirements ?? []).filter(isRequirement), properties.EmailIdentity);
+  const physicalId = lookupPhysicalId(properties);
+  const rollback = request.event.RequestType === 'Update' && request.event.PhysicalResourceId === physicalId;
+  // A rollback returns to properties that succeeded: failing it would wedge the stack.
+  const unmet = rollback ? undefined : unmetRequirement(identity, (properties.Requirements ?? []).filter(isRequirement), properties.EmailIdentity);
   if (unmet) {
     return request.fail(unmet);
   }
-  // The identity names the resource: looking up another identity is a
-  // replacement, and the old lookup's Delete is a no-op.
-  const body = successBody(request.envelope(properties.EmailIdentity), identity, region);
+  const body = successBody(request.envelope(physicalId), identity, region);
   if (body === undefined) {
     return request.fail(`SES described ${JSON.stringify(properties.EmailIdentity)} with values too long to return within CloudFormation's 4096-byte response limit.`);
   }
