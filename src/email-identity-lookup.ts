@@ -180,6 +180,7 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    */
   public readonly _target: Pick<LookupProperties, 'EmailIdentity' | 'Region' | 'AssumeRoleArn' | 'ExternalId'>;
   private readonly props: EmailIdentityLookupProps;
+  private readonly iamArn: string;
   private readonly resource: CfnResource;
   private readonly requirements = new Set<Requirement>();
   private readonly copies = new Map<Stack, EmailIdentityLookup>();
@@ -200,6 +201,16 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
       resourceName: props.emailIdentity,
     });
 
+    // IAM reads $, * and ? in a resource as variables and wildcards: an
+    // address such as "*@example.com" must not grant every address.
+    this.iamArn = Token.isUnresolved(props.emailIdentity) ? this.emailIdentityArn : this.stack.formatArn({
+      service: 'ses',
+      region: this.identityRegion,
+      account: this.identityAccount,
+      resource: 'identity',
+      resourceName: props.emailIdentity.replace(/[$*?]/g, (char) => `\${${char}}`),
+    });
+
     const provider = EmailIdentityLookupProvider.of(this);
     if (props.assumeRoleArn) {
       provider._grantAssumeRole(props.assumeRoleArn);
@@ -208,7 +219,7 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
         name: props.emailIdentity,
         region: this.identityRegion,
         account: this.identityAccount,
-        arn: this.emailIdentityArn,
+        arn: this.iamArn,
       });
     }
     this._target = {
@@ -266,6 +277,11 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    * changing value blocks the exporting stack's updates. A lookup in the
    * consuming stack exports nothing. Returns this lookup for its own stack.
    *
+   * The copy reads the same identity: in this lookup's region (when the
+   * region is known at synth time) and account (another account needs
+   * `assumeRoleArn`). Between environment-agnostic stacks, each reads in the
+   * region it is deployed to.
+   *
    * @param scope any construct in the stack that needs the attributes
    */
   public inStack(scope: Construct): EmailIdentityLookup {
@@ -275,7 +291,14 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     }
     let copy = this.copies.get(stack);
     if (!copy) {
-      copy = new EmailIdentityLookup(stack, `EmailIdentityLookup${this.node.addr}`, this.props);
+      const account = this.identityAccount;
+      if (!this.props.assumeRoleArn && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && stack.account !== account) {
+        throw new Error(`${this.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
+          + `give the lookup an assumeRoleArn in account ${account} to read it from there.`);
+      }
+      // The same identity, wherever the other stack is: pin the region if it is known.
+      const region = this.props.region ?? (Token.isUnresolved(this.identityRegion) ? undefined : this.identityRegion);
+      copy = new EmailIdentityLookup(stack, `EmailIdentityLookup${this.node.addr}`, { ...this.props, region });
       this.copies.set(stack, copy);
     }
     return copy;
@@ -303,7 +326,7 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    * @param actions the SES actions to allow, such as `ses:SendEmail`
    */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.emailIdentityArn] });
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.iamArn] });
   }
 
   /**

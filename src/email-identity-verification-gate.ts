@@ -71,9 +71,6 @@ export interface EmailIdentityVerificationGateProps {
  * userPool.node.addDependency(gate);
  */
 export class EmailIdentityVerificationGate extends Construct {
-  /** The gate's default conditions. */
-  public static readonly DEFAULT_CONDITIONS = [VerificationCondition.IDENTITY_VERIFIED, VerificationCondition.SENDING_ENABLED];
-
   /** The verification status the gate saw when it passed. */
   public readonly verificationStatus: string;
   /** How long the gate waited, in seconds, as a decimal string. */
@@ -84,7 +81,7 @@ export class EmailIdentityVerificationGate extends Construct {
 
     const pollInterval = props.pollInterval ?? Duration.seconds(30);
     const timeout = props.timeout ?? Duration.minutes(30);
-    const conditions = props.conditions ?? EmailIdentityVerificationGate.DEFAULT_CONDITIONS;
+    const conditions = props.conditions ?? [VerificationCondition.IDENTITY_VERIFIED, VerificationCondition.SENDING_ENABLED];
     validate(this, pollInterval, timeout, conditions);
 
     // The identity as read from this stack: no export crosses stacks.

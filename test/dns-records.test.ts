@@ -204,6 +204,34 @@ describe('across stacks', () => {
     dnsTemplate.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'example.com', Requirements: ['EasyDkimRecords'] });
   });
 
+  test('a copy in another region reads the identity in the original\'s region', () => {
+    const app = new App();
+    const sesStack = new Stack(app, 'Ses', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const dnsStack = new Stack(app, 'Dns', { env: { account: '123456789012', region: 'us-east-1' } });
+    const identity = new EmailIdentityLookup(sesStack, 'Identity', { emailIdentity: 'example.com' });
+
+    const copy = identity.inStack(dnsStack);
+    const records = new EmailIdentityDnsRecords(dnsStack, 'Records', { identity, dkim: false, mailFrom: true });
+
+    expect(copy.identityRegion).toBe('eu-west-1');
+    Template.fromStack(dnsStack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'example.com', Region: 'eu-west-1' });
+    expect(dnsStack.resolve(records.records[0].value)).toBe('10 feedback-smtp.eu-west-1.amazonses.com');
+  });
+
+  test('a copy in another account needs a role to read the identity there', () => {
+    const app = new App();
+    const sesStack = new Stack(app, 'Ses', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const dnsStack = new Stack(app, 'Dns', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const identity = new EmailIdentityLookup(sesStack, 'Identity', { emailIdentity: 'example.com' });
+    const withRole = new EmailIdentityLookup(sesStack, 'WithRole', {
+      emailIdentity: 'example.org',
+      assumeRoleArn: 'arn:aws:iam::111111111111:role/SesReader',
+    });
+
+    expect(() => identity.inStack(dnsStack)).toThrow(/the identity lives in account 111111111111, and stack Dns is in account 222222222222: give the lookup an assumeRoleArn in account 111111111111/);
+    expect(withRole.inStack(dnsStack).identityAccount).toBe('111111111111');
+  });
+
   test('inStack gives one lookup per stack, and the original in its own stack', () => {
     const app = new App();
     const first = new Stack(app, 'First');

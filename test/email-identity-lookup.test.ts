@@ -155,6 +155,7 @@ describe('EmailIdentityLookup', () => {
     const stack = new Stack(new App(), 'Stack');
     new EmailIdentityLookup(stack, 'Plain', { emailIdentity: 'example.com' });
     new EmailIdentityLookup(stack, 'Dollar', { emailIdentity: 'a${b}+c@example.com' });
+    new EmailIdentityLookup(stack, 'Wildcards', { emailIdentity: '*?@example.com' });
     new EmailIdentityLookup(stack, 'OtherRegion', { emailIdentity: 'example.org', region: 'us-east-2' });
     new EmailIdentityLookup(stack, 'FromParameter', { emailIdentity: new CfnParameter(stack, 'DomainName').valueAsString });
 
@@ -169,7 +170,9 @@ describe('EmailIdentityLookup', () => {
     const resolver = new TemplateResolver(template.toJSON() as CfnTemplate, 'Stack');
     expect(resolver.resolve(compact)).toEqual([
       'arn:aws:ses:eu-west-1:123456789012:identity/example.com',
-      'arn:aws:ses:eu-west-1:123456789012:identity/a${b}+c@example.com',
+      // IAM's escapes: $, * and ? are literal characters, not variables or wildcards.
+      'arn:aws:ses:eu-west-1:123456789012:identity/a${$}{b}+c@example.com',
+      'arn:aws:ses:eu-west-1:123456789012:identity/${*}${?}@example.com',
       'arn:aws:ses:us-east-2:123456789012:identity/example.org',
     ]);
   });
@@ -271,6 +274,20 @@ describe('EmailIdentityLookup', () => {
         }],
       },
     });
+  });
+
+  test('an address with IAM wildcard characters grants that address only', () => {
+    const stack = newStack();
+    const identity = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: '*@example.com' });
+    const role = new iam.Role(stack, 'Sender', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    identity.grantSendEmail(role);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Sender') }],
+      PolicyDocument: { Statement: [{ Resource: identityArn('${*}@example.com') }] },
+    });
+    // The attribute keeps the identity's real ARN.
+    expect(stack.resolve(identity.emailIdentityArn)).toEqual(identityArn('*@example.com'));
   });
 
   test('accepts a token and leaves its validation to deploy time', () => {

@@ -87,8 +87,9 @@ function compactEntry(identity: IdentityLocation, stack: Stack): string | undefi
   if (Token.isUnresolved(identity.name)) {
     return undefined;
   }
-  // Names never hold whitespace (validated); "${" must be escaped in Fn::Sub.
-  const name = identity.name.replace(/\$\{/g, '${!');
+  // Names never hold whitespace (validated). IAM reads $, * and ? as variables
+  // and wildcards: it wants ${$}, ${*}, ${?}, which Fn::Sub writes from ${!$}...
+  const name = identity.name.replace(/[$*?]/g, (char) => `\${!${char}}`);
   if (identity.region === stack.region && identity.account === stack.account) {
     return `\${P}${name}`;
   }
