@@ -3,7 +3,7 @@ import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import type { EmailIdentityLookup } from './email-identity-lookup';
-import { MAIL_FROM_SPF_VALUE } from './shared/ses-dns';
+import { MAIL_FROM_SPF_VALUE, mailFromMxValue } from './shared/ses-dns';
 
 /**
  * A DNS record, as data: for stack outputs, or for DNS that CDK does not manage.
@@ -126,7 +126,7 @@ export class EmailIdentityDnsRecords extends Construct {
     if (props.mailFrom) {
       identity._require('MailFromRecords');
       const name = `${identity.mailFromDomain}.`;
-      records.push({ name, type: 'MX', value: `10 feedback-smtp.${identity.identityRegion}.amazonses.com` });
+      records.push({ name, type: 'MX', value: mailFromMxValue(identity.identityRegion) });
       records.push({ name, type: 'TXT', value: MAIL_FROM_SPF_VALUE });
     }
     if (props.dmarcPolicy) {

@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import type { EmailIdentityDescription } from './encode';
-import { defaultDkimDomain, mailFromMxValue } from '../shared/ses-dns';
+import { defaultDkimDomain, MAIL_FROM_SPF, mailFromMxValue } from '../shared/ses-dns';
 
 /** A record SES expects in public DNS. */
 export interface ExpectedRecord {
@@ -22,7 +22,7 @@ export function expectedRecords(identity: EmailIdentityDescription, name: string
   const mailFrom = identity.MailFromAttributes?.MailFromDomain;
   if (mailFrom) {
     records.push({ name: mailFrom, type: 'MX', value: mailFromMxValue(region) });
-    records.push({ name: mailFrom, type: 'TXT', value: 'v=spf1 include:amazonses.com ~all' });
+    records.push({ name: mailFrom, type: 'TXT', value: MAIL_FROM_SPF });
   }
   return records;
 }

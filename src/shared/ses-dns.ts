@@ -33,5 +33,8 @@ export function mailFromMxValue(region: string): string {
   return `10 feedback-smtp.${region}.amazonses.com`;
 }
 
-/** The SPF record a custom MAIL FROM domain needs, quoted as Route53 wants TXT values. */
-export const MAIL_FROM_SPF_VALUE = '"v=spf1 include:amazonses.com ~all"';
+/** The SPF record a custom MAIL FROM domain needs, as DNS answers it. */
+export const MAIL_FROM_SPF = 'v=spf1 include:amazonses.com ~all';
+
+/** The same, quoted as Route53 wants TXT values. */
+export const MAIL_FROM_SPF_VALUE = `"${MAIL_FROM_SPF}"`;
