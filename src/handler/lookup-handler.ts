@@ -105,12 +105,10 @@ interface Answer {
 
 /** Everything one request needs to answer. */
 class Request {
-  public readonly previousId: string;
   /** When the handler must have answered or handed over, on the settings' clock. */
   private readonly deadline: number;
 
   constructor(public readonly event: HandlerEvent, private readonly context: HandlerContext, public readonly settings: Settings) {
-    this.previousId = previousIdOf(event);
     this.deadline = settings.clock.now() + context.getRemainingTimeInMillis() - settings.reserveMs;
   }
 
@@ -128,7 +126,7 @@ class Request {
   }
 
   public fail(reason: string): Answer {
-    return { body: failureBody(this.envelope(this.previousId), reason), outcome: { status: 'FAILED', reason } };
+    return failed(this.event, reason);
   }
 
   public async scope(target: LookupTarget & { EmailIdentity: string }, client: SESv2Client): Promise<LookupScope> {
@@ -150,10 +148,14 @@ function previousIdOf(event: HandlerEvent): string {
   return event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId;
 }
 
+/** A FAILED answer, under the id the resource had before the request. */
+function failed(event: HandlerEvent, reason: string): Answer {
+  return { body: failureBody(envelopeOf(event, previousIdOf(event)), reason), outcome: { status: 'FAILED', reason } };
+}
+
 /** A bug must still answer: CloudFormation would otherwise wait for the service timeout. */
 function crashed(event: HandlerEvent, error: unknown): Answer {
-  const reason = `The handler failed unexpectedly (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}).`;
-  return { body: failureBody(envelopeOf(event, previousIdOf(event)), reason), outcome: { status: 'FAILED', reason } };
+  return failed(event, `The handler failed unexpectedly (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}).`);
 }
 
 async function respond(event: HandlerEvent, context: HandlerContext, settings: Settings): Promise<Answer> {
