@@ -193,23 +193,20 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     this.emailIdentityName = props.emailIdentity;
     this.identityRegion = props.region ?? this.stack.region;
     this.identityAccount = props.assumeRoleArn ? accountOfRole(props.assumeRoleArn) : this.stack.account;
-    this.emailIdentityArn = this.stack.formatArn({
+    const arnOf = (resourceName: string) => this.stack.formatArn({
       service: 'ses',
       region: this.identityRegion,
       account: this.identityAccount,
       resource: 'identity',
-      resourceName: props.emailIdentity,
+      resourceName,
     });
+    this.emailIdentityArn = arnOf(props.emailIdentity);
 
     // IAM reads $, * and ? in a resource as variables and wildcards: an
     // address such as "*@example.com" must not grant every address.
-    this.iamArn = Token.isUnresolved(props.emailIdentity) ? this.emailIdentityArn : this.stack.formatArn({
-      service: 'ses',
-      region: this.identityRegion,
-      account: this.identityAccount,
-      resource: 'identity',
-      resourceName: props.emailIdentity.replace(/[$*?]/g, (char) => `\${${char}}`),
-    });
+    this.iamArn = Token.isUnresolved(props.emailIdentity)
+      ? this.emailIdentityArn
+      : arnOf(props.emailIdentity.replace(/[$*?]/g, (char) => `\${${char}}`));
 
     const provider = EmailIdentityLookupProvider.of(this);
     if (props.assumeRoleArn) {
