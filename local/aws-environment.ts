@@ -9,8 +9,6 @@ const AWS_VARIABLES = [
   'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SESV2', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_LAMBDA',
   'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE',
-  // The handler's own: where a failed gate's DNS check asks.
-  'SES_LOOKUP_DNS_SERVERS',
 ];
 
 /** The function's credentials, as the Lambda runtime would set them. */

@@ -3,7 +3,7 @@ import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import type { EmailIdentityLookup } from './email-identity-lookup';
-import { MAIL_FROM_SPF_VALUE, mailFromMxValue } from './shared/ses-dns';
+import { dkimCnameRecord, dmarcRecord, mailFromRecords, type SesDnsRecord } from './shared/ses-dns';
 
 /**
  * A DNS record, as data: for stack outputs, or for DNS that CDK does not manage.
@@ -114,32 +114,26 @@ export class EmailIdentityDnsRecords extends Construct {
     // Route53 takes names in lowercase Punycode; a deploy-time name is used as it is.
     const domain = Token.isUnresolved(identity.emailIdentityName) ? identity.emailIdentityName : asciiName(identity.emailIdentityName);
 
-    const records: DnsRecord[] = [];
+    const records: SesDnsRecord[] = [];
     if (props.dkim ?? true) {
       identity._require('EasyDkimRecords');
-      [identity.dkimToken1, identity.dkimToken2, identity.dkimToken3].forEach((token) => records.push({
-        name: `${token}._domainkey.${domain}.`,
-        type: 'CNAME',
-        value: `${token}.${identity.dkimCnameDomain}`,
-      }));
+      const tokens = [identity.dkimToken1, identity.dkimToken2, identity.dkimToken3];
+      records.push(...tokens.map((token) => dkimCnameRecord(token, domain, identity.dkimCnameDomain)));
     }
     if (props.mailFrom) {
       identity._require('MailFromRecords');
-      const name = `${identity.mailFromDomain}.`;
-      records.push({ name, type: 'MX', value: mailFromMxValue(identity.identityRegion) });
-      records.push({ name, type: 'TXT', value: MAIL_FROM_SPF_VALUE });
+      records.push(...mailFromRecords(identity.mailFromDomain, identity.identityRegion));
     }
     if (props.dmarcPolicy) {
-      const report = props.dmarcReportEmail ? `;rua=mailto:${props.dmarcReportEmail}` : '';
-      records.push({ name: `_dmarc.${domain}.`, type: 'TXT', value: `"v=DMARC1;p=${props.dmarcPolicy}${report}"` });
+      records.push(dmarcRecord(domain, props.dmarcPolicy, props.dmarcReportEmail));
     }
-    this.recordList = records;
+    this.recordList = records.map(asRoute53Record);
     this.ttlSeconds = (props.ttl ?? Duration.minutes(30)).toSeconds();
 
     const zone = props.hostedZone;
     if (zone) {
       const ttl = String(this.ttlSeconds);
-      records.forEach((record, index) => {
+      this.recordList.forEach((record, index) => {
         // CfnRecordSet takes deploy-time names and values as they are; the
         // record helpers would append the zone name to them.
         new route53.CfnRecordSet(this, `Record${index + 1}`, {
@@ -198,6 +192,11 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
   if (asciiDomain !== asciiZone && !asciiDomain.endsWith(`.${asciiZone}`)) {
     fail(`the identity ${JSON.stringify(domain)} is not inside the hosted zone ${JSON.stringify(zoneName)}: its records cannot go there.`);
   }
+}
+
+/** A record as Route53 takes it: a fully qualified name, TXT values quoted. */
+function asRoute53Record(record: SesDnsRecord): DnsRecord {
+  return { name: `${record.name}.`, type: record.type, value: record.type === 'TXT' ? `"${record.value}"` : record.value };
 }
 
 /** The zone's name, or undefined when it cannot be known. */

@@ -4,9 +4,10 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
-import { emailIdentityProblem } from './shared/identity-name';
-import { externalIdProblem, regionProblem, roleArnProblem } from './shared/validation';
-import { LOOKUP_RESOURCE_TYPE, type AttributeName, type LookupProperties, type Requirement } from './shared/wire';
+import type { AttributeName } from './shared/attributes';
+import { LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS } from './shared/time-budgets';
+import { targetProblem } from './shared/validation';
+import { LOOKUP_RESOURCE_TYPE, type LookupProperties, type Requirement, type TargetProperties } from './shared/wire';
 
 /**
  * Properties of an `EmailIdentityLookup`.
@@ -178,7 +179,7 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    * Where the identity is, as the handler reads it; gates reuse it.
    * @internal
    */
-  public readonly _target: Pick<LookupProperties, 'EmailIdentity' | 'Region' | 'AssumeRoleArn' | 'ExternalId'>;
+  public readonly _target: TargetProperties;
   private readonly props: EmailIdentityLookupProps;
   private readonly iamArn: string;
   private readonly resource: CfnResource;
@@ -228,10 +229,10 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     const properties: LookupProperties = {
       ...this._target,
       RefreshToken: props.refreshToken,
-      Requirements: Lazy.list({ produce: () => [...this.requirements] }, { omitEmpty: true }),
+      Requirements: Lazy.list({ produce: () => [...this.requirements] }, { omitEmpty: true }) as Requirement[],
     };
-    // The handler answers well before the function's timeout; a minute more is the backstop.
-    const serviceTimeout = EmailIdentityLookupProvider.FUNCTION_TIMEOUT.plus(Duration.minutes(1));
+    // The handler answers well before the function's timeout; the margin is the backstop.
+    const serviceTimeout = EmailIdentityLookupProvider.FUNCTION_TIMEOUT.plus(Duration.seconds(LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS));
     this.resource = customResource(this, LOOKUP_RESOURCE_TYPE, provider.serviceToken, serviceTimeout, properties);
 
     this.identityType = this.attribute('IdentityType');
@@ -337,20 +338,9 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
 
   /** Literal values are checked now; tokens by the handler, with the same rules. */
   private validate(props: EmailIdentityLookupProps): void {
-    const checks: Array<[string | undefined, (value: string) => string | undefined]> = [
-      [props.emailIdentity, emailIdentityProblem],
-      [props.region, regionProblem],
-      [props.assumeRoleArn, roleArnProblem],
-      [props.externalId, externalIdProblem],
-    ];
-    for (const [value, check] of checks) {
-      const problem = value === undefined || Token.isUnresolved(value) ? undefined : check(value);
-      if (problem) {
-        throw new Error(`${this.node.path}: ${problem}`);
-      }
-    }
-    if (props.externalId !== undefined && props.assumeRoleArn === undefined) {
-      throw new Error(`${this.node.path}: externalId is only used with assumeRoleArn; set both or neither.`);
+    const problem = targetProblem(props, Token.isUnresolved);
+    if (problem) {
+      throw new Error(`${this.node.path}: ${problem}`);
     }
   }
 

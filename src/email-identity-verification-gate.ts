@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import type { EmailIdentityLookup } from './email-identity-lookup';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
-import { GATE_LIMITS, GATE_RESOURCE_TYPE, type GateProperties } from './shared/wire';
+import { GATE_LIMITS, GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
+import { GATE_RESOURCE_TYPE, type GateCondition, type GateProperties } from './shared/wire';
 
 /**
  * A condition an identity must meet before a gate lets dependants deploy.
@@ -18,6 +19,14 @@ export enum VerificationCondition {
   /** The custom MAIL FROM domain's status is `SUCCESS`. */
   MAIL_FROM_VERIFIED = 'MailFromVerified',
 }
+
+/** Each condition's name on the wire: keyed by the enum, so a new member must be mapped. */
+const WIRE_CONDITIONS: Record<VerificationCondition, GateCondition> = {
+  [VerificationCondition.IDENTITY_VERIFIED]: 'IdentityVerified',
+  [VerificationCondition.SENDING_ENABLED]: 'SendingEnabled',
+  [VerificationCondition.DKIM_VERIFIED]: 'DkimVerified',
+  [VerificationCondition.MAIL_FROM_VERIFIED]: 'MailFromVerified',
+};
 
 /**
  * Properties of an `EmailIdentityVerificationGate`.
@@ -89,11 +98,12 @@ export class EmailIdentityVerificationGate extends Construct {
     const gateFunction = EmailIdentityLookupProvider.of(this)._gateFunction();
     const properties: GateProperties = {
       ...identity._target,
-      Conditions: [...new Set(conditions)],
+      Conditions: [...new Set(conditions.map((condition) => WIRE_CONDITIONS[condition]))],
       PollIntervalSeconds: String(pollInterval.toSeconds()),
       TimeoutSeconds: String(timeout.toSeconds()),
     };
-    const resource = customResource(this, GATE_RESOURCE_TYPE, gateFunction.serviceToken, timeout.plus(Duration.minutes(2)), properties);
+    const serviceTimeout = timeout.plus(Duration.seconds(GATE_SERVICE_TIMEOUT_MARGIN_SECONDS));
+    const resource = customResource(this, GATE_RESOURCE_TYPE, gateFunction.serviceToken, serviceTimeout, properties);
     resource.node.addDependency(gateFunction.invokePolicy);
 
     this.verificationStatus = Token.asString(resource.getAtt('VerificationStatus'));
@@ -102,7 +112,7 @@ export class EmailIdentityVerificationGate extends Construct {
 }
 
 function validate(scope: Construct, pollInterval: Duration, timeout: Duration, conditions: VerificationCondition[]): void {
-  const fail = (problem: string) => {
+  const fail = (problem: string): never => {
     throw new Error(`${scope.node.path}: ${problem}`);
   };
   if (Token.isUnresolved(pollInterval.toSeconds()) || Token.isUnresolved(timeout.toSeconds())) {
@@ -112,10 +122,11 @@ function validate(scope: Construct, pollInterval: Duration, timeout: Duration, c
     fail('conditions is empty: a gate needs at least one condition to wait for.');
   }
   const { minPollIntervalSeconds: minPoll, maxPollIntervalSeconds: maxPoll, maxTimeoutSeconds: maxTimeout } = GATE_LIMITS;
-  if (pollInterval.toSeconds() < minPoll || pollInterval.toSeconds() > maxPoll) {
-    fail(`pollInterval is ${pollInterval.toSeconds()} s; it must be between ${minPoll} s and ${maxPoll / 60} minutes.`);
-  }
-  if (timeout.toSeconds() < pollInterval.toSeconds() || timeout.toSeconds() > maxTimeout) {
-    fail(`timeout is ${timeout.toSeconds()} s; it must be at least pollInterval and at most ${maxTimeout / 60} minutes (CloudFormation waits an hour at most).`);
+  switch (gateTimingProblem(pollInterval.toSeconds(), timeout.toSeconds())) {
+    case 'pollInterval':
+      return fail(`pollInterval is ${pollInterval.toSeconds()} s; it must be between ${minPoll} s and ${maxPoll / 60} minutes.`);
+    case 'timeout':
+      return fail(`timeout is ${timeout.toSeconds()} s; it must be at least pollInterval and at most ${maxTimeout / 60} minutes `
+        + `(CloudFormation waits an hour at most); pollInterval is ${pollInterval.toSeconds()} s.`);
   }
 }

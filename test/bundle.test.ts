@@ -11,9 +11,9 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { createEvent, deleteEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, type ReceivedResponse } from '../local/cloudformation';
 import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
 import { invokeBundle, LOOKUP_BUNDLE_DIR } from '../local/lambda-runner';
+import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
 import { lookupPhysicalId } from '../src/handler/physical-id';
-import { MAX_RESPONSE_BYTES } from '../src/handler/response';
-import { ATTRIBUTE_NAMES } from '../src/shared/wire';
+import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 
 let bundleDir: string;
 let receiver: ResponseReceiver;

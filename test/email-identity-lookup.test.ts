@@ -5,8 +5,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { DEPLOY_ENV, TemplateResolver, type CfnTemplate } from '../local/template-resolver';
-import { EmailIdentityLookup, EmailIdentityLookupProvider } from '../src';
-import { ATTRIBUTE_NAMES, LOOKUP_RESOURCE_TYPE, type AttributeName } from '../src/shared/wire';
+import { EmailIdentityLookup, EmailIdentityLookupProvider, EmailIdentityVerificationGate } from '../src';
+import { ATTRIBUTE_NAMES, type AttributeName } from '../src/shared/attributes';
+import { LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
 function identityArn(name: string, region = 'eu-west-1', account = '123456789012') {
   return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:${region}:${account}:identity/${name}`]] };
@@ -81,6 +82,22 @@ describe('EmailIdentityLookup', () => {
     const [functionId] = Object.keys(template.findResources('AWS::Lambda::Function'));
     template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^SesIdentityLookupIdentities1')]) });
     expect(functionId).toMatch(/^SesIdentityLookupFn/);
+  });
+
+  test("the functions' DependsOn leaves out the role, which their Role's GetAtt already waits for (cfn-lint W3005)", () => {
+    const stack = newStack();
+    const identity = new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+    new EmailIdentityVerificationGate(stack, 'Gate', { identity });
+    const template = Template.fromStack(stack);
+    const [roleId] = Object.keys(template.findResources('AWS::IAM::Role'));
+
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+      expect(fn.DependsOn).not.toContain(roleId);
+      expect(fn.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^SesIdentityLookupRoleDefaultPolicy/)]));
+    }
   });
 
   test('the function runs the bundled handler on a current Node.js runtime', () => {

@@ -1,8 +1,8 @@
 /**
  * Verification gates (Custom::SesEmailIdentityGate), with the real handler:
- * the real SES v2 client over HTTP to a fake SES on 127.0.0.1, a fake DNS
- * server on 127.0.0.1 for the DNS check of failed gates, and a fake
- * CloudFormation response URL. Time is a fake clock that moves only when the
+ * the real SES v2 client over HTTP to a fake SES on 127.0.0.1, a stub DNS
+ * resolver for the DNS check of failed gates, and a fake CloudFormation
+ * response URL. Time is a fake clock that moves only when the
  * handler sleeps between polls, so waits of minutes take milliseconds.
  *
  * - The gate passes when every condition holds, fails at once on a FAILED
@@ -12,8 +12,6 @@
  *   which answers instead; the timeout counts from the original start.
  * - A rollback passes at once; Delete does nothing; bad properties fail.
  */
-import * as dgram from 'node:dgram';
-import { Resolver } from 'node:dns/promises';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,15 +20,14 @@ import * as path from 'node:path';
 import { FAST_RETRY } from './fast-retry';
 import { useLocalAws } from '../local/aws-environment';
 import { createEvent, deleteEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, updateEvent, type ReceivedResponse } from '../local/cloudformation';
-import { FakeDnsServer } from '../local/fake-dns-server';
 import { FakeSesServer, type EmailIdentityBody, type FaultStep } from '../local/fake-ses-server';
 import { invokeBundle } from '../local/lambda-runner';
-import { type Clock } from '../src/handler/gate';
-import { createLookupHandler, type ContinueLater, type HandlerEvent } from '../src/handler/lookup-handler';
+import { MAX_RESPONSE_BYTES, type Clock, type HandlerEvent } from '../src/handler/cloudformation';
+import type { DnsResolver } from '../src/handler/dns-check';
+import { createGateHandler, type ContinueLater } from '../src/handler/gate';
 import { gatePhysicalId } from '../src/handler/physical-id';
 import { parseGateProperties } from '../src/handler/properties';
-import type { RetryOptions } from '../src/handler/read-identity';
-import { MAX_RESPONSE_BYTES } from '../src/handler/response';
+import type { RetryOptions } from '../src/shared/time-budgets';
 import { GATE_ATTRIBUTE_NAMES, GATE_RESOURCE_TYPE, GATE_STARTED_AT } from '../src/shared/wire';
 
 
@@ -83,6 +80,54 @@ class DelayingProxy {
 }
 
 /**
+ * DNS as the gate's check sees it: records by name (any case, with or without
+ * the final dot) and type; an unknown name is ENOTFOUND, a known name without
+ * the type asked is ENODATA. Every query is recorded.
+ */
+class StubResolver implements DnsResolver {
+  public readonly queries: Array<{ name: string; type: string }> = [];
+  private readonly records = new Map<string, Map<string, string[]>>();
+
+  public setRecords(name: string, type: 'CNAME' | 'MX' | 'TXT', values: string[]): this {
+    const key = normalize(name);
+    const types = this.records.get(key) ?? new Map<string, string[]>();
+    types.set(type, values);
+    this.records.set(key, types);
+    return this;
+  }
+
+  public async resolveCname(name: string): Promise<string[]> {
+    return this.answer(name, 'CNAME').map((value) => value.replace(/\.$/, ''));
+  }
+
+  public async resolveMx(name: string): Promise<Array<{ priority: number; exchange: string }>> {
+    return this.answer(name, 'MX').map((value) => {
+      const [priority, exchange] = value.split(' ');
+      return { priority: Number(priority), exchange };
+    });
+  }
+
+  public async resolveTxt(name: string): Promise<string[][]> {
+    return this.answer(name, 'TXT').map((value) => [value]);
+  }
+
+  private answer(name: string, type: string): string[] {
+    this.queries.push({ name, type });
+    const types = this.records.get(normalize(name));
+    const values = types?.get(type) ?? [];
+    if (values.length === 0) {
+      const code = types && [...types.values()].some((list) => list.length > 0) ? 'ENODATA' : 'ENOTFOUND';
+      throw Object.assign(new Error(`query${type} ${code} ${name}`), { code });
+    }
+    return values;
+  }
+}
+
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/**
  * Time that passes only when the handler sleeps; sleeping resolves at once.
  * `onSleep` runs inside the n-th sleep (counting from 1), between two polls.
  */
@@ -103,26 +148,25 @@ class FakeClock implements Clock {
 }
 
 let receiver: ResponseReceiver;
-let dns: FakeDnsServer;
+let dns: StubResolver;
 let fake: FakeSesServer;
 let restoreEnvironment: () => void;
 let clock: FakeClock;
 
 beforeAll(async () => {
   receiver = await ResponseReceiver.start();
-  dns = await FakeDnsServer.start();
 });
 
 afterAll(async () => {
   await receiver.stop();
-  await dns.stop();
 });
 
 beforeEach(async () => {
   fake = await FakeSesServer.start();
   clock = new FakeClock();
-  // A Lambda in eu-west-1 whose SES endpoint is the fake, and whose DNS is the fake's.
-  restoreEnvironment = useLocalAws(fake.endpoint, { SES_LOOKUP_DNS_SERVERS: dns.address });
+  dns = new StubResolver();
+  // A Lambda in eu-west-1 whose SES endpoint is the fake.
+  restoreEnvironment = useLocalAws(fake.endpoint);
 });
 
 afterEach(async () => {
@@ -188,7 +232,7 @@ function gateUpdate(properties: Record<string, unknown>, oldProperties: Record<s
 interface InvokeOptions {
   /** What the Lambda context reports as time left: a constant, or computed at each call. @default LONG_MS */
   readonly remainingMs?: number | (() => number);
-  /** @default a recorder of hand-overs; null: no continueLater, like the lookup function's handler */
+  /** @default a recorder of hand-overs; null: no continueLater */
   readonly continueLater?: ContinueLater | null;
   /** @default FUNCTION_ARN; null: none in the context */
   readonly functionArn?: string | null;
@@ -208,11 +252,11 @@ async function invoke(event: HandlerEvent, options: InvokeOptions = {}): Promise
   const recorder: ContinueLater = async (functionArn, next) => {
     handedOver.push({ functionArn, event: JSON.parse(JSON.stringify(next)) });
   };
-  const handler = createLookupHandler({
+  const handler = createGateHandler({
     retry: options.retry ?? FAST_RETRY,
     clock,
     continueLater: options.continueLater === null ? undefined : options.continueLater ?? recorder,
-    dnsServers: [dns.address],
+    resolver: dns,
     log: (line) => logs.push(line),
   });
   const remaining = options.remainingMs ?? LONG_MS;
@@ -374,7 +418,7 @@ describe('a gate that fails at once', () => {
     expect(body.Reason).toContain(`TXT ${MAIL_FROM}: ok`);
     expect(fake.requests).toEqual([DOMAIN]);
     expect(clock.sleeps).toEqual([]);
-    // The DNS check asked the fake DNS server, and nothing else.
+    // The DNS check asked the injected resolver, and nothing else.
     expect(dns.queries.slice(queriesBefore)).toEqual(expect.arrayContaining([
       { name: `${TOKENS[0]}._domainkey.${DOMAIN}`, type: 'CNAME' },
       { name: MAIL_FROM, type: 'MX' },
@@ -595,7 +639,7 @@ describe('waits longer than one invocation', () => {
   });
 
   test.each<[string, InvokeOptions]>([
-    ["the lookup function's handler, without continueLater", { continueLater: null }],
+    ['a gate handler without continueLater', { continueLater: null }],
     ['a context without invokedFunctionArn', { functionArn: null }],
   ])('%s: a wait longer than one invocation fails, saying gates need the gate function', async (_, options) => {
     fake.setIdentity(DOMAIN, identity({ verification: 'PENDING' }));
@@ -607,7 +651,7 @@ describe('waits longer than one invocation', () => {
     expect(fake.requests).toHaveLength(3);
   });
 
-  test("the lookup function's handler still serves a gate that passes within one invocation", async () => {
+  test('a gate handler without continueLater still passes a gate within one invocation', async () => {
     changeAtSleep(1, identity({ verification: 'PENDING' }), identity());
 
     const { body } = await run(gateCreate(), { continueLater: null, functionArn: null });
@@ -753,65 +797,6 @@ describe('bad properties fail before any SES call, naming the property', () => {
   });
 });
 
-describe('the fake DNS server', () => {
-  const resolver = () => {
-    const result = new Resolver({ timeout: 1000, tries: 1 });
-    result.setServers([dns.address]);
-    return result;
-  };
-
-  test('answers CNAME, MX and TXT queries as Node reads them, names in any case', async () => {
-    dns.setRecords('Sel._domainkey.DNS.example', 'CNAME', ['sel.dkim.amazonses.com.'])
-      .setRecords('mail.dns.example', 'MX', ['10 feedback-smtp.eu-west-1.amazonses.com', '20 backup.dns.example'])
-      .setRecords('mail.dns.example', 'TXT', ['v=spf1 include:amazonses.com ~all', 'x'.repeat(600)]);
-
-    await expect(resolver().resolveCname('sel._domainkey.dns.example')).resolves.toEqual(['sel.dkim.amazonses.com']);
-    await expect(resolver().resolveMx('MAIL.dns.example.')).resolves.toEqual([
-      { priority: 10, exchange: 'feedback-smtp.eu-west-1.amazonses.com' },
-      { priority: 20, exchange: 'backup.dns.example' },
-    ]);
-    // Long TXT values travel as 255-byte strings.
-    await expect(resolver().resolveTxt('mail.dns.example')).resolves.toEqual([
-      ['v=spf1 include:amazonses.com ~all'],
-      ['x'.repeat(255), 'x'.repeat(255), 'x'.repeat(90)],
-    ]);
-  });
-
-  test('an unknown name is ENOTFOUND; a known name without the type asked is ENODATA', async () => {
-    dns.setRecords('only-txt.dns.example', 'TXT', ['hello']);
-
-    await expect(resolver().resolveCname('unknown.dns.example')).rejects.toMatchObject({ code: 'ENOTFOUND' });
-    await expect(resolver().resolveMx('only-txt.dns.example')).rejects.toMatchObject({ code: 'ENODATA' });
-    await expect(resolver().resolve4('only-txt.dns.example')).rejects.toMatchObject({ code: 'ENODATA' });
-    dns.setRecords('only-txt.dns.example', 'TXT', []);
-    await expect(resolver().resolveTxt('only-txt.dns.example')).rejects.toMatchObject({ code: 'ENOTFOUND' });
-  });
-
-  test('echoes the id and question, and sets QR, AA and RA (and RD when asked)', async () => {
-    dns.setRecords('raw.dns.example', 'TXT', ['raw']);
-    const question = Buffer.from([3, ...Buffer.from('raw'), 3, ...Buffer.from('dns'), 7, ...Buffer.from('example'), 0, 0, 16, 0, 1]);
-    const query = Buffer.concat([Buffer.from([0xbe, 0xef, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]), question]);
-    const socket = dgram.createSocket('udp4');
-    const [host, port] = dns.address.split(':');
-    const answer = await new Promise<Buffer>((resolve) => {
-      socket.once('message', resolve);
-      socket.send(query, Number(port), host);
-    });
-    socket.close();
-
-    expect(answer.readUInt16BE(0)).toBe(0xbeef);
-    // QR (0x8000), opcode 0, AA (0x0400), RD (0x0100), RA (0x0080), NOERROR.
-    expect(answer.readUInt16BE(2)).toBe(0x8580);
-    expect([answer.readUInt16BE(4), answer.readUInt16BE(6), answer.readUInt16BE(8), answer.readUInt16BE(10)]).toEqual([1, 1, 0, 0]);
-    expect(answer.subarray(12, 12 + question.length)).toEqual(question);
-    // The answer's name is a pointer to the question's, then TXT, IN, TTL, and "raw".
-    const record = answer.subarray(12 + question.length);
-    expect(record.readUInt16BE(0)).toBe(0xc00c);
-    expect([record.readUInt16BE(2), record.readUInt16BE(4), record.readUInt16BE(10)]).toEqual([16, 1, 4]);
-    expect(record.subarray(12).toString('latin1')).toBe('\x03raw');
-  });
-});
-
 describe('the bundled gate function', () => {
   const GATE_BUNDLE_DIR = path.join(__dirname, '..', 'assets', 'handler', 'gate.lambda');
   let bundleDir: string;
@@ -840,7 +825,6 @@ describe('the bundled gate function', () => {
         AWS_ENDPOINT_URL_SESV2: fake.endpoint,
         // Never used here; were it, it would reach nothing outside this machine.
         AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
-        SES_LOOKUP_DNS_SERVERS: dns.address,
       },
     });
 

@@ -18,11 +18,11 @@ import {
   type ReceivedResponse,
 } from '../local/cloudformation';
 import { emptyIdentity, FakeSesServer, fullIdentity, type FaultStep } from '../local/fake-ses-server';
-import { createLookupHandler } from '../src/handler/lookup-handler';
+import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
+import { createLookupHandler } from '../src/handler/lookup';
 import { lookupPhysicalId } from '../src/handler/physical-id';
-import type { RetryOptions } from '../src/handler/read-identity';
-import { MAX_RESPONSE_BYTES } from '../src/handler/response';
-import { ATTRIBUTE_NAMES } from '../src/shared/wire';
+import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
+import type { RetryOptions } from '../src/shared/time-budgets';
 
 
 let receiver: ResponseReceiver;

@@ -17,8 +17,9 @@ import { FAST_RETRY } from './fast-retry';
 import { useLocalAws } from '../local/aws-environment';
 import { createEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, type ReceivedResponse } from '../local/cloudformation';
 import { FakeSesServer, fullIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
-import { createLookupHandler, type LookupHandler } from '../src/handler/lookup-handler';
-import { MAX_RESPONSE_BYTES } from '../src/handler/response';
+import type { Handler as LookupHandler } from '../src/handler/cloudformation';
+import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
+import { createLookupHandler } from '../src/handler/lookup';
 
 
 const DOMAIN = 'example.com';

@@ -21,9 +21,10 @@ import {
   type EventOptions,
   type ReceivedResponse,
 } from '../local/cloudformation';
-import { createLookupHandler, type LookupHandlerOptions } from '../src/handler/lookup-handler';
+import { createLookupHandler, type SesReaderOptions as LookupHandlerOptions } from '../src/handler/lookup';
 import { lookupPhysicalId } from '../src/handler/physical-id';
-import { ATTRIBUTE_NAMES } from '../src/shared/wire';
+import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
+import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE, type Requirement } from '../src/shared/wire';
 
 const sesMock = mockClient(SESv2Client);
 
@@ -227,7 +228,8 @@ describe('Update', () => {
   test('a rollback never fails on requirements: the properties succeeded before', async () => {
     // The identity became BYODKIM since; the stack's DKIM records require Easy DKIM.
     sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
-    const succeeded = { EmailIdentity: 'example.com', RefreshToken: 'build-41', Requirements: ['EasyDkimRecords'] };
+    const requirements: Requirement[] = ['EasyDkimRecords'];
+    const succeeded = { EmailIdentity: 'example.com', RefreshToken: 'build-41', Requirements: requirements };
     const failedUpdate = { ...succeeded, RefreshToken: 'build-42' };
 
     const forward = await invoke((o) => updateEvent(failedUpdate, succeeded, lookupPhysicalId(succeeded), o));
@@ -384,6 +386,14 @@ describe('bad properties fail without calling SES', () => {
     expect(response.body.Status).toBe('FAILED');
     expect(response.body.Reason).toMatch(reason);
     expect(response.body.PhysicalResourceId).toBe('req-bad');
+    expect(sesMock).not.toHaveReceivedCommand(GetEmailIdentityCommand);
+  });
+
+  test('a gate\'s event: the lookup function serves lookups only, and says so', async () => {
+    const { response } = await invoke((o) => createEvent({ EmailIdentity: 'example.com', Conditions: ['IdentityVerified'] }, { ...o, resourceType: GATE_RESOURCE_TYPE }));
+
+    expect(response.body.Status).toBe('FAILED');
+    expect(response.body.Reason).toBe(`This function serves ${LOOKUP_RESOURCE_TYPE} resources, not ${GATE_RESOURCE_TYPE}.`);
     expect(sesMock).not.toHaveReceivedCommand(GetEmailIdentityCommand);
   });
 

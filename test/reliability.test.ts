@@ -13,11 +13,11 @@ import { useLocalAws, FUNCTION_SECRET_ACCESS_KEY } from '../local/aws-environmen
 import { createEvent, ResponseReceiver, type ReceivedResponse } from '../local/cloudformation';
 import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
 import { invokeBundle, LOOKUP_BUNDLE_DIR } from '../local/lambda-runner';
-import { createLookupHandler } from '../src/handler/lookup-handler';
+import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
+import { createLookupHandler } from '../src/handler/lookup';
 import { lookupPhysicalId } from '../src/handler/physical-id';
-import { DEFAULT_RETRY, type RetryOptions } from '../src/handler/read-identity';
-import { MAX_RESPONSE_BYTES } from '../src/handler/response';
-import { ATTRIBUTE_NAMES } from '../src/shared/wire';
+import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
+import { DEFAULT_RETRY, type RetryOptions } from '../src/shared/time-budgets';
 
 let receiver: ResponseReceiver;
 let fake: FakeSesServer;

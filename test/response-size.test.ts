@@ -10,9 +10,9 @@ import {
   type MailFromAttributes,
 } from '@aws-sdk/client-sesv2';
 import * as fc from 'fast-check';
-import { encodeIdentity, type EmailIdentityDescription } from '../src/handler/encode';
-import { failureBody, MAX_RESPONSE_BYTES, successBody, type ResponseEnvelope } from '../src/handler/response';
-import { ATTRIBUTE_NAMES } from '../src/shared/wire';
+import { failureBody, MAX_RESPONSE_BYTES, successBody, type ResponseEnvelope } from '../src/handler/cloudformation';
+import { encodeIdentity, lookupData, type EmailIdentityDescription } from '../src/handler/encode';
+import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 
 /**
  * Fixed seed: the suite explores the same cases on every run and machine.
@@ -251,7 +251,7 @@ describe('successBody', () => {
   test('any response: a valid body within 4096 bytes, or undefined only when the core attributes cannot fit', () => {
     let fitted = 0;
     fc.assert(fc.property(envelope, arbitraryIdentity, (env, identity) => {
-      const body = successBody(env, identity, REGION);
+      const body = successBody(env, lookupData(identity, REGION));
       if (body === undefined) {
         expect(coreBytes(env, identity)).toBeGreaterThan(MAX_RESPONSE_BYTES);
       } else {
@@ -267,7 +267,7 @@ describe('successBody', () => {
 
   test('realistic maxima (DNS and SES limits, ASCII): the core attributes always fit', () => {
     fc.assert(fc.property(envelope, realisticIdentity, (env, identity) => {
-      const body = successBody(env, identity, REGION);
+      const body = successBody(env, lookupData(identity, REGION));
       expect(body).toBeDefined();
       expectValidSuccess(body!, env, identity);
     }), RUN);
@@ -310,7 +310,7 @@ describe('successBody', () => {
       Tags: Array.from({ length: 50 }, (_, i) => ({ Key: `${i}`.padStart(128, 'k'), Value: 'v'.repeat(256) })),
     };
 
-    const body = successBody(env, identity, REGION);
+    const body = successBody(env, lookupData(identity, REGION));
 
     expect(body).toBeDefined();
     expectValidSuccess(body!, env, identity);
@@ -329,7 +329,7 @@ describe('successBody', () => {
     };
     let undefinedCount = 0;
     fc.assert(fc.property(envelope, identityOf(hugeShape), (env, identity) => {
-      const body = successBody(env, identity, REGION);
+      const body = successBody(env, lookupData(identity, REGION));
       if (body === undefined) {
         undefinedCount++;
       } else {

@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { HandlerEvent } from './lookup-handler';
+import type { HandlerEvent } from './cloudformation';
 
 // Timeouts, so that a hung Invoke fails in time for the gate to answer instead.
 const lambda = new LambdaClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 5_000 }) });

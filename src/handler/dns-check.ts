@@ -1,43 +1,37 @@
 import { Resolver } from 'node:dns/promises';
 import type { EmailIdentityDescription } from './encode';
-import { defaultDkimDomain, MAIL_FROM_SPF, mailFromMxValue } from '../shared/ses-dns';
+import { dkimCnameRecord, dkimCnameZone, mailFromRecords, type SesDnsRecord } from '../shared/ses-dns';
 
-/** A record SES expects in public DNS. */
-export interface ExpectedRecord {
-  readonly name: string;
-  readonly type: 'CNAME' | 'MX' | 'TXT';
-  readonly value: string;
+/** The DNS queries the check makes; the system's resolver by default, a stub in tests. */
+export interface DnsResolver {
+  resolveCname(name: string): Promise<string[]>;
+  resolveMx(name: string): Promise<Array<{ priority: number; exchange: string }>>;
+  resolveTxt(name: string): Promise<string[][]>;
 }
 
+/** The system's resolvers, with a short timeout: the check runs inside the answer's reserve. */
+export const SYSTEM_RESOLVER: DnsResolver = new Resolver({ timeout: 2000, tries: 1 });
+
 /** The records SES needs for the identity's DKIM and MAIL FROM to verify. */
-export function expectedRecords(identity: EmailIdentityDescription, name: string, region: string): ExpectedRecord[] {
-  const records: ExpectedRecord[] = [];
+export function expectedRecords(identity: EmailIdentityDescription, name: string, region: string): SesDnsRecord[] {
+  const records: SesDnsRecord[] = [];
   const dkim = identity.DkimAttributes;
   if (identity.IdentityType !== 'EMAIL_ADDRESS' && dkim?.SigningAttributesOrigin === 'AWS_SES') {
-    const zone = dkim.SigningHostedZone || defaultDkimDomain(region);
-    for (const token of dkim.Tokens ?? []) {
-      records.push({ name: `${token}._domainkey.${name}`, type: 'CNAME', value: `${token}.${zone}` });
-    }
+    const zone = dkimCnameZone(dkim.SigningHostedZone, region);
+    records.push(...(dkim.Tokens ?? []).map((token) => dkimCnameRecord(token, name, zone)));
   }
   const mailFrom = identity.MailFromAttributes?.MailFromDomain;
   if (mailFrom) {
-    records.push({ name: mailFrom, type: 'MX', value: mailFromMxValue(region) });
-    records.push({ name: mailFrom, type: 'TXT', value: MAIL_FROM_SPF });
+    records.push(...mailFromRecords(mailFrom, region));
   }
   return records;
 }
 
 /**
- * What public DNS says of each expected record: "ok", "missing", or what it
- * holds instead. Never throws: a DNS problem is part of the answer.
- *
- * @param servers resolvers to ask ("ip" or "ip:port"); the system's by default
+ * What DNS says of each expected record: "ok", "missing", or what it holds
+ * instead. Never throws: a DNS problem is part of the answer.
  */
-export async function checkRecords(records: readonly ExpectedRecord[], servers?: readonly string[]): Promise<string[]> {
-  const resolver = new Resolver({ timeout: 2000, tries: 1 });
-  if (servers?.length) {
-    resolver.setServers(servers);
-  }
+export async function checkRecords(records: readonly SesDnsRecord[], resolver: DnsResolver): Promise<string[]> {
   return Promise.all(records.map(async (record) => {
     const label = `${record.type} ${record.name}`;
     try {
@@ -54,7 +48,7 @@ export async function checkRecords(records: readonly ExpectedRecord[], servers?:
   }));
 }
 
-async function lookup(resolver: Resolver, record: ExpectedRecord): Promise<string[]> {
+async function lookup(resolver: DnsResolver, record: SesDnsRecord): Promise<string[]> {
   switch (record.type) {
     case 'CNAME':
       return resolver.resolveCname(record.name);
@@ -65,7 +59,7 @@ async function lookup(resolver: Resolver, record: ExpectedRecord): Promise<strin
   }
 }
 
-function matches(record: ExpectedRecord, found: string): boolean {
+function matches(record: SesDnsRecord, found: string): boolean {
   const normalize = (value: string) => value.toLowerCase().replace(/\.$/, '');
   return record.type === 'TXT' ? found.startsWith('v=spf1') && found.includes('include:amazonses.com') : normalize(found) === normalize(record.value);
 }

@@ -1,83 +1,95 @@
 import type { GetEmailIdentityCommandOutput } from '@aws-sdk/client-sesv2';
-import { defaultDkimDomain } from '../shared/ses-dns';
-import type { LookupData } from '../shared/wire';
+import type { ShrinkableData } from './cloudformation';
+import { ATTRIBUTES, isBestEffort, type AttributeName, type AttributeRow, type BestEffortName, type LookupData } from '../shared/attributes';
+import { dkimCnameZone } from '../shared/ses-dns';
 
 /** The parts of the SES response we read: every field optional, as in the API. */
 export type EmailIdentityDescription = Omit<GetEmailIdentityCommandOutput, '$metadata'>;
 
+/** The value at a dotted path of the answer (already checked by shapeProblem). */
+export function valueAt(identity: EmailIdentityDescription, path: string): unknown {
+  let value: unknown = identity;
+  for (const part of path.split('.')) {
+    if (value === undefined || value === null) {
+      return undefined;
+    }
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value ?? undefined;
+}
+
 /**
- * Turns a GetEmailIdentity response into CloudFormation attributes, every one
- * a string (see the encoding in `shared/wire.ts`). Policy bodies never leave
- * this function: only their names do.
+ * Turns a GetEmailIdentity answer into CloudFormation attributes, every one a
+ * string, as `shared/attributes.ts` says. Policy bodies never leave this
+ * function: only their names do.
  *
- * @param region the identity's region, for the DKIM CNAME target when SES names none
+ * @param region the identity's region, for the DKIM CNAME zone when SES names none
  */
 export function encodeIdentity(identity: EmailIdentityDescription, region: string): LookupData {
-  const dkim = identity.DkimAttributes ?? {};
-  const mailFrom: Partial<NonNullable<EmailIdentityDescription['MailFromAttributes']>> = identity.MailFromAttributes ?? {};
-  const verification = identity.VerificationInfo ?? {};
-  const soa = verification.SOARecord ?? {};
-  const tokens = dkim.Tokens ?? [];
-  const policyNames = policyNamesOf(identity);
-  const tags = tagsOf(identity);
+  const data = lookupData(identity, region);
+  return data.encode(data.entries);
+}
 
+/**
+ * The attributes as data the response can shrink: the best-effort
+ * attributes (policy names, tags) keep as many whole entries as fit.
+ */
+export function lookupData(identity: EmailIdentityDescription, region: string): ShrinkableData<BestEffortName, LookupData> {
+  const bestEffort = ATTRIBUTES.filter(isBestEffort);
   return {
-    IdentityType: text(identity.IdentityType),
-    VerificationStatus: text(identity.VerificationStatus),
-    VerifiedForSendingStatus: text(identity.VerifiedForSendingStatus),
-    FeedbackForwardingStatus: text(identity.FeedbackForwardingStatus),
-    ConfigurationSetName: text(identity.ConfigurationSetName),
-    DkimSigningEnabled: text(dkim.SigningEnabled),
-    DkimStatus: text(dkim.Status),
-    DkimTokens: tokens.join(','),
-    DkimToken1: text(tokens[0]),
-    DkimToken2: text(tokens[1]),
-    DkimToken3: text(tokens[2]),
-    DkimSigningAttributesOrigin: text(dkim.SigningAttributesOrigin),
-    DkimSigningHostedZone: text(dkim.SigningHostedZone),
-    DkimCnameDomain: dkim.SigningHostedZone || defaultDkimDomain(region),
-    DkimCurrentSigningKeyLength: text(dkim.CurrentSigningKeyLength),
-    DkimNextSigningKeyLength: text(dkim.NextSigningKeyLength),
-    DkimLastKeyGenerationTimestamp: text(dkim.LastKeyGenerationTimestamp),
-    MailFromDomain: text(mailFrom.MailFromDomain),
-    MailFromDomainStatus: text(mailFrom.MailFromDomainStatus),
-    MailFromBehaviorOnMxFailure: text(mailFrom.BehaviorOnMxFailure),
-    VerificationLastCheckedTimestamp: text(verification.LastCheckedTimestamp),
-    VerificationLastSuccessTimestamp: text(verification.LastSuccessTimestamp),
-    VerificationErrorType: text(verification.ErrorType),
-    SoaPrimaryNameServer: text(soa.PrimaryNameServer),
-    SoaAdminEmail: text(soa.AdminEmail),
-    SoaSerialNumber: text(soa.SerialNumber),
-    PolicyCount: String(policyNames.length),
-    PolicyNames: policyNames.join(','),
-    TagCount: String(tags.length),
-    Tags: encodeTags(tags),
+    entries: Object.fromEntries(bestEffort.map((row) => [row.attribute, entriesOf(row, identity).length])) as Record<BestEffortName, number>,
+    encode: (kept) => Object.fromEntries(ATTRIBUTES.map((row) => [
+      row.attribute,
+      encode(row, identity, region, (kept as Partial<Record<AttributeName, number>>)[row.attribute]),
+    ])) as LookupData,
   };
 }
 
-/** Policy names, sorted so that the attribute is stable. */
-export function policyNamesOf(identity: EmailIdentityDescription): string[] {
-  return Object.keys(identity.Policies ?? {}).sort();
+
+function encode(row: AttributeRow, identity: EmailIdentityDescription, region: string, kept: number | undefined): string {
+  const value = valueAt(identity, row.path);
+  switch (row.encoding) {
+    case 'text':
+      return text(value);
+    case 'joined':
+      return listOf(value).join(',');
+    case 'first':
+      return text(listOf(value)[0]);
+    case 'second':
+      return text(listOf(value)[1]);
+    case 'third':
+      return text(listOf(value)[2]);
+    case 'dkimZone':
+      return dkimCnameZone(text(value), region);
+    case 'count':
+      return String(entriesOf(row, identity).length);
+    case 'names':
+      return entriesOf(row, identity).slice(0, kept).join(',');
+    case 'tagObject':
+      return JSON.stringify(Object.fromEntries(entriesOf(row, identity).slice(0, kept) as Array<[string, string]>));
+  }
 }
 
-/** Tags, sorted by key so that the attribute is stable. */
-export function tagsOf(identity: EmailIdentityDescription): Tag[] {
-  return [...(identity.Tags ?? [])].sort((a, b) => compare(text(a.Key), text(b.Key)));
+/** The entries of a map or tag list, sorted so that the attribute is stable. */
+function entriesOf(row: AttributeRow, identity: EmailIdentityDescription): Array<string | [string, string]> {
+  const value = valueAt(identity, row.path);
+  if (row.apiType === 'policies') {
+    return Object.keys((value ?? {}) as object).sort(compare);
+  }
+  const tags = (value ?? []) as Array<{ Key?: string; Value?: string }>;
+  return tags.map((tag): [string, string] => [text(tag.Key), text(tag.Value)]).sort(([a], [b]) => compare(a, b));
 }
 
-/** Tags as a JSON object: unambiguous whatever the keys and values hold. */
-export function encodeTags(tags: readonly Tag[]): string {
-  return JSON.stringify(Object.fromEntries(tags.map((tag) => [text(tag.Key), text(tag.Value)])));
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
 }
-
-type Tag = NonNullable<EmailIdentityDescription['Tags']>[number];
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function text(value: string | number | boolean | Date | undefined | null): string {
+function text(value: unknown): string {
   if (value === undefined || value === null) {
     return '';
   }

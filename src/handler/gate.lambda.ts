@@ -1,8 +1,5 @@
 import { invokeAsync } from './continue-later';
-import { createLookupHandler } from './lookup-handler';
+import { createGateHandler } from './gate';
 
-/**
- * Lambda entry point of the gate function: the same handler, able to hand a
- * long wait over to a fresh invocation.
- */
-export const handler = createLookupHandler({ continueLater: invokeAsync });
+/** Lambda entry point of the gate function, which hands long waits over to a fresh invocation of itself. */
+export const handler = createGateHandler({ continueLater: invokeAsync });

@@ -1,16 +1,117 @@
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { answerCloudFormation, type Answer, type Handler, type HandlerEvent, type Request } from './cloudformation';
+import { checkRecords, expectedRecords, SYSTEM_RESOLVER, type DnsResolver } from './dns-check';
 import type { EmailIdentityDescription } from './encode';
-import type { GateCondition, GateData } from '../shared/wire';
+import { Attempted, failureReason, scopeOf } from './failure-reason';
+import type { SesReaderOptions } from './lookup';
+import { gatePhysicalId } from './physical-id';
+import { parseGateProperties } from './properties';
+import { readIdentity } from './read-identity';
+import { SesClients } from './ses-clients';
+import { DEFAULT_RETRY, GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS } from '../shared/time-budgets';
+import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type GateCondition, type GateData } from '../shared/wire';
 
-/** Time, injectable so that tests of long waits run in milliseconds. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
+/** Sends the event to the function again, asynchronously, so that a fresh invocation goes on waiting. */
+export type ContinueLater = (functionArn: string, event: HandlerEvent) => Promise<void>;
+
+export interface GateHandlerOptions extends SesReaderOptions {
+  /** @default - a wait longer than one invocation fails, saying so */
+  readonly continueLater?: ContinueLater;
+  /** For the DNS check of a failed gate. @default the system's resolver */
+  readonly resolver?: DnsResolver;
 }
 
-export const SYSTEM_CLOCK: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+/**
+ * The gate: polls SES until every condition holds, fails at once on a FAILED
+ * status or an error that waiting will not fix, and hands a wait longer than
+ * one invocation over to a fresh one, which answers in its place. A failure
+ * explains itself with the statuses and what public DNS holds.
+ */
+export function createGateHandler(options: GateHandlerOptions = {}): Handler {
+  const clients = new SesClients();
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const resolver = options.resolver ?? SYSTEM_RESOLVER;
+  return answerCloudFormation(GATE_RESOURCE_TYPE, async (request) => {
+    const properties = parseGateProperties(request.event.ResourceProperties);
+    if (typeof properties === 'string') {
+      return request.fail(properties);
+    }
+    const { clock } = request;
+    const client: SESv2Client = options.client ?? clients.get(properties);
+    const scope = await scopeOf(properties, client, request.event.StackId);
+    const physicalId = gatePhysicalId(properties);
+    const read = () => readIdentity(client, properties.EmailIdentity, Math.min(GATE_READ_MAX_WAIT_MS, request.remainingMs()), retry, request.log);
+    const passed = (identity: EmailIdentityDescription, waitedMs: number) => request.succeed(physicalId, gateData(identity, waitedMs));
+    const explain = async (headline: string, identity: EmailIdentityDescription | undefined) => {
+      if (!identity) {
+        return headline;
+      }
+      const records = expectedRecords(identity, properties.EmailIdentity, scope.region);
+      const dns = records.length > 0 ? ` DNS now: ${(await checkRecords(records, resolver)).join('; ')}.` : '';
+      return `${headline} Statuses: ${describeStatuses(identity)}.${dns}`;
+    };
+
+    if (request.event.RequestType === 'Update' && request.event.PhysicalResourceId === physicalId) {
+      // Only a rollback to a gate that passed sends these properties again: pass at once.
+      return passed(await read().catch(() => ({})), 0);
+    }
+
+    const startedAt = request.event[GATE_STARTED_AT] ?? clock.now();
+    const name = JSON.stringify(properties.EmailIdentity);
+    let waitingFor = 'no answer from SES yet';
+    let lastSeen: EmailIdentityDescription | undefined;
+    for (;;) {
+      try {
+        lastSeen = await read();
+        const verdict = evaluate(lastSeen, properties.Conditions);
+        if (verdict.state === 'passed') {
+          return passed(lastSeen, clock.now() - startedAt);
+        }
+        if (verdict.state === 'failed') {
+          return request.fail(await explain(`Gate on ${name} failed: ${verdict.because}.`, lastSeen));
+        }
+        waitingFor = verdict.because;
+      } catch (error) {
+        if (isPermanent(error)) {
+          return request.fail(failureReason(error, scope));
+        }
+        // Throttling or a passing fault: the next poll may do better.
+        waitingFor = failureReason(error, scope);
+      }
+
+      const nextPoll = clock.now() + properties.pollIntervalMs;
+      if (nextPoll > startedAt + properties.timeoutMs) {
+        const waited = Math.round((clock.now() - startedAt) / 1000);
+        return request.fail(await explain(`Gate on ${name} timed out after ${waited} s: ${waitingFor.replace(/\.$/, '')}.`, lastSeen));
+      }
+      if (properties.pollIntervalMs + GATE_READ_MIN_WAIT_MS > request.remainingMs()) {
+        return handOver(request, startedAt, options.continueLater);
+      }
+      await clock.sleep(properties.pollIntervalMs);
+    }
+  }, options);
+}
+
+/** Sends the event to a fresh invocation, which goes on waiting and answers. */
+async function handOver(request: Request, startedAt: number, continueLater: ContinueLater | undefined): Promise<Answer> {
+  const { functionArn } = request;
+  if (!functionArn || !continueLater) {
+    return request.fail('The gate cannot wait longer than one invocation of this function: gates must be served by the gate function.');
+  }
+  try {
+    await continueLater(functionArn, { ...request.event, [GATE_STARTED_AT]: startedAt });
+    return { outcome: { status: 'WAITING' } };
+  } catch (error) {
+    return request.fail(`The gate could not hand over to a new invocation to go on waiting (${error instanceof Error ? error.message : String(error)}). Deploy again.`);
+  }
+}
+
+/** Errors that waiting will not fix. */
+function isPermanent(failure: unknown): boolean {
+  const error = failure instanceof Attempted ? failure.cause : failure;
+  const name = error instanceof Error ? error.name : '';
+  return ['NotFoundException', 'BadRequestException', 'AccessDeniedException', 'AssumeRoleFailed', 'UnexpectedShape'].includes(name);
+}
 
 /** What one poll says of the conditions. */
 export type Verdict =
@@ -68,7 +169,7 @@ function status(what: string, value: string | undefined): Verdict {
 }
 
 /** The statuses a reason shows, whatever the conditions. */
-export function describeStatuses(identity: EmailIdentityDescription): string {
+function describeStatuses(identity: EmailIdentityDescription): string {
   const verification = identity.VerificationInfo;
   const parts = [
     `verification ${identity.VerificationStatus ?? 'unknown'}`,
@@ -85,7 +186,7 @@ export function describeStatuses(identity: EmailIdentityDescription): string {
   return parts.join(', ');
 }
 
-export function gateData(identity: EmailIdentityDescription, waitedMs: number): GateData {
+function gateData(identity: EmailIdentityDescription, waitedMs: number): GateData {
   return {
     VerificationStatus: identity.VerificationStatus ?? '',
     VerifiedForSendingStatus: identity.VerifiedForSendingStatus === undefined ? '' : String(identity.VerifiedForSendingStatus),

@@ -1,4 +1,4 @@
-import { createLookupHandler } from './lookup-handler';
+import { createLookupHandler } from './lookup';
 
-/** Lambda entry point: one client per container, reused across lookups. */
+/** Lambda entry point of the lookup function: one SES client per region and role, reused across lookups. */
 export const handler = createLookupHandler();

@@ -1,6 +1,6 @@
-import { emailIdentityProblem } from '../shared/identity-name';
-import { externalIdProblem, regionProblem, roleArnProblem } from '../shared/validation';
-import { GATE_CONDITIONS, GATE_LIMITS, REQUIREMENTS, type GateCondition, type GateProperties, type LookupProperties, type Requirement } from '../shared/wire';
+import { GATE_LIMITS, gateTimingProblem } from '../shared/time-budgets';
+import { targetProblem } from '../shared/validation';
+import { GATE_CONDITIONS, REQUIREMENTS, type GateCondition, type GateProperties, type LookupProperties, type Requirement, type TargetProperties } from '../shared/wire';
 
 /**
  * Properties as CloudFormation delivered them: strings and lists of strings,
@@ -20,12 +20,11 @@ export function parseLookupProperties(raw: unknown): LookupProperties | string {
     return `Property Requirements must be a list of ${REQUIREMENTS.join(', ')}, got ${JSON.stringify(Requirements).slice(0, 100)}.`;
   }
   const properties: LookupProperties = { ...target(raw), RefreshToken: optional(raw.RefreshToken), Requirements };
-  return targetProblem(properties) ?? properties;
+  return problemOf(properties) ?? properties;
 }
 
 /** Gate properties, with the numbers checked and converted. */
 export interface ParsedGate extends GateProperties {
-  readonly conditions: readonly GateCondition[];
   readonly pollIntervalMs: number;
   readonly timeoutMs: number;
 }
@@ -44,8 +43,8 @@ export function parseGateProperties(raw: unknown): ParsedGate | string {
   }
   const pollInterval = Number(raw.PollIntervalSeconds);
   const timeout = Number(raw.TimeoutSeconds);
-  const { minPollIntervalSeconds: minPoll, maxPollIntervalSeconds: maxPoll, maxTimeoutSeconds: maxTimeout } = GATE_LIMITS;
-  if (!(pollInterval >= minPoll && pollInterval <= maxPoll && timeout >= pollInterval && timeout <= maxTimeout)) {
+  if (gateTimingProblem(pollInterval, timeout)) {
+    const { minPollIntervalSeconds: minPoll, maxPollIntervalSeconds: maxPoll, maxTimeoutSeconds: maxTimeout } = GATE_LIMITS;
     return `Properties PollIntervalSeconds and TimeoutSeconds must be numbers with ${minPoll} <= PollIntervalSeconds <= ${maxPoll} `
       + `and PollIntervalSeconds <= TimeoutSeconds <= ${maxTimeout}, got ${raw.PollIntervalSeconds} and ${raw.TimeoutSeconds}.`;
   }
@@ -54,15 +53,14 @@ export function parseGateProperties(raw: unknown): ParsedGate | string {
     Conditions,
     PollIntervalSeconds: String(raw.PollIntervalSeconds),
     TimeoutSeconds: String(raw.TimeoutSeconds),
-    conditions: Conditions,
     pollIntervalMs: pollInterval * 1000,
     timeoutMs: timeout * 1000,
   };
-  return targetProblem(properties) ?? properties;
+  return problemOf(properties) ?? properties;
 }
 
 /** Where the identity is: the part lookups and gates share. */
-function target(raw: Record<string, unknown>) {
+function target(raw: Record<string, unknown>): TargetProperties {
   return {
     EmailIdentity: String(raw.EmailIdentity),
     Region: optional(raw.Region),
@@ -71,14 +69,14 @@ function target(raw: Record<string, unknown>) {
   };
 }
 
-function targetProblem(properties: Pick<LookupProperties, 'EmailIdentity' | 'Region' | 'AssumeRoleArn' | 'ExternalId'>): string | undefined {
-  if (properties.ExternalId !== undefined && properties.AssumeRoleArn === undefined) {
-    return 'Invalid properties: externalId is only used with assumeRoleArn; set both or neither.';
-  }
-  const problem = emailIdentityProblem(properties.EmailIdentity)
-    ?? ifDefined(properties.Region, regionProblem)
-    ?? ifDefined(properties.AssumeRoleArn, roleArnProblem)
-    ?? ifDefined(properties.ExternalId, externalIdProblem);
+/** The construct's rules, on the resolved values. */
+function problemOf(properties: TargetProperties): string | undefined {
+  const problem = targetProblem({
+    emailIdentity: properties.EmailIdentity,
+    region: properties.Region,
+    assumeRoleArn: properties.AssumeRoleArn,
+    externalId: properties.ExternalId,
+  });
   return problem && `Invalid properties: ${problem}`;
 }
 
@@ -96,7 +94,7 @@ function isListOf<T>(value: unknown, isItem: (item: unknown) => item is T): valu
   return Array.isArray(value) && value.every(isItem);
 }
 
-export function isRequirement(value: unknown): value is Requirement {
+function isRequirement(value: unknown): value is Requirement {
   return REQUIREMENTS.some((requirement) => requirement === value);
 }
 
@@ -107,10 +105,6 @@ function isCondition(value: unknown): value is GateCondition {
 /** A value already checked to be a string or undefined. */
 function optional(value: unknown): string | undefined {
   return value === undefined ? undefined : String(value);
-}
-
-function ifDefined(value: string | undefined, check: (value: string) => string | undefined): string | undefined {
-  return value === undefined ? undefined : check(value);
 }
 
 function describe(value: unknown): string {

@@ -3,22 +3,7 @@ import { isRetryableByTrait, isServerError, isThrottlingError, isTransientError 
 import type { EmailIdentityDescription } from './encode';
 import { Attempted, DeadlineExceeded, UnexpectedShape } from './failure-reason';
 import { shapeProblem } from './shape';
-
-/** How hard to retry SES. Throttling is expected: SES allows ~1 control-plane call a second. */
-export interface RetryOptions {
-  /** Attempts in all, first one included; the deadline usually ends them first. */
-  readonly maxAttempts: number;
-  /** Backoff before retry n is a random delay up to min(maxDelayMs, baseDelayMs * 2^n). */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  /**
-   * How long AccessDenied is retried too: a lookup added to a stack extends a
-   * policy just before it runs, and IAM is eventually consistent.
-   */
-  readonly accessDeniedGraceMs: number;
-}
-
-export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 100, baseDelayMs: 500, maxDelayMs: 20_000, accessDeniedGraceMs: 30_000 };
+import { DEFAULT_RETRY, type RetryOptions } from '../shared/time-budgets';
 
 /**
  * Calls SES until it answers, retrying throttling and passing faults with
@@ -33,6 +18,7 @@ export async function readIdentity(
   emailIdentity: string,
   maxWaitMs: number,
   retry: RetryOptions = DEFAULT_RETRY,
+  onRetry: (line: string) => void = () => undefined,
 ): Promise<EmailIdentityDescription> {
   const started = Date.now();
   const deadline = started + Math.max(0, maxWaitMs);
@@ -46,6 +32,7 @@ export async function readIdentity(
       if (error instanceof DeadlineExceeded || !worthRetrying || attempt >= retry.maxAttempts || Date.now() + delay >= deadline) {
         throw new Attempted(error, attempt);
       }
+      onRetry(JSON.stringify({ retry: attempt, emailIdentity, cause: causeOf(error), waitMs: Math.round(delay) }));
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
@@ -86,4 +73,9 @@ function isPassing(error: unknown): boolean {
 
 function isAccessDenied(error: unknown): boolean {
   return error instanceof Error && error.name === 'AccessDeniedException';
+}
+
+/** What went wrong, in one line for the log. */
+function causeOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
 }

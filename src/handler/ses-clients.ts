@@ -1,10 +1,10 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { LookupProperties } from '../shared/wire';
+import type { TargetProperties } from '../shared/wire';
 
 /** Where a lookup reads: a region and, for another account, a role to assume there. */
-export type LookupTarget = Pick<LookupProperties, 'Region' | 'AssumeRoleArn' | 'ExternalId'>;
+export type LookupTarget = Omit<TargetProperties, 'EmailIdentity'>;
 
 /**
  * SES clients by region and role, kept for the life of the Lambda container

@@ -1,34 +1,8 @@
 import type { EmailIdentityDescription } from './encode';
+import { ATTRIBUTES, type ApiType } from '../shared/attributes';
 
-type Kind = 'string' | 'boolean' | 'number' | 'date' | 'strings' | 'tags' | 'policies';
-
-/** The GetEmailIdentity fields the handler reads, and what each must be. */
-const FIELDS: ReadonlyArray<[path: string, kind: Kind]> = [
-  ['IdentityType', 'string'],
-  ['VerificationStatus', 'string'],
-  ['VerifiedForSendingStatus', 'boolean'],
-  ['FeedbackForwardingStatus', 'boolean'],
-  ['ConfigurationSetName', 'string'],
-  ['DkimAttributes.SigningEnabled', 'boolean'],
-  ['DkimAttributes.Status', 'string'],
-  ['DkimAttributes.Tokens', 'strings'],
-  ['DkimAttributes.SigningAttributesOrigin', 'string'],
-  ['DkimAttributes.SigningHostedZone', 'string'],
-  ['DkimAttributes.CurrentSigningKeyLength', 'string'],
-  ['DkimAttributes.NextSigningKeyLength', 'string'],
-  ['DkimAttributes.LastKeyGenerationTimestamp', 'date'],
-  ['MailFromAttributes.MailFromDomain', 'string'],
-  ['MailFromAttributes.MailFromDomainStatus', 'string'],
-  ['MailFromAttributes.BehaviorOnMxFailure', 'string'],
-  ['VerificationInfo.LastCheckedTimestamp', 'date'],
-  ['VerificationInfo.LastSuccessTimestamp', 'date'],
-  ['VerificationInfo.ErrorType', 'string'],
-  ['VerificationInfo.SOARecord.PrimaryNameServer', 'string'],
-  ['VerificationInfo.SOARecord.AdminEmail', 'string'],
-  ['VerificationInfo.SOARecord.SerialNumber', 'number'],
-  ['Policies', 'policies'],
-  ['Tags', 'tags'],
-];
+/** Each path the attributes read, once, with what it must be. */
+const FIELDS: ReadonlyMap<string, ApiType> = new Map(ATTRIBUTES.map((row) => [row.path, row.apiType]));
 
 /**
  * Where a response strays from the API's shape, or undefined. The SDK passes
@@ -36,7 +10,7 @@ const FIELDS: ReadonlyArray<[path: string, kind: Kind]> = [
  * lookup with a reason, not turn into a wrong attribute.
  */
 export function shapeProblem(identity: EmailIdentityDescription): string | undefined {
-  for (const [path, kind] of FIELDS) {
+  for (const [path, apiType] of FIELDS) {
     const parts = path.split('.');
     let value: unknown = identity;
     for (const [index, part] of parts.entries()) {
@@ -48,19 +22,19 @@ export function shapeProblem(identity: EmailIdentityDescription): string | undef
       }
       value = (value as Record<string, unknown>)[part];
     }
-    if (value !== undefined && value !== null && !isKind(value, kind)) {
-      return `${path} is ${describe(value)}, not ${article(kind)}`;
+    if (value !== undefined && value !== null && !isOfType(value, apiType)) {
+      return `${path} is ${describe(value)}, not ${article(apiType)}`;
     }
   }
   return undefined;
 }
 
-function isKind(value: unknown, kind: Kind): boolean {
-  switch (kind) {
+function isOfType(value: unknown, apiType: ApiType): boolean {
+  switch (apiType) {
     case 'string':
     case 'boolean':
     case 'number':
-      return typeof value === kind;
+      return typeof value === apiType;
     case 'date':
       return value instanceof Date;
     case 'strings':
@@ -80,8 +54,8 @@ function describe(value: unknown): string {
   return value instanceof Date ? 'a date' : `a ${typeof value}`;
 }
 
-function article(kind: Kind): string {
-  return {
+function article(apiType: ApiType): string {
+  const articles: Record<ApiType, string> = {
     string: 'a string',
     boolean: 'a boolean',
     number: 'a number',
@@ -89,5 +63,6 @@ function article(kind: Kind): string {
     strings: 'a list of strings',
     tags: 'a list of {Key, Value} strings',
     policies: 'a map of policy documents',
-  }[kind];
+  };
+  return articles[apiType];
 }

@@ -1,6 +1,7 @@
 import { Aws, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
+import { MAX_EMAIL_IDENTITY_LENGTH } from '../shared/identity-name';
 
 /** An identity the role may read, and where it lives. */
 export interface IdentityLocation {
@@ -109,11 +110,10 @@ const MANAGED_POLICY_BUDGET = 6_000;
 const POLICY_OVERHEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:GetEmailIdentity","Resource":[]}]}'.length;
 /** Longest partition and region names, so that the estimate is an upper bound. */
 const LONGEST_ARN_PREFIX = 'arn:aws-iso-b:ses:ap-southeast-5:123456789012:identity/'.length;
-const LONGEST_IDENTITY = 320;
 
 /** Characters an ARN takes in the policy once resolved, quotes and comma included. */
 function estimatedArnSize(identityName: string): number {
   // A token's length is unknown until deployment: assume the longest identity.
-  const nameLength = Token.isUnresolved(identityName) ? LONGEST_IDENTITY : identityName.length;
+  const nameLength = Token.isUnresolved(identityName) ? MAX_EMAIL_IDENTITY_LENGTH : identityName.length;
   return LONGEST_ARN_PREFIX + nameLength + 3;
 }

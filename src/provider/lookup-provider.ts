@@ -1,10 +1,12 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { GateFunction } from './gate-function';
 import { IdentityPolicies, type IdentityLocation } from './identity-policies';
 import { LookupFunction } from './lookup-function';
+import { FUNCTION_TIMEOUT_SECONDS } from '../shared/time-budgets';
 
 /**
  * Options for the Lambda function that serves a stack's lookups.
@@ -47,10 +49,10 @@ export class EmailIdentityLookupProvider extends Construct {
    * it. Lambda's longest: a stack that creates hundreds of lookups at once
    * against SES's ~1 call a second needs minutes of retries.
    */
-  public static readonly FUNCTION_TIMEOUT = Duration.minutes(15);
+  public static readonly FUNCTION_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS);
 
   /** Lambda's longest; a gate that waits longer hands over to a fresh invocation. */
-  public static readonly GATE_FUNCTION_TIMEOUT = Duration.minutes(15);
+  public static readonly GATE_FUNCTION_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS);
 
   /**
    * Creates the stack's provider with these options.
@@ -118,6 +120,7 @@ export class EmailIdentityLookupProvider extends Construct {
       description: 'Reads SES email identities for EmailIdentityLookup custom resources',
     });
     this.serviceToken = fn.functionArn;
+    withoutRoleInDependsOn(fn);
 
     // The functions wait for the permissions, so that the many lookups that
     // reach them through ServiceToken need no DependsOn of their own.
@@ -151,6 +154,7 @@ export class EmailIdentityLookupProvider extends Construct {
         memorySize: 256,
         description: 'Waits for SES email identities to verify, for EmailIdentityVerificationGate custom resources',
       });
+      withoutRoleInDependsOn(fn);
       this.identityPolicies.addDependent(fn);
       if (this.readAll) {
         fn.node.addDependency(this.readAll);
@@ -189,6 +193,22 @@ export class EmailIdentityLookupProvider extends Construct {
       this.identityPolicies.add(identity);
     }
   }
+}
+
+/**
+ * lambda.Function makes the function depend on its whole role, so its
+ * DependsOn names the role, which the `Role` property's GetAtt already
+ * enforces (cfn-lint W3005). Keep every other dependency.
+ */
+function withoutRoleInDependsOn(fn: lambda.Function): void {
+  const resource = fn.node.defaultChild as CfnResource;
+  const role = fn.role?.node.defaultChild;
+  resource.addOverride('DependsOn', Lazy.list({
+    produce: () => resource.obtainDependencies()
+      .filter((dependency): dependency is CfnResource => dependency instanceof CfnResource && dependency !== role)
+      .map((dependency) => dependency.logicalId)
+      .sort(),
+  }, { omitEmpty: true }));
 }
 
 /** What a gate needs of the gate function. */

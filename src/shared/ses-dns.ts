@@ -1,7 +1,16 @@
 /**
- * DNS facts about SES that both the construct (record values) and the handler
- * (the DKIM CNAME target when SES does not name one) need.
+ * SES's DNS facts, built in one place: the records construct (with
+ * deploy-time tokens), the gate's DNS check and the handler's encoder (with
+ * plain values) all call these. Names carry no trailing dot and TXT values
+ * are the text DNS answers, unquoted; Route53's spelling is the caller's.
  */
+
+/** A record SES expects in DNS. */
+export interface SesDnsRecord {
+  readonly name: string;
+  readonly type: 'CNAME' | 'MX' | 'TXT';
+  readonly value: string;
+}
 
 /**
  * Regions whose Easy DKIM CNAMEs point into `dkim.<region>.amazonses.com`
@@ -23,18 +32,32 @@ const REGIONAL_DKIM_DOMAIN_REGIONS: ReadonlySet<string> = new Set([
   'us-gov-east-1',
 ]);
 
-/** The zone Easy DKIM CNAMEs point into, for an identity in `region`. */
-export function defaultDkimDomain(region: string): string {
+/** The zone Easy DKIM CNAMEs point into: the one SES names, else the identity region's documented one. */
+export function dkimCnameZone(signingHostedZone: string | undefined, region: string): string {
+  if (signingHostedZone) {
+    return signingHostedZone;
+  }
   return REGIONAL_DKIM_DOMAIN_REGIONS.has(region) ? `dkim.${region}.amazonses.com` : 'dkim.amazonses.com';
 }
 
-/** The one MX record a custom MAIL FROM domain needs: the identity's region's feedback endpoint. */
-export function mailFromMxValue(region: string): string {
-  return `10 feedback-smtp.${region}.amazonses.com`;
+/** One Easy DKIM CNAME: `<token>._domainkey.<domain>` to `<token>.<zone>`. */
+export function dkimCnameRecord(token: string, domain: string, zone: string): SesDnsRecord {
+  return { name: `${token}._domainkey.${domain}`, type: 'CNAME', value: `${token}.${zone}` };
 }
 
-/** The SPF record a custom MAIL FROM domain needs, as DNS answers it. */
+/** The SPF text a custom MAIL FROM domain needs. */
 export const MAIL_FROM_SPF = 'v=spf1 include:amazonses.com ~all';
 
-/** The same, quoted as Route53 wants TXT values. */
-export const MAIL_FROM_SPF_VALUE = `"${MAIL_FROM_SPF}"`;
+/** A custom MAIL FROM domain's records: exactly one MX, to the identity region's feedback endpoint, and SPF. */
+export function mailFromRecords(mailFromDomain: string, region: string): SesDnsRecord[] {
+  return [
+    { name: mailFromDomain, type: 'MX', value: `10 feedback-smtp.${region}.amazonses.com` },
+    { name: mailFromDomain, type: 'TXT', value: MAIL_FROM_SPF },
+  ];
+}
+
+/** A DMARC record at `_dmarc.<domain>`, with aggregate reports to `reportEmail` when given. */
+export function dmarcRecord(domain: string, policy: string, reportEmail?: string): SesDnsRecord {
+  const report = reportEmail ? `;rua=mailto:${reportEmail}` : '';
+  return { name: `_dmarc.${domain}`, type: 'TXT', value: `v=DMARC1;p=${policy}${report}` };
+}

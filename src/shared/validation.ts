@@ -1,9 +1,10 @@
 /**
- * Checks of lookup inputs other than the identity name. Like
+ * Checks of a lookup's target other than the identity name. Like
  * `emailIdentityProblem`, each returns a sentence naming the problem, or
  * undefined; the construct runs them on literals at synth time and the handler
- * on resolved values at deploy time.
+ * on resolved values at deploy time, so both give the same message.
  */
+import { emailIdentityProblem } from './identity-name';
 
 /** Region names: `eu-west-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`. */
 export function regionProblem(region: string): string | undefined {
@@ -24,4 +25,36 @@ export function externalIdProblem(externalId: string): string | undefined {
   return /^[\w+=,.@:/-]{2,1224}$/.test(externalId)
     ? undefined
     : 'externalId must be 2 to 1224 characters of letters, digits and +=,.@:/- .';
+}
+
+/** Where an identity is, as the user gives it. */
+export interface Target {
+  readonly emailIdentity: string;
+  readonly region?: string;
+  readonly assumeRoleArn?: string;
+  readonly externalId?: string;
+}
+
+/**
+ * The first problem with a target, or undefined.
+ *
+ * @param unknown values it is true for are only known later (the construct's tokens) and not checked
+ */
+export function targetProblem(target: Target, unknown: (value: string) => boolean = () => false): string | undefined {
+  if (target.externalId !== undefined && target.assumeRoleArn === undefined) {
+    return 'externalId is only used with assumeRoleArn; set both or neither.';
+  }
+  const checks: Array<[string | undefined, (value: string) => string | undefined]> = [
+    [target.emailIdentity, emailIdentityProblem],
+    [target.region, regionProblem],
+    [target.assumeRoleArn, roleArnProblem],
+    [target.externalId, externalIdProblem],
+  ];
+  for (const [value, check] of checks) {
+    const problem = value === undefined || unknown(value) ? undefined : check(value);
+    if (problem) {
+      return problem;
+    }
+  }
+  return undefined;
 }

@@ -1,9 +1,10 @@
 /**
- * The wire format between the construct and the Lambda handler.
+ * The wire format between the constructs and the Lambda handlers.
  *
- * Both sides import this file; it imports nothing, so the handler bundle never
- * pulls in aws-cdk-lib and the construct never pulls in the AWS SDK. It is not
- * exported from the package index, so jsii never sees it.
+ * Both sides import this folder; it imports nothing of aws-cdk-lib or the AWS
+ * SDK, so the handler bundle never pulls in the one and the constructs never
+ * pull in the other. It is not exported from the package index, so jsii never
+ * sees it. The attributes a lookup returns are in `attributes.ts`.
  */
 
 /** CloudFormation resource type of every lookup. */
@@ -12,8 +13,8 @@ export const LOOKUP_RESOURCE_TYPE = 'Custom::SesEmailIdentityLookup';
 /** CloudFormation resource type of every verification gate. */
 export const GATE_RESOURCE_TYPE = 'Custom::SesEmailIdentityGate';
 
-/** Resource properties the construct sends (PascalCase, like CloudFormation's own). */
-export interface LookupProperties {
+/** Where the identity is: the properties lookups and gates share. */
+export interface TargetProperties {
   /** Domain or email address, exactly as SES knows it. */
   readonly EmailIdentity: string;
   /** The identity's region; absent means the function's own. */
@@ -21,38 +22,41 @@ export interface LookupProperties {
   /** A role in the identity's account for the function to assume. */
   readonly AssumeRoleArn?: string;
   readonly ExternalId?: string;
+}
+
+/** Resource properties of a lookup (PascalCase, like CloudFormation's own). */
+export interface LookupProperties extends TargetProperties {
   /** Opaque value whose only job is to change when the user wants a re-read. */
   readonly RefreshToken?: string;
   /**
    * What the stack builds from this lookup. The handler fails the lookup with
    * a clear reason when the identity cannot provide it, rather than letting a
-   * DNS record fail later with an obscure one. Each is one of REQUIREMENTS.
+   * DNS record fail later with an obscure one.
    */
-  readonly Requirements?: readonly string[];
+  readonly Requirements?: readonly Requirement[];
 }
 
-export const REQUIREMENTS = ['EasyDkimRecords', 'MailFromRecords'] as const;
-export type Requirement = typeof REQUIREMENTS[number];
+/** Something the stack builds from a lookup, which the identity must allow. */
+export type Requirement = 'EasyDkimRecords' | 'MailFromRecords';
 
 /** Resource properties of a gate: where the identity is, and what to wait for. */
-export interface GateProperties extends Pick<LookupProperties, 'EmailIdentity' | 'Region' | 'AssumeRoleArn' | 'ExternalId'> {
-  /** Each one of GATE_CONDITIONS; all must hold. */
-  readonly Conditions: readonly string[];
+export interface GateProperties extends TargetProperties {
+  /** All must hold. */
+  readonly Conditions: readonly GateCondition[];
   /** Decimal strings: CloudFormation passes numbers as strings anyway. */
   readonly PollIntervalSeconds: string;
   readonly TimeoutSeconds: string;
 }
 
-/** Bounds of a gate's timing, checked at synth by the construct and at deploy by the handler. */
-export const GATE_LIMITS = {
-  minPollIntervalSeconds: 5,
-  maxPollIntervalSeconds: 600,
-  /** Two minutes under CloudFormation's one-hour ceiling, for the service timeout's margin. */
-  maxTimeoutSeconds: 58 * 60,
-} as const;
+/** A gate condition; the construct's `VerificationCondition` maps onto it. */
+export type GateCondition = 'IdentityVerified' | 'SendingEnabled' | 'DkimVerified' | 'MailFromVerified';
 
-export const GATE_CONDITIONS = ['IdentityVerified', 'SendingEnabled', 'DkimVerified', 'MailFromVerified'] as const;
-export type GateCondition = typeof GATE_CONDITIONS[number];
+// Records keyed by the unions: leaving a member out fails compilation.
+const REQUIREMENT_SET: Record<Requirement, true> = { EasyDkimRecords: true, MailFromRecords: true };
+const CONDITION_SET: Record<GateCondition, true> = { IdentityVerified: true, SendingEnabled: true, DkimVerified: true, MailFromVerified: true };
+
+export const REQUIREMENTS = Object.keys(REQUIREMENT_SET) as readonly Requirement[];
+export const GATE_CONDITIONS = Object.keys(CONDITION_SET) as readonly GateCondition[];
 
 /** Attributes of a gate that passed: the statuses it saw, and how long it waited. */
 export const GATE_ATTRIBUTE_NAMES = ['VerificationStatus', 'VerifiedForSendingStatus', 'DkimStatus', 'MailFromDomainStatus', 'WaitedSeconds'] as const;
@@ -63,55 +67,3 @@ export type GateData = Record<typeof GATE_ATTRIBUTE_NAMES[number], string>;
  * longer than one invocation: when the wait began, in epoch milliseconds.
  */
 export const GATE_STARTED_AT = 'SesGateStartedAt';
-
-/**
- * Every attribute the handler returns in `Data`, in response order.
- *
- * Each is always present and always a string: `""` when SES leaves the field
- * out, booleans as `"true"`/`"false"`, timestamps as ISO-8601, numbers as
- * decimal strings, lists joined with commas.
- */
-export const ATTRIBUTE_NAMES = [
-  'IdentityType',
-  'VerificationStatus',
-  'VerifiedForSendingStatus',
-  'FeedbackForwardingStatus',
-  'ConfigurationSetName',
-  'DkimSigningEnabled',
-  'DkimStatus',
-  'DkimTokens',
-  'DkimToken1',
-  'DkimToken2',
-  'DkimToken3',
-  'DkimSigningAttributesOrigin',
-  'DkimSigningHostedZone',
-  'DkimCnameDomain',
-  'DkimCurrentSigningKeyLength',
-  'DkimNextSigningKeyLength',
-  'DkimLastKeyGenerationTimestamp',
-  'MailFromDomain',
-  'MailFromDomainStatus',
-  'MailFromBehaviorOnMxFailure',
-  'VerificationLastCheckedTimestamp',
-  'VerificationLastSuccessTimestamp',
-  'VerificationErrorType',
-  'SoaPrimaryNameServer',
-  'SoaAdminEmail',
-  'SoaSerialNumber',
-  'PolicyCount',
-  'PolicyNames',
-  'TagCount',
-  'Tags',
-] as const;
-
-export type AttributeName = typeof ATTRIBUTE_NAMES[number];
-
-/** The `Data` object of a successful response. */
-export type LookupData = Record<AttributeName, string>;
-
-/**
- * Attributes that hold lists of unbounded total size. They are filled last,
- * with as many whole entries as fit the 4096-byte response; `PolicyCount` and
- * `TagCount` always give the full count.
- */
-export const BEST_EFFORT_ATTRIBUTES: readonly AttributeName[] = ['PolicyNames', 'Tags'];

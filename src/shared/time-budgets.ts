@@ -1,0 +1,65 @@
+/**
+ * Every time budget of a deployment in one place: the functions' timeouts,
+ * CloudFormation's service timeouts above them, and what the handlers spend
+ * inside them. Each line says what it must stay below.
+ */
+
+/** Lambda's longest: hundreds of lookups created at once against SES's ~1 call a second need minutes. */
+export const FUNCTION_TIMEOUT_SECONDS = 15 * 60;
+
+/** CloudFormation gives up on a lookup this long after the function's timeout: a backstop for a function that cannot start. */
+export const LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS = 60;
+
+/** A gate's service timeout is its own timeout plus this. */
+export const GATE_SERVICE_TIMEOUT_MARGIN_SECONDS = 2 * 60;
+
+/**
+ * Time kept back from the function's timeout to answer CloudFormation: a
+ * failed gate's DNS check (2 s) and the response's three PUTs (3 s each, with pauses).
+ */
+export const ANSWER_RESERVE_MS = 15_000;
+
+/** A lookup gives up on SES after this, well within the function's timeout. */
+export const LOOKUP_MAX_WAIT_MS = 12 * 60_000;
+
+/** One poll of a gate gives up on SES after this, and waits for the next poll. */
+export const GATE_READ_MAX_WAIT_MS = 60_000;
+
+/** A poll is only worth starting with at least this long to read SES. */
+export const GATE_READ_MIN_WAIT_MS = 5_000;
+
+/** Bounds of a gate's timing, checked at synth by the construct and at deploy by the handler. */
+export const GATE_LIMITS = {
+  minPollIntervalSeconds: 5,
+  maxPollIntervalSeconds: 600,
+  /** Its service timeout, this plus the margin above, must stay within CloudFormation's hour. */
+  maxTimeoutSeconds: 60 * 60 - GATE_SERVICE_TIMEOUT_MARGIN_SECONDS,
+} as const;
+
+/** Which of a gate's timings is out of bounds, or undefined. */
+export function gateTimingProblem(pollIntervalSeconds: number, timeoutSeconds: number): 'pollInterval' | 'timeout' | undefined {
+  const { minPollIntervalSeconds, maxPollIntervalSeconds, maxTimeoutSeconds } = GATE_LIMITS;
+  if (!(pollIntervalSeconds >= minPollIntervalSeconds && pollIntervalSeconds <= maxPollIntervalSeconds)) {
+    return 'pollInterval';
+  }
+  if (!(timeoutSeconds >= pollIntervalSeconds && timeoutSeconds <= maxTimeoutSeconds)) {
+    return 'timeout';
+  }
+  return undefined;
+}
+
+/** How hard to retry SES. Throttling is expected: SES allows ~1 control-plane call a second. */
+export interface RetryOptions {
+  /** Attempts in all, first one included; the deadline usually ends them first. */
+  readonly maxAttempts: number;
+  /** Backoff before retry n is a random delay up to min(maxDelayMs, baseDelayMs * 2^n). */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /**
+   * How long AccessDenied is retried too: a lookup added to a stack extends a
+   * policy just before it runs, and IAM is eventually consistent.
+   */
+  readonly accessDeniedGraceMs: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 100, baseDelayMs: 500, maxDelayMs: 20_000, accessDeniedGraceMs: 30_000 };
