@@ -21,8 +21,9 @@ import {
   type EventOptions,
   type ReceivedResponse,
 } from '../local/cloudformation';
-import { createLookupHandler, type SesReaderOptions as LookupHandlerOptions } from '../src/handler/lookup';
+import { createLookupHandler } from '../src/handler/lookup';
 import { lookupPhysicalId } from '../src/handler/physical-id';
+import type { SesReaderOptions as LookupHandlerOptions } from '../src/handler/ses-clients';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE, type Requirement } from '../src/shared/wire';
 

@@ -1,14 +1,11 @@
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { answerCloudFormation, type Answer, type Handler, type HandlerEvent, type Request } from './cloudformation';
 import { checkRecords, expectedRecords, SYSTEM_RESOLVER, type DnsResolver } from './dns-check';
 import type { EmailIdentityDescription } from './encode';
-import { Attempted, failureReason, scopeOf } from './failure-reason';
-import type { SesReaderOptions } from './lookup';
+import { Attempted, failureReason } from './failure-reason';
 import { gatePhysicalId } from './physical-id';
 import { parseGateProperties } from './properties';
-import { readIdentity } from './read-identity';
-import { SesClients } from './ses-clients';
-import { DEFAULT_RETRY, GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS } from '../shared/time-budgets';
+import { createReader, type SesReaderOptions } from './ses-clients';
+import { GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS } from '../shared/time-budgets';
 import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type GateCondition, type GateData } from '../shared/wire';
 
 /** Sends the event to the function again, asynchronously, so that a fresh invocation goes on waiting. */
@@ -28,8 +25,7 @@ export interface GateHandlerOptions extends SesReaderOptions {
  * explains itself with the statuses and what public DNS holds.
  */
 export function createGateHandler(options: GateHandlerOptions = {}): Handler {
-  const clients = new SesClients();
-  const retry = options.retry ?? DEFAULT_RETRY;
+  const readerFor = createReader(options);
   const resolver = options.resolver ?? SYSTEM_RESOLVER;
   return answerCloudFormation(GATE_RESOURCE_TYPE, async (request) => {
     const properties = parseGateProperties(request.event.ResourceProperties);
@@ -37,10 +33,9 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
       return request.fail(properties);
     }
     const { clock } = request;
-    const client: SESv2Client = options.client ?? clients.get(properties);
-    const scope = await scopeOf(properties, client, request.event.StackId);
+    const { scope, read: readWithin } = await readerFor(properties, request);
     const physicalId = gatePhysicalId(properties);
-    const read = () => readIdentity(client, properties.EmailIdentity, Math.min(GATE_READ_MAX_WAIT_MS, request.remainingMs()), retry, request.log);
+    const read = () => readWithin(Math.min(GATE_READ_MAX_WAIT_MS, request.remainingMs()));
     const passed = (identity: EmailIdentityDescription, waitedMs: number) => request.succeed(physicalId, gateData(identity, waitedMs));
     const explain = async (headline: string, identity: EmailIdentityDescription | undefined) => {
       if (!identity) {

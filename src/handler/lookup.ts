@@ -1,39 +1,27 @@
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { answerCloudFormation, successBody, type AnswerOptions, type Handler } from './cloudformation';
+import { answerCloudFormation, successBody, type Handler } from './cloudformation';
 import { lookupData } from './encode';
-import { failureReason, scopeOf } from './failure-reason';
+import { failureReason } from './failure-reason';
 import { lookupPhysicalId } from './physical-id';
 import { parseLookupProperties } from './properties';
-import { readIdentity } from './read-identity';
 import { unmetRequirement } from './requirements';
-import { SesClients } from './ses-clients';
-import { DEFAULT_RETRY, LOOKUP_MAX_WAIT_MS, type RetryOptions } from '../shared/time-budgets';
+import { createReader, type SesReaderOptions } from './ses-clients';
+import { LOOKUP_MAX_WAIT_MS } from '../shared/time-budgets';
 import { LOOKUP_RESOURCE_TYPE } from '../shared/wire';
-
-export interface SesReaderOptions extends AnswerOptions {
-  /** One SES client for every request, for tests; by default one per region and role, see SesClients. */
-  readonly client?: SESv2Client;
-  /** @default DEFAULT_RETRY */
-  readonly retry?: RetryOptions;
-}
 
 /**
  * The lookup: reads the identity from SES and returns every attribute, or
  * fails with a reason a person can act on.
  */
 export function createLookupHandler(options: SesReaderOptions = {}): Handler {
-  const clients = new SesClients();
-  const retry = options.retry ?? DEFAULT_RETRY;
+  const readerFor = createReader(options);
   return answerCloudFormation(LOOKUP_RESOURCE_TYPE, async (request) => {
     const properties = parseLookupProperties(request.event.ResourceProperties);
     if (typeof properties === 'string') {
       return request.fail(properties);
     }
-    const client = options.client ?? clients.get(properties);
-    const scope = await scopeOf(properties, client, request.event.StackId);
+    const { scope, read } = await readerFor(properties, request);
     try {
-      const maxWaitMs = Math.min(LOOKUP_MAX_WAIT_MS, request.remainingMs());
-      const identity = await readIdentity(client, properties.EmailIdentity, maxWaitMs, retry, request.log);
+      const identity = await read(Math.min(LOOKUP_MAX_WAIT_MS, request.remainingMs()));
       const physicalId = lookupPhysicalId(properties);
       // Only a rollback sends an Update whose properties match its id: it
       // returns to properties that succeeded, and failing it would wedge the stack.

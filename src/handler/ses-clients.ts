@@ -1,6 +1,11 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AnswerOptions, Request } from './cloudformation';
+import type { EmailIdentityDescription } from './encode';
+import { scopeOf, type LookupScope } from './failure-reason';
+import { readIdentity } from './read-identity';
+import { DEFAULT_RETRY, type RetryOptions } from '../shared/time-budgets';
 import type { TargetProperties } from '../shared/wire';
 
 /** Where a lookup reads: a region and, for another account, a role to assume there. */
@@ -63,5 +68,31 @@ function assumedRole(roleArn: string, externalId: string | undefined) {
     } catch (error) {
       throw new AssumeRoleFailed(roleArn, error);
     }
+  };
+}
+
+export interface SesReaderOptions extends AnswerOptions {
+  /** One SES client for every request, for tests; by default one per region and role, see SesClients. */
+  readonly client?: SESv2Client;
+  /** @default DEFAULT_RETRY */
+  readonly retry?: RetryOptions;
+}
+
+/** One request's way to SES: where it reads, for reasons, and a read that retries within a wait. */
+export interface TargetReader {
+  readonly scope: LookupScope;
+  read(maxWaitMs: number): Promise<EmailIdentityDescription>;
+}
+
+/** What lookups and gates share: clients kept across requests, and the retry policy. */
+export function createReader(options: SesReaderOptions): (target: TargetProperties, request: Request) => Promise<TargetReader> {
+  const clients = new SesClients();
+  const retry = options.retry ?? DEFAULT_RETRY;
+  return async (target, request) => {
+    const client = options.client ?? clients.get(target);
+    return {
+      scope: await scopeOf(target, client, request.event.StackId),
+      read: (maxWaitMs) => readIdentity(client, target.EmailIdentity, maxWaitMs, retry, request.log),
+    };
   };
 }
