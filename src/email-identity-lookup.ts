@@ -2,6 +2,7 @@ import { Duration, Fn, Lazy, Resource, Stack, Token, type CfnResource } from 'aw
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { LookedUpEmailIdentity, type EmailIdentityLookupOptions } from './looked-up-email-identity';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import type { AttributeName } from './shared/attributes';
@@ -265,6 +266,23 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     this.policyNames = Fn.split(',', this.attribute('PolicyNames'));
     this.tagCount = this.attribute('TagCount');
     this.tags = this.attribute('Tags');
+  }
+
+  /**
+   * Reads an identity at synth time, through the CDK CLI and Cloud Control,
+   * caching its DKIM records, MAIL FROM domain and settings in
+   * `cdk.context.json` as plain values. The stack needs an explicit account
+   * and region. No custom resource and no Lambda function are deployed for
+   * it. Refresh the cache with `cdk context --reset <key>` (or `--clear`).
+   *
+   * Verification statuses are not read: use a deploy-time lookup or a gate.
+   *
+   * @param scope the construct's scope
+   * @param id the construct's id
+   * @param options the identity, and where it is
+   */
+  public static fromLookup(scope: Construct, id: string, options: EmailIdentityLookupOptions): LookedUpEmailIdentity {
+    return LookedUpEmailIdentity._lookup(scope, id, options);
   }
 
   /**
