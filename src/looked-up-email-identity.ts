@@ -1,4 +1,4 @@
-import { ContextProvider, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ContextProvider, Resource, Stack, Token, type GetContextValueOptions } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
@@ -50,7 +50,8 @@ export enum DkimSigningKind {
  * plain values, cached in `cdk.context.json`, that can shape the stack (which
  * records to create, whether DKIM is BYODKIM). Verification statuses are not
  * part of it: they change, and stay deploy-time, on `EmailIdentityLookup` and
- * `EmailIdentityVerificationGate`.
+ * `EmailIdentityVerificationGate`. Nor are the configuration set and the
+ * BYODKIM selector: Cloud Control's read lacks them for many identities.
  */
 export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentity {
   /**
@@ -79,8 +80,6 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
   public readonly dkimSigningKind: DkimSigningKind;
   /** Whether SES signs the identity's mail with DKIM. */
   public readonly dkimSigningEnabled: boolean;
-  /** The BYODKIM selector, or `undefined` for Easy DKIM. */
-  public readonly dkimSelector?: string;
   /** Name of the first Easy DKIM CNAME (`<token>._domainkey.<domain>`), or `""`. */
   public readonly dkimDnsTokenName1: string;
   /** Name of the second Easy DKIM CNAME, or `""`. */
@@ -100,8 +99,6 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
   public readonly mailFromDomain?: string;
   /** `USE_DEFAULT_VALUE` or `REJECT_MESSAGE`, or `undefined`. */
   public readonly mailFromBehaviorOnMxFailure?: string;
-  /** The default configuration set, or `undefined`. */
-  public readonly configurationSetName?: string;
   /** Whether bounces and complaints are forwarded by email, or `undefined` when SES does not say. */
   public readonly feedbackForwardingEnabled?: boolean;
 
@@ -122,13 +119,11 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
     const values = [properties.DkimDNSTokenValue1, properties.DkimDNSTokenValue2, properties.DkimDNSTokenValue3].map((value) => value ?? '');
     [this.dkimDnsTokenName1, this.dkimDnsTokenName2, this.dkimDnsTokenName3] = names;
     [this.dkimDnsTokenValue1, this.dkimDnsTokenValue2, this.dkimDnsTokenValue3] = values;
-    this.dkimSelector = properties.DkimSigningAttributes?.DomainSigningSelector || undefined;
-    this.dkimSigningKind = this.dkimSelector ? DkimSigningKind.BYODKIM : names.every(Boolean) ? DkimSigningKind.EASY_DKIM : DkimSigningKind.NONE;
+    this.dkimSigningEnabled = properties.DkimAttributes?.SigningEnabled ?? false;
+    this.dkimSigningKind = dkimSigningKind(options.emailIdentity, names.every(Boolean), this.dkimSigningEnabled);
     this.dkimRecords = this.dkimSigningKind === DkimSigningKind.EASY_DKIM ? names.map((name, index) => ({ name, value: values[index] })) : [];
-    this.dkimSigningEnabled = properties.DkimAttributes?.SigningEnabled ?? this.dkimSigningKind !== DkimSigningKind.NONE;
     this.mailFromDomain = properties.MailFromAttributes?.MailFromDomain || undefined;
     this.mailFromBehaviorOnMxFailure = properties.MailFromAttributes?.BehaviorOnMxFailure || undefined;
-    this.configurationSetName = properties.ConfigurationSetAttributes?.ConfigurationSetName || undefined;
     this.feedbackForwardingEnabled = properties.FeedbackAttributes?.EmailForwardingEnabled;
   }
 
@@ -160,31 +155,57 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
 /**
  * The identity as the CDK CLI read it through Cloud Control and cached in
  * `cdk.context.json`; before it has (the first pass), a dummy Easy DKIM
- * identity, with the query reported as missing context. A provider error
- * (such as an identity that does not exist) becomes an error on `scope`.
+ * identity, with the queries reported as missing context.
+ *
+ * The CLI fails a query when any property it asks for is absent from the
+ * resource, so what every identity has is one query, whose errors (such as
+ * an identity that does not exist) become errors on `scope`; the Easy DKIM
+ * CNAMEs, which BYODKIM identities lack, are another, whose "not found"
+ * answer means "none".
  */
 function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): CloudControlEmailIdentity {
-  const dummy: CloudControlEmailIdentity = {
+  const where = {
+    typeName: 'AWS::SES::EmailIdentity',
+    exactIdentifier: options.emailIdentity,
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.account ? { account: options.account } : {}),
+  };
+  const query = (propertiesToReturn: Array<keyof CloudControlEmailIdentity>, dummy: CloudControlEmailIdentity): GetContextValueOptions => ({
+    provider: cxschema.ContextProvider.CC_API_PROVIDER,
+    props: { ...where, propertiesToReturn },
+    dummyValue: [dummy],
+  });
+  const [identity] = ContextProvider.getValue(scope, query(ALWAYS_PRESENT, {
     EmailIdentity: options.emailIdentity,
     DkimAttributes: { SigningEnabled: true },
-    ...Object.fromEntries([1, 2, 3].flatMap((n) => [
-      [`DkimDNSTokenName${n}`, `dummy${n}._domainkey.${options.emailIdentity}`],
-      [`DkimDNSTokenValue${n}`, `dummy${n}.dkim.amazonses.com`],
-    ])),
-  };
-  const [properties] = ContextProvider.getValue(scope, {
-    provider: cxschema.ContextProvider.CC_API_PROVIDER,
-    props: {
-      typeName: 'AWS::SES::EmailIdentity',
-      exactIdentifier: options.emailIdentity,
-      propertiesToReturn: CLOUD_CONTROL_PROPERTIES,
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.account ? { account: options.account } : {}),
-    },
-    dummyValue: [dummy],
-  }).value as CloudControlEmailIdentity[];
-  return properties;
+    MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+    FeedbackAttributes: { EmailForwardingEnabled: true },
+  })).value as CloudControlEmailIdentity[];
+
+  const easyDkim = query(EASY_DKIM, Object.fromEntries([1, 2, 3].flatMap((n) => [
+    [`DkimDNSTokenName${n}`, `dummy${n}._domainkey.${options.emailIdentity}`],
+    [`DkimDNSTokenValue${n}`, `dummy${n}.dkim.amazonses.com`],
+  ])));
+  const cached = scope.node.tryGetContext(ContextProvider.getKey(scope, easyDkim).key);
+  const absent = typeof cached?.[PROVIDER_ERROR] === 'string' && /^Cannot read field DkimDNSToken\w+\. DkimDNSToken\w+ is not found\.$/.test(cached[PROVIDER_ERROR]);
+  const [tokens] = absent ? [{}] : ContextProvider.getValue(scope, easyDkim).value as CloudControlEmailIdentity[];
+  return { ...identity, ...tokens };
 }
+
+/**
+ * A domain that signs without Easy DKIM tokens signs with its own key: Cloud
+ * Control never returns the BYODKIM selector (it is write-only). An email
+ * address has no DKIM of its own.
+ */
+function dkimSigningKind(name: string, hasEasyDkimTokens: boolean, signingEnabled: boolean): DkimSigningKind {
+  if (hasEasyDkimTokens) {
+    return DkimSigningKind.EASY_DKIM;
+  }
+  return signingEnabled && !name.includes('@') ? DkimSigningKind.BYODKIM : DkimSigningKind.NONE;
+}
+
+/** Where the CLI puts a provider's error in the context (aws-cdk-lib's cx-api PROVIDER_ERROR_KEY). */
+const PROVIDER_ERROR = '$providerError';
 
 /** What Cloud Control's read of AWS::SES::EmailIdentity holds that the lookup asks for. */
 interface CloudControlEmailIdentity {
@@ -196,16 +217,18 @@ interface CloudControlEmailIdentity {
   readonly DkimDNSTokenValue2?: string;
   readonly DkimDNSTokenValue3?: string;
   readonly DkimAttributes?: { readonly SigningEnabled?: boolean };
-  readonly DkimSigningAttributes?: { readonly DomainSigningSelector?: string; readonly NextSigningKeyLength?: string };
   readonly MailFromAttributes?: { readonly MailFromDomain?: string; readonly BehaviorOnMxFailure?: string };
-  readonly ConfigurationSetAttributes?: { readonly ConfigurationSetName?: string };
   readonly FeedbackAttributes?: { readonly EmailForwardingEnabled?: boolean };
 }
 
-/** Every property the lookup reads, in the resource schema's spelling. */
-const CLOUD_CONTROL_PROPERTIES: Array<keyof CloudControlEmailIdentity> = [
-  'EmailIdentity',
+/**
+ * Properties every identity's read holds (unconfirmed against a real
+ * account: see the README), in the resource schema's spelling.
+ */
+const ALWAYS_PRESENT: Array<keyof CloudControlEmailIdentity> = ['EmailIdentity', 'DkimAttributes', 'MailFromAttributes', 'FeedbackAttributes'];
+
+/** The Easy DKIM CNAMEs: read-only attributes that only Easy DKIM identities have. */
+const EASY_DKIM: Array<keyof CloudControlEmailIdentity> = [
   'DkimDNSTokenName1', 'DkimDNSTokenName2', 'DkimDNSTokenName3',
   'DkimDNSTokenValue1', 'DkimDNSTokenValue2', 'DkimDNSTokenValue3',
-  'DkimAttributes', 'DkimSigningAttributes', 'MailFromAttributes', 'ConfigurationSetAttributes', 'FeedbackAttributes',
 ];

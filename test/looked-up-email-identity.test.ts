@@ -13,52 +13,48 @@ import { DkimSigningKind, EmailIdentityLookup } from '../src';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
-/** What Cloud Control's GetResource gives for an Easy DKIM domain with a MAIL FROM domain, as the CLI caches it. */
-const EASY_DKIM_ANSWER = {
+/** The two queries' answers for an Easy DKIM domain with a MAIL FROM domain, as the CLI caches them. */
+const IDENTITY_ANSWER = {
   EmailIdentity: 'example.com',
+  DkimAttributes: { SigningEnabled: true },
+  MailFromAttributes: { MailFromDomain: 'mail.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+  FeedbackAttributes: { EmailForwardingEnabled: false },
+  Identifier: 'example.com',
+};
+const EASY_DKIM_ANSWER = {
   DkimDNSTokenName1: 'aaaa._domainkey.example.com',
   DkimDNSTokenName2: 'bbbb._domainkey.example.com',
   DkimDNSTokenName3: 'cccc._domainkey.example.com',
   DkimDNSTokenValue1: 'aaaa.dkim.amazonses.com',
   DkimDNSTokenValue2: 'bbbb.dkim.amazonses.com',
   DkimDNSTokenValue3: 'cccc.dkim.amazonses.com',
-  DkimAttributes: { SigningEnabled: true },
-  MailFromAttributes: { MailFromDomain: 'mail.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
-  ConfigurationSetAttributes: { ConfigurationSetName: 'transactional' },
-  FeedbackAttributes: { EmailForwardingEnabled: false },
+  Identifier: 'example.com',
 };
+/** What the CLI's provider answers for an identity without Easy DKIM CNAMEs (not saved, but seen by the second pass). */
+const NO_EASY_DKIM = { $providerError: 'Cannot read field DkimDNSTokenName1. DkimDNSTokenName1 is not found.', $dontSaveContext: true };
 
-const BYODKIM_ANSWER = {
-  EmailIdentity: 'example.com',
-  DkimAttributes: { SigningEnabled: true },
-  DkimSigningAttributes: { DomainSigningSelector: 'sel1' },
-};
+const IDENTITY_PROPERTIES = ['EmailIdentity', 'DkimAttributes', 'MailFromAttributes', 'FeedbackAttributes'];
+const EASY_DKIM_PROPERTIES = [1, 2, 3].map((n) => `DkimDNSTokenName${n}`).concat([1, 2, 3].map((n) => `DkimDNSTokenValue${n}`));
 
-/** The context key the lookup of example.com in ENV reads. */
-function contextKey(stack: Stack): string {
+/** The context key of one query of example.com in the stack's environment. */
+function contextKey(stack: Stack, propertiesToReturn: string[]): string {
   return ContextProvider.getKey(stack, {
     provider: cxschema.ContextProvider.CC_API_PROVIDER,
-    props: {
-      typeName: 'AWS::SES::EmailIdentity',
-      exactIdentifier: 'example.com',
-      propertiesToReturn: [
-        'EmailIdentity',
-        'DkimDNSTokenName1', 'DkimDNSTokenName2', 'DkimDNSTokenName3',
-        'DkimDNSTokenValue1', 'DkimDNSTokenValue2', 'DkimDNSTokenValue3',
-        'DkimAttributes', 'DkimSigningAttributes', 'MailFromAttributes', 'ConfigurationSetAttributes', 'FeedbackAttributes',
-      ],
-    },
+    props: { typeName: 'AWS::SES::EmailIdentity', exactIdentifier: 'example.com', propertiesToReturn },
   }).key;
 }
 
-function stackWith(answer?: unknown): Stack {
+/** A stack whose context holds these answers, as cdk.context.json (or the CLI's second pass) would. */
+function stackWith(identity?: unknown, easyDkim?: unknown): Stack {
   const probe = new Stack(new App(), 'Stack', { env: ENV });
-  const context = answer === undefined ? {} : { [contextKey(probe)]: answer };
+  const context: Record<string, unknown> = {};
+  if (identity !== undefined) context[contextKey(probe, IDENTITY_PROPERTIES)] = identity;
+  if (easyDkim !== undefined) context[contextKey(probe, EASY_DKIM_PROPERTIES)] = easyDkim;
   return new Stack(new App({ context }), 'Stack', { env: ENV });
 }
 
 describe('the query the CDK CLI answers', () => {
-  test('one cc-api-provider query for AWS::SES::EmailIdentity by name, valid against the cloud assembly schema', () => {
+  test('cc-api-provider queries for AWS::SES::EmailIdentity by name, valid against the cloud assembly schema', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'from-lookup-')) });
     const stack = new Stack(app, 'Stack', { env: ENV });
     EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
@@ -68,18 +64,20 @@ describe('the query the CDK CLI answers', () => {
     const manifest = cxschema.Manifest.loadAssemblyManifest(path.join(assembly.directory, 'manifest.json'));
     fs.rmSync(assembly.directory, { recursive: true, force: true });
 
-    expect(manifest.missing).toHaveLength(1);
-    const [missing] = manifest.missing!;
-    expect(missing.key).toBe(contextKey(stack));
-    expect(missing.provider).toBe('cc-api-provider');
-    expect(missing.props).toMatchObject({
-      account: ENV.account,
-      region: ENV.region,
-      typeName: 'AWS::SES::EmailIdentity',
-      exactIdentifier: 'example.com',
-      propertiesToReturn: expect.arrayContaining(['DkimDNSTokenName1', 'DkimDNSTokenValue3', 'DkimSigningAttributes', 'MailFromAttributes']),
-    });
-    expect((missing.props as { dummyValue?: unknown[] }).dummyValue).toHaveLength(1);
+    // What every identity has, and the Easy DKIM CNAMEs that BYODKIM identities lack.
+    expect(manifest.missing?.map((missing) => missing.key)).toEqual([contextKey(stack, IDENTITY_PROPERTIES), contextKey(stack, EASY_DKIM_PROPERTIES)]);
+    for (const [missing, propertiesToReturn] of [[manifest.missing![0], IDENTITY_PROPERTIES], [manifest.missing![1], EASY_DKIM_PROPERTIES]] as const) {
+      expect(missing.provider).toBe('cc-api-provider');
+      expect(missing.props).toEqual({
+        account: ENV.account,
+        region: ENV.region,
+        typeName: 'AWS::SES::EmailIdentity',
+        exactIdentifier: 'example.com',
+        propertiesToReturn,
+        dummyValue: [expect.any(Object)],
+        lookupRoleArn: expect.stringContaining('lookup-role'),
+      });
+    }
   });
 
   test('another region and account go into the query', () => {
@@ -87,8 +85,9 @@ describe('the query the CDK CLI answers', () => {
     const stack = new Stack(app, 'Stack', { env: ENV });
     EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com', region: 'us-east-1', account: '210987654321' });
 
-    const [missing] = app.synth().manifest.missing!;
-    expect(missing.props).toMatchObject({ account: '210987654321', region: 'us-east-1', exactIdentifier: 'example.com' });
+    for (const missing of app.synth().manifest.missing!) {
+      expect(missing.props).toMatchObject({ account: '210987654321', region: 'us-east-1', exactIdentifier: 'example.com' });
+    }
   });
 
   test.each([
@@ -107,7 +106,7 @@ describe('the first pass: dummy values, and the missing context reported', () =>
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.EASY_DKIM);
     expect(identity.dkimRecords.map((record) => record.name)).toEqual([1, 2, 3].map((n) => `dummy${n}._domainkey.example.com`));
     expect(identity.mailFromDomain).toBeUndefined();
-    expect(stack.node.root.node.tryGetContext(contextKey(stack))).toBeUndefined();
+    expect(stack.node.tryGetContext(contextKey(stack, IDENTITY_PROPERTIES))).toBeUndefined();
     // No custom resource, no function: nothing to deploy for a synth-time lookup.
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 0);
@@ -117,10 +116,9 @@ describe('the first pass: dummy values, and the missing context reported', () =>
 
 describe('the second pass: plain values from cdk.context.json', () => {
   test('Easy DKIM, MAIL FROM and settings, as plain strings', () => {
-    const identity = EmailIdentityLookup.fromLookup(stackWith([EASY_DKIM_ANSWER]), 'Identity', { emailIdentity: 'example.com' });
+    const identity = EmailIdentityLookup.fromLookup(stackWith([IDENTITY_ANSWER], [EASY_DKIM_ANSWER]), 'Identity', { emailIdentity: 'example.com' });
 
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.EASY_DKIM);
-    expect(identity.dkimSelector).toBeUndefined();
     expect(identity.dkimRecords).toEqual([
       { name: 'aaaa._domainkey.example.com', value: 'aaaa.dkim.amazonses.com' },
       { name: 'bbbb._domainkey.example.com', value: 'bbbb.dkim.amazonses.com' },
@@ -132,25 +130,45 @@ describe('the second pass: plain values from cdk.context.json', () => {
       dkimSigningEnabled: true,
       mailFromDomain: 'mail.example.com',
       mailFromBehaviorOnMxFailure: 'USE_DEFAULT_VALUE',
-      configurationSetName: 'transactional',
       feedbackForwardingEnabled: false,
       identityRegion: 'eu-west-1',
       identityAccount: '123456789012',
     });
   });
 
-  test('BYODKIM: the selector, and no CNAMEs', () => {
-    const identity = EmailIdentityLookup.fromLookup(stackWith([BYODKIM_ANSWER]), 'Identity', { emailIdentity: 'example.com' });
+  test('a domain that signs without Easy DKIM CNAMEs is BYODKIM: no CNAMEs, and no error', () => {
+    const stack = stackWith([{ ...IDENTITY_ANSWER, MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' } }], NO_EASY_DKIM);
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.BYODKIM);
-    expect(identity.dkimSelector).toBe('sel1');
     expect(identity.dkimRecords).toEqual([]);
     expect(identity.dkimDnsTokenName1).toBe('');
     expect(identity.mailFromDomain).toBeUndefined();
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    // Nothing more to ask the CLI: its second pass ends here.
+    expect((stack.node.root as App).synth().manifest.missing).toBeUndefined();
+  });
+
+  test('an email address without DKIM tokens: no DKIM of its own', () => {
+    const probe = new Stack(new App(), 'Stack', { env: ENV });
+    const key = (propertiesToReturn: string[]) => ContextProvider.getKey(probe, {
+      provider: cxschema.ContextProvider.CC_API_PROVIDER,
+      props: { typeName: 'AWS::SES::EmailIdentity', exactIdentifier: 'sender@example.com', propertiesToReturn },
+    }).key;
+    const stack = new Stack(new App({
+      context: {
+        [key(IDENTITY_PROPERTIES)]: [{ ...IDENTITY_ANSWER, EmailIdentity: 'sender@example.com', MailFromAttributes: {} }],
+        [key(EASY_DKIM_PROPERTIES)]: NO_EASY_DKIM,
+      },
+    }), 'Stack', { env: ENV });
+
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'sender@example.com' });
+
+    expect(identity.dkimSigningKind).toBe(DkimSigningKind.NONE);
   });
 
   test('grants name the identity, IAM wildcards escaped, in its own account and region', () => {
-    const stack = stackWith([EASY_DKIM_ANSWER]);
+    const stack = stackWith([IDENTITY_ANSWER], [EASY_DKIM_ANSWER]);
     const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
     const role = new iam.Role(stack, 'Sender', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
 
@@ -167,9 +185,10 @@ describe('the second pass: plain values from cdk.context.json', () => {
   });
 
   test("an identity that does not exist: the CLI's error, on the lookup", () => {
-    const stack = stackWith({ $providerError: 'Encountered CC API error: Resource of type \'AWS::SES::EmailIdentity\' with identifier \'example.com\' was not found.' });
+    const notFound = { $providerError: 'No resource of type AWS::SES::EmailIdentity with identifier: example.com', $dontSaveContext: true };
+    const stack = stackWith(notFound, notFound);
     EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
-    Annotations.fromStack(stack).hasError('/Stack/Identity', Match.stringLikeRegexp("identifier 'example.com' was not found"));
+    Annotations.fromStack(stack).hasError('/Stack/Identity', 'No resource of type AWS::SES::EmailIdentity with identifier: example.com');
   });
 });
