@@ -25,6 +25,10 @@ export async function demo(aws?: { identity: string; account: string; region: st
       { domain: 'example.net', identity: pendingIdentity, story: 'pending: its DNS records are not published yet' },
     ];
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ses-lookup-demo-'));
+  // Removed however the demo ends: finished, failed, interrupted, or its output closed.
+  const removeWorkDir = () => fs.rmSync(workDir, { recursive: true, force: true });
+  process.once('exit', removeWorkDir);
+  ['SIGINT', 'SIGTERM', 'SIGHUP'].forEach((signal) => process.once(signal, () => process.exit(130)));
   const ses = aws ? undefined : await FakeSesServer.start();
   const receiver = await ResponseReceiver.start();
   console.log(`The example app (examples/verified-sender-app.ts), synthesized for ${stories.length === 1 ? 'one domain' : 'two domains'}, its handlers run `
@@ -99,7 +103,7 @@ export async function demo(aws?: { identity: string; account: string; region: st
   } finally {
     await receiver.stop();
     await ses?.stop();
-    fs.rmSync(workDir, { recursive: true, force: true });
+    removeWorkDir();
   }
   return failures === 0 ? 0 : 1;
 }
