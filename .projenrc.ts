@@ -119,6 +119,12 @@ const packageAll = project.tasks.tryFind('package-all');
 packageAll?.reset();
 packageAll?.spawn(project.tasks.tryFind('package:js')!);
 
+// The npm package holds what users run: the constructs (lib/, without the
+// handler sources: only their bundles in assets/ run), .jsii and the docs.
+// Added after projen's own rules, which re-include lib/**/*.js.
+project.addPackageIgnore('/lib/handler/');
+project.addPackageIgnore('/.ci/');
+
 // README examples must compile: jsii-rosetta compiles every TypeScript snippet.
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
 
