@@ -50,18 +50,18 @@ async function callerIdentity(regionOption) {
     ?? client.config.endpointProvider({ Region: region, UseDualStack: false, UseFIPS: false, UseGlobalEndpoint: false }).url.origin;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      const caller = await client.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(3000) });
+      const caller = await client.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(2000) });
       console.log(`AWS account ${caller.Account} (${caller.Arn}), region ${region}.`);
       return { account: caller.Account, region };
     } catch (error) {
-      const cause = error.name === 'TimeoutError' || error.name === 'AbortError' ? 'no answer within 3 s' : error.message;
+      const cause = error.name === 'TimeoutError' || error.name === 'AbortError' ? 'no answer within 2 s' : error.message;
       console.error(`STS GetCallerIdentity at ${endpoint}: attempt ${attempt} of 3 failed: ${cause}`);
       // Missing credentials or an answer from AWS (denied, expired) will not change by asking again.
       if (error.name === 'CredentialsProviderError') {
         return console.error('demo: no AWS credentials found (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws); nothing was read.');
       }
       if (error.$metadata?.httpStatusCode) break;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
     }
   }
   console.error('demo: AWS did not accept these credentials, or could not be reached; nothing was read.');
