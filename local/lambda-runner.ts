@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { FUNCTION_ACCESS_KEY_ID, FUNCTION_SECRET_ACCESS_KEY } from './aws-environment';
-import { TEST_REGION } from './cloudformation';
+import { FUNCTION_ENV } from './aws-environment';
 
 export interface InvokeOptions {
   /** Extra environment, such as AWS_ENDPOINT_URL_SESV2 or real credentials. */
@@ -47,15 +46,7 @@ export function invokeBundle(bundleDir: string, event: CloudFormationCustomResou
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    ...(options.localCredentials ?? true
-      ? {
-        AWS_REGION: TEST_REGION,
-        AWS_ACCESS_KEY_ID: FUNCTION_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: FUNCTION_SECRET_ACCESS_KEY,
-        AWS_CONFIG_FILE: '/nonexistent/aws-config',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-      }
-      : Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('AWS_')))),
+    ...(options.localCredentials ?? true ? FUNCTION_ENV : Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('AWS_')))),
     ...options.env,
     LOCAL_LAMBDA_EVENT: JSON.stringify(event),
     LOCAL_LAMBDA_TIMEOUT_MS: String(options.timeoutMs ?? 300_000),

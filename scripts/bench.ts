@@ -178,7 +178,6 @@ async function coldRun(variant: Variant, synthesized: Synthesized, receiver: Res
       NODE_NO_WARNINGS: '1',
       TZ: 'UTC',
       AWS_DEFAULT_REGION: DEPLOY_ENV.region,
-      AWS_SESSION_TOKEN: 'bench-session-token',
       AWS_LAMBDA_FUNCTION_NAME: 'bench',
       AWS_ENDPOINT_URL_SESV2: sesEndpoint,
     },
