@@ -62,10 +62,12 @@ export function invokeBundle(bundleDir: string, event: CloudFormationCustomResou
     const output = { stdout: '', stderr: '', report: '' };
     const collect = (stream: Readable | null, name: keyof typeof output) => {
       let partial = '';
-      stream?.on('data', (chunk: Buffer) => {
-        output[name] += chunk.toString();
+      // Decoded by the stream, so that a character split between chunks stays whole.
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        output[name] += chunk;
         if (name === 'report' || !options.onLine) return;
-        const lines = (partial + chunk.toString()).split('\n');
+        const lines = (partial + chunk).split('\n');
         partial = lines.pop() ?? '';
         lines.forEach((line) => options.onLine?.(line, name));
       });
