@@ -119,17 +119,25 @@ const packageAll = project.tasks.tryFind('package-all');
 packageAll?.reset();
 packageAll?.spawn(project.tasks.tryFind('package:js')!);
 
+// The npm package holds what users run: the constructs (lib/, without the
+// handler sources: only their bundles in assets/ run), .jsii and the docs.
+// Added after projen's own rules, which re-include lib/**/*.js.
+project.addPackageIgnore('/lib/handler/');
+project.addPackageIgnore('/.ci/');
+
 // README examples must compile: jsii-rosetta compiles every TypeScript snippet.
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
 
-// The main job: build, synthesize the example app, run its bundled handler
-// against a local SES v2 endpoint (or, with --aws, the real one).
+// The main job: synthesize the example app, run its bundled handlers against a
+// local SES v2 endpoint (or, with --aws, the real one). scripts/demo.js checks
+// the arguments first and rebuilds the bundles only when src/ changed; the
+// constructs run from src/ through ts-node, so the jsii compile is not needed.
 const demo = project.addTask('demo', {
-  description: 'Build the library, synthesize the example app and run the bundled handler against a local SES v2 endpoint (--aws --identity NAME for real SES)',
+  description: 'Synthesize the example app and run its bundled handlers against a local SES v2 endpoint (--help for options, --aws --identity NAME for real SES)',
 });
-demo.spawn(bundleTask!);
-demo.spawn(project.compileTask);
-demo.exec('ts-node --project tsconfig.dev.json scripts/demo.ts', { receiveArgs: true });
+demo.exec('node scripts/demo.js', { receiveArgs: true });
+// npm runs it directly: the projen CLI alone takes a second or two to start.
+project.package.setScript('demo', 'node scripts/demo.js');
 
 // The benchmark against AwsCustomResource: figures, not a test (machines are noisy).
 const bench = project.addTask('bench', {

@@ -14,6 +14,17 @@ const AWS_VARIABLES = [
 /** The function's credentials, as the Lambda runtime would set them. */
 export const FUNCTION_ACCESS_KEY_ID = 'AKIDLOCALTEST';
 export const FUNCTION_SECRET_ACCESS_KEY = 'local-test-secret';
+export const FUNCTION_SESSION_TOKEN = 'local-test-session-token';
+
+/** What Lambda gives a function in eu-west-1, and no AWS configuration files: the one set of fake credentials. */
+export const FUNCTION_ENV = {
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: FUNCTION_ACCESS_KEY_ID,
+  AWS_SECRET_ACCESS_KEY: FUNCTION_SECRET_ACCESS_KEY,
+  AWS_SESSION_TOKEN: FUNCTION_SESSION_TOKEN,
+  AWS_CONFIG_FILE: '/nonexistent/aws-config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+} as const;
 
 /**
  * Sets the environment for a function in eu-west-1 whose SES and STS calls go
@@ -26,16 +37,7 @@ export function useLocalAws(endpoint: string, extra: Record<string, string> = {}
   for (const name of AWS_VARIABLES) {
     delete process.env[name];
   }
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SESV2: endpoint,
-    AWS_ENDPOINT_URL_STS: endpoint,
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: FUNCTION_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: FUNCTION_SECRET_ACCESS_KEY,
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    ...extra,
-  });
+  Object.assign(process.env, { AWS_ENDPOINT_URL_SESV2: endpoint, AWS_ENDPOINT_URL_STS: endpoint, ...FUNCTION_ENV, ...extra });
   return () => {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) {

@@ -74,6 +74,8 @@ export interface ReceivedResponse {
   /** The raw body, to measure against the 4096-byte limit. */
   readonly raw: string;
   readonly bytes: number;
+  /** When its last byte arrived: process.hrtime in µs. */
+  readonly receivedAtUs: number;
   readonly body: {
     Status: 'SUCCESS' | 'FAILED';
     Reason?: string;
@@ -99,9 +101,10 @@ export class ResponseReceiver {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      const receivedAtUs = Number(process.hrtime.bigint() / 1000n);
       const raw = Buffer.concat(chunks).toString('utf8');
       const key = decodeURIComponent((request.url ?? '/').slice(1));
-      const entry: ReceivedResponse = { raw, bytes: Buffer.byteLength(raw), body: JSON.parse(raw) };
+      const entry: ReceivedResponse = { raw, bytes: Buffer.byteLength(raw), body: JSON.parse(raw), receivedAtUs };
       this.received.set(key, entry);
       this.waiting.get(key)?.(entry);
       response.writeHead(200).end();
@@ -110,20 +113,32 @@ export class ResponseReceiver {
 
   private constructor() {}
 
-  /** A fresh response URL; the handler's answer to it is returned by `response(url)`. */
-  public url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/${randomUUID()}`;
+  public get port(): number {
+    return (this.server.address() as AddressInfo).port;
   }
 
-  /** The response sent to `url`, waiting for it if need be. */
-  public response(url: string): Promise<ReceivedResponse> {
+  /**
+   * A fresh response URL; the handler's answer to it is returned by `response(url)`.
+   * With `httpsHost`, an HTTPS URL on that host, for a runner that redirects it here.
+   */
+  public url(httpsHost?: string): string {
+    return httpsHost ? `https://${httpsHost}/${randomUUID()}` : `http://127.0.0.1:${this.port}/${randomUUID()}`;
+  }
+
+  /** The response sent to `url`, waiting for it if need be; rejects after `timeoutMs` if given. */
+  public response(url: string, timeoutMs?: number): Promise<ReceivedResponse> {
     const key = new URL(url).pathname.slice(1);
     const done = this.received.get(key);
     if (done) {
       return Promise.resolve(done);
     }
-    return new Promise((resolve) => this.waiting.set(key, resolve));
+    return new Promise((resolve, reject) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => reject(new Error(`no response at ${url} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.set(key, (response) => {
+        clearTimeout(timer);
+        resolve(response);
+      });
+    });
   }
 
   public stop(): Promise<void> {

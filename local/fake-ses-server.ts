@@ -334,6 +334,26 @@ export function fullIdentity(domain: string): EmailIdentityBody {
   };
 }
 
+/** A verified domain as SES describes it: every check passed, no error type. */
+export function verifiedIdentity(domain: string): EmailIdentityBody {
+  const body = fullIdentity(domain);
+  delete body.VerificationInfo?.ErrorType;
+  return body;
+}
+
+/** A domain whose DNS records are not published yet: SES found no host for them and keeps checking. */
+export function pendingIdentity(domain: string): EmailIdentityBody {
+  const body = fullIdentity(domain);
+  return {
+    ...body,
+    VerificationStatus: 'PENDING',
+    VerifiedForSendingStatus: false,
+    DkimAttributes: { ...body.DkimAttributes, Status: 'PENDING' },
+    MailFromAttributes: { ...body.MailFromAttributes, MailFromDomainStatus: 'PENDING' },
+    VerificationInfo: { LastCheckedTimestamp: epochSeconds('2024-06-02T12:00:05.500Z'), ErrorType: 'HOST_NOT_FOUND' },
+  };
+}
+
 /** An identity SES describes with no fields at all. */
 export function emptyIdentity(): EmailIdentityBody {
   return {};

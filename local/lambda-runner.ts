@@ -1,11 +1,14 @@
 /**
  * Runs a bundled Lambda handler the way Lambda would: a fresh Node process
- * loads `index.js` from the asset directory and calls `handler(event, context)`
- * once, with the environment Lambda would set.
+ * (local/lambda-bootstrap.js) loads `index.js` from the asset directory and
+ * calls `handler(event, context)` once, with the environment Lambda would set.
+ * The one runner the tests, the demo and the bench share.
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { FUNCTION_ENV } from './aws-environment';
 
 export interface InvokeOptions {
   /** Extra environment, such as AWS_ENDPOINT_URL_SESV2 or real credentials. */
@@ -14,6 +17,12 @@ export interface InvokeOptions {
   readonly timeoutMs?: number;
   /** Fake credentials and region for a local endpoint; false to use the caller's own. @default true */
   readonly localCredentials?: boolean;
+  /** Called with each line of output as soon as it is written. */
+  readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** HTTPS requests to `host` go to 127.0.0.1:`port` over HTTP instead (a ResponseReceiver's). */
+  readonly redirectResponses?: { readonly host: string; readonly port: number };
+  /** Timing marks from inside the process; 'modules' adds the files the handler loaded. */
+  readonly timing?: boolean | 'modules';
 }
 
 export interface InvokeResult {
@@ -22,49 +31,66 @@ export interface InvokeResult {
   readonly stderr: string;
   /** Wall time from spawning the process to its exit. */
   readonly elapsedMs: number;
+  /** process.hrtime in µs, comparable with ReceivedResponse.receivedAtUs. */
+  readonly spawnedAtUs: number;
+  readonly exitedAtUs: number;
+  /** With `timing`: before require(bundle), when the handler's promise settled, CPU µs in between. */
+  readonly timing?: { requireStartUs: number; handlerDoneUs: number; cpuFromRequireUs: number; modules?: string[] };
 }
 
 /** The bundle the synthesized stack deploys, as the build leaves it. */
 export const LOOKUP_BUNDLE_DIR = path.join(__dirname, '..', 'assets', 'handler', 'lookup.lambda');
-
-const BOOTSTRAP = `
-const { handler } = require(process.argv[1]);
-const event = JSON.parse(process.env.LOCAL_LAMBDA_EVENT);
-const deadline = Date.now() + Number(process.env.LOCAL_LAMBDA_TIMEOUT_MS);
-Promise.resolve(handler(event, { getRemainingTimeInMillis: () => deadline - Date.now() }))
-  .catch((error) => { console.error(error); process.exitCode = 1; });
-`;
+const BOOTSTRAP = path.join(__dirname, 'lambda-bootstrap.js');
 
 export function invokeBundle(bundleDir: string, event: CloudFormationCustomResourceEvent, options: InvokeOptions = {}): Promise<InvokeResult> {
-  const localCredentials = options.localCredentials ?? true;
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    ...(localCredentials
-      ? { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST', AWS_SECRET_ACCESS_KEY: 'local-test-secret' }
-      : pickAwsEnvironment()),
+    ...(options.localCredentials ?? true ? FUNCTION_ENV : Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('AWS_')))),
     ...options.env,
     LOCAL_LAMBDA_EVENT: JSON.stringify(event),
     LOCAL_LAMBDA_TIMEOUT_MS: String(options.timeoutMs ?? 300_000),
+    LOCAL_LAMBDA_TIMING: options.timing ? String(options.timing) : undefined,
+    LOCAL_RESPONSE_HOST: options.redirectResponses?.host,
+    LOCAL_RESPONSE_PORT: options.redirectResponses && String(options.redirectResponses.port),
   };
-  const started = process.hrtime.bigint();
+  const spawnedAtUs = nowUs();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', BOOTSTRAP, path.join(bundleDir, 'index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const child = spawn(process.execPath, [BOOTSTRAP, path.join(bundleDir, 'index.js')], {
+      env, cwd: bundleDir, stdio: ['ignore', 'pipe', 'pipe', options.timing ? 'pipe' : 'ignore'],
+    });
+    const output = { stdout: '', stderr: '', report: '' };
+    const collect = (stream: Readable | null, name: keyof typeof output) => {
+      let partial = '';
+      // Decoded by the stream, so that a character split between chunks stays whole.
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        output[name] += chunk;
+        if (name === 'report' || !options.onLine) return;
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        lines.forEach((line) => options.onLine?.(line, name));
+      });
+      stream?.on('end', () => partial && name !== 'report' && options.onLine?.(partial, name));
+    };
+    collect(child.stdout, 'stdout');
+    collect(child.stderr, 'stderr');
+    collect(child.stdio[3] as Readable | null, 'report');
+    let exitedAtUs = 0;
+    child.on('exit', () => { exitedAtUs = nowUs(); });
     child.on('error', reject);
     child.on('close', (exitCode) => resolve({
       exitCode,
-      stdout,
-      stderr,
-      elapsedMs: Number(process.hrtime.bigint() - started) / 1e6,
+      stdout: output.stdout,
+      stderr: output.stderr,
+      elapsedMs: (exitedAtUs - spawnedAtUs) / 1000,
+      spawnedAtUs,
+      exitedAtUs,
+      timing: output.report ? JSON.parse(output.report) : undefined,
     }));
   });
 }
 
-/** The caller's AWS settings, for looking up a real identity. */
-function pickAwsEnvironment(): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('AWS_')));
+function nowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }

@@ -1,8 +1,12 @@
 /**
  * Reads a synthesized template the way CloudFormation and IAM see it once
  * deployed: intrinsic functions resolved to realistic values, so that ARNs in
- * policies have the length IAM counts. Used by the tests and the benchmark.
+ * policies have the length IAM counts, and custom resources' attributes to
+ * what their handler answered. Used by the tests, the demo and the benchmark.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AssetManifestArtifact, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 
 export interface CfnResource {
   readonly Type: string;
@@ -45,6 +49,8 @@ export class TemplateResolver {
     private readonly template: CfnTemplate,
     private readonly stackName: string,
     private readonly env: DeployEnvironment = DEPLOY_ENV,
+    /** Logical id → the Data its custom resource answered, for Fn::GetAtt. */
+    private readonly attributes: Record<string, Record<string, unknown>> = {},
   ) {}
 
   public resolve(value: unknown): unknown {
@@ -116,6 +122,10 @@ export class TemplateResolver {
   }
 
   private getAtt(logicalId: string, attribute: string): string {
+    const answered = this.attributes[logicalId]?.[attribute];
+    if (answered !== undefined) {
+      return String(answered);
+    }
     if (attribute === 'Arn' || (attribute === 'PolicyArn' && this.resource(logicalId).Type === 'AWS::IAM::ManagedPolicy')) {
       return this.arn(logicalId);
     }
@@ -141,4 +151,35 @@ export class TemplateResolver {
     }
     return resource;
   }
+}
+
+/**
+ * Resource properties as CloudFormation hands them to a custom resource:
+ * intrinsics resolved, every scalar turned into a string.
+ */
+export function asDelivered(value: unknown, resolver: TemplateResolver): unknown {
+  const resolved = resolver.resolve(value);
+  if (Array.isArray(resolved)) {
+    return resolved.map((item) => asDelivered(item, resolver));
+  }
+  if (typeof resolved === 'object' && resolved !== null) {
+    return Object.fromEntries(Object.entries(resolved).map(([name, item]) => [name, asDelivered(item, resolver)]));
+  }
+  return String(resolved);
+}
+
+/** The directory the CLI would zip and upload as the code of the function behind a custom resource. */
+export function handlerAssetDir(stack: CloudFormationStackArtifact, customResourceId: string): string {
+  const resources = (stack.template as CfnTemplate).Resources;
+  // ServiceToken is { "Fn::GetAtt": [<function logical id>, "Arn"] }.
+  const [functionId] = (resources[customResourceId]?.Properties?.ServiceToken as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt'] ?? [];
+  const s3Key = (resources[functionId]?.Properties?.Code as { S3Key?: string } | undefined)?.S3Key;
+  const manifest = stack.dependencies.find((artifact) => artifact instanceof AssetManifestArtifact);
+  // The asset manifest names each file asset by hash; the function's S3 key is `<hash>.zip`.
+  const files = manifest && (JSON.parse(fs.readFileSync(manifest.file, 'utf8')) as { files: Record<string, { source: { path: string } }> }).files;
+  const asset = s3Key && files?.[s3Key.replace(/\.zip$/, '')];
+  if (!asset) {
+    throw new Error(`${customResourceId}: no Lambda function with a file asset behind it in ${stack.stackName}`);
+  }
+  return path.join(stack.assembly.directory, asset.source.path);
 }

@@ -1,0 +1,99 @@
+'use strict';
+/**
+ * `npm run demo`: checks the arguments and, with --aws, the credentials, at
+ * once and before anything is built or loaded; rebuilds the handler bundles
+ * only when src/ changed; then runs scripts/demo.ts. Plain JavaScript, so that
+ * `--help` and a typo answer without waiting for TypeScript to load.
+ */
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+
+const USAGE = `Usage: npm run demo [-- options]
+
+  (no options)            against a local SES v2 endpoint on 127.0.0.1, with two canned
+                          domains: example.com (verified) and example.net (pending)
+  --aws --identity NAME   against SES with your AWS credentials (AWS_PROFILE, environment
+                          variables or ~/.aws; read-only, nothing is deployed, gates skipped)
+  --region REGION         with --aws: the identity's region (default: AWS_REGION or your profile's)
+  -h, --help              this text`;
+
+const REPO = path.join(__dirname, '..');
+// The SDK's notice that it will drop Node 20 (Lambda runs Node 24), here and in every handler run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+function parse() {
+  try {
+    const { values } = parseArgs({
+      options: { aws: { type: 'boolean', default: false }, identity: { type: 'string' }, region: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help) return console.log(USAGE);
+    if (values.aws && !values.identity) throw new Error('--aws needs --identity NAME: the domain or email address to read from SES');
+    if (!values.aws && (values.identity || values.region)) throw new Error('--identity and --region go with --aws');
+    return values;
+  } catch (error) {
+    console.error(`demo: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  }
+}
+
+/** Who the credentials belong to: asked first, briefly, so that no network or no credentials fail fast. */
+async function callerIdentity(regionOption) {
+  const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
+  const client = new STSClient({ region: regionOption, maxAttempts: 1 });
+  const region = await client.config.region().catch(() => undefined);
+  if (!region) {
+    return console.error('demo: no AWS region: pass --region, set AWS_REGION, or set one in your profile.');
+  }
+  const endpoint = process.env.AWS_ENDPOINT_URL_STS ?? process.env.AWS_ENDPOINT_URL
+    ?? client.config.endpointProvider({ Region: region, UseDualStack: false, UseFIPS: false, UseGlobalEndpoint: false }).url.origin;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      const caller = await client.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(2000) });
+      console.log(`AWS account ${caller.Account} (${caller.Arn}), region ${region}.`);
+      return { account: caller.Account, region };
+    } catch (error) {
+      const cause = error.name === 'TimeoutError' || error.name === 'AbortError' ? 'no answer within 2 s' : error.message;
+      console.error(`STS GetCallerIdentity at ${endpoint}: attempt ${attempt} of 3 failed: ${cause}`);
+      // Missing credentials or an answer from AWS (denied, expired) will not change by asking again.
+      if (error.name === 'CredentialsProviderError') {
+        return console.error('demo: no AWS credentials found (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws); nothing was read.');
+      }
+      if (error.$metadata?.httpStatusCode) break;
+      await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+    }
+  }
+  console.error('demo: AWS did not accept these credentials, or could not be reached; nothing was read.');
+}
+
+/** Rebuilds the handler bundles unless both are newer than every file under src/ and package-lock.json. */
+function buildIfStale() {
+  const mtime = (file) => fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0;
+  const sources = fs.readdirSync(path.join(REPO, 'src'), { recursive: true }).map((name) => path.join(REPO, 'src', name));
+  const built = Math.min(...['lookup', 'gate'].map((name) => mtime(path.join(REPO, 'assets', 'handler', `${name}.lambda`, 'index.js'))));
+  if (built > Math.max(mtime(path.join(REPO, 'package-lock.json')), ...sources.map(mtime))) return true;
+  const started = Date.now();
+  process.stdout.write(built === 0 ? 'Building the handler bundles... ' : 'src/ changed since the last build: rebuilding the handler bundles... ');
+  const build = spawnSync('npx', ['projen', 'bundle'], { cwd: REPO, encoding: 'utf8' });
+  console.log(build.status === 0 ? `done in ${((Date.now() - started) / 1000).toFixed(1)} s.` : `failed:\n${build.stdout}${build.stderr}`);
+  return build.status === 0;
+}
+
+async function main() {
+  const options = parse();
+  if (!options) return;
+  const aws = options.aws ? await callerIdentity(options.region) : undefined;
+  if ((options.aws && !aws) || !buildIfStale()) {
+    process.exitCode = 1;
+    return;
+  }
+  // Type checking is the build's and the tests' job; here it would only add seconds.
+  require('ts-node').register({ project: path.join(REPO, 'tsconfig.dev.json'), transpileOnly: true });
+  process.exitCode = await require('./demo.ts').demo(aws && { identity: options.identity, ...aws });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
