@@ -49,6 +49,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check',
     // The security test: zero AwsSolutions findings, no suppressions.
     'cdk-nag@^3',
+    // The CDK CLI, whose Cloud Control context provider the synth-time lookup test drives end to end.
+    'aws-cdk@2.1148.1',
   ],
 
   // jsii targets. Packaging them needs PyPI, Maven Central, NuGet and a Go
