@@ -2,7 +2,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { answerCloudFormation, type Answer, type Handler, type HandlerEvent, type Request } from './cloudformation';
 import { checkRecords, expectedRecords, SYSTEM_RESOLVER, type DnsResolver } from './dns-check';
 import type { EmailIdentityDescription } from './encode';
-import { Attempted, failureReason, scopeOf } from './failure-reason';
+import { Attempted, failureReason, retryClass, scopeOf } from './failure-reason';
 import type { SesReaderOptions } from './lookup';
 import { gatePhysicalId } from './physical-id';
 import { parseGateProperties } from './properties';
@@ -40,7 +40,9 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
     const client: SESv2Client = options.client ?? clients.get(properties);
     const scope = await scopeOf(properties, client, request.event.StackId);
     const physicalId = gatePhysicalId(properties);
-    const read = () => readIdentity(client, properties.EmailIdentity, Math.min(GATE_READ_MAX_WAIT_MS, request.remainingMs()), retry, request.log);
+    const read = () => readIdentity(client, properties.EmailIdentity, Math.min(GATE_READ_MAX_WAIT_MS, request.remainingMs()), {
+      retry, onRetry: request.log, clock,
+    });
     const passed = (identity: EmailIdentityDescription, waitedMs: number) => request.succeed(physicalId, gateData(identity, waitedMs));
     const explain = async (headline: string, identity: EmailIdentityDescription | undefined) => {
       if (!identity) {
@@ -106,11 +108,16 @@ async function handOver(request: Request, startedAt: number, continueLater: Cont
   }
 }
 
-/** Errors that waiting will not fix. */
+/**
+ * Errors that waiting for the next poll will not fix: those whose class was
+ * already retried for its whole window, and answers that will not change.
+ */
 function isPermanent(failure: unknown): boolean {
   const error = failure instanceof Attempted ? failure.cause : failure;
   const name = error instanceof Error ? error.name : '';
-  return ['NotFoundException', 'BadRequestException', 'AccessDeniedException', 'AssumeRoleFailed', 'UnexpectedShape'].includes(name);
+  const kind = retryClass(error);
+  return kind === 'accessDenied' || kind === 'unresolvedHost'
+    || (kind === 'final' && ['NotFoundException', 'BadRequestException', 'AssumeRoleFailed', 'UnexpectedShape'].includes(name));
 }
 
 /** What one poll says of the conditions. */

@@ -33,7 +33,7 @@ export function createLookupHandler(options: SesReaderOptions = {}): Handler {
     const scope = await scopeOf(properties, client, request.event.StackId);
     try {
       const maxWaitMs = Math.min(LOOKUP_MAX_WAIT_MS, request.remainingMs());
-      const identity = await readIdentity(client, properties.EmailIdentity, maxWaitMs, retry, request.log);
+      const identity = await readIdentity(client, properties.EmailIdentity, maxWaitMs, { retry, onRetry: request.log, clock: request.clock });
       const physicalId = lookupPhysicalId(properties);
       // Only a rollback sends an Update whose properties match its id: it
       // returns to properties that succeeded, and failing it would wedge the stack.

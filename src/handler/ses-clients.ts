@@ -1,6 +1,7 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { AWS_CALL_TIMEOUTS } from '../shared/time-budgets';
 import type { TargetProperties } from '../shared/wire';
 
 /** Where a lookup reads: a region and, for another account, a role to assume there. */
@@ -13,6 +14,9 @@ export type LookupTarget = Omit<TargetProperties, 'EmailIdentity'>;
 export class SesClients {
   private readonly clients = new Map<string, SESv2Client>();
 
+  /** @param timeouts of each SES and STS call; shorter in tests */
+  constructor(private readonly timeouts: CallTimeouts = AWS_CALL_TIMEOUTS) {}
+
   public get(target: LookupTarget): SESv2Client {
     const key = JSON.stringify([target.Region, target.AssumeRoleArn, target.ExternalId]);
     let client = this.clients.get(key);
@@ -20,15 +24,21 @@ export class SesClients {
       client = new SESv2Client({
         // Absent: the function's own region.
         region: target.Region,
-        credentials: target.AssumeRoleArn ? assumedRole(target.AssumeRoleArn, target.ExternalId) : undefined,
-        // readIdentity retries, up to its deadline.
+        credentials: target.AssumeRoleArn ? assumedRole(target.AssumeRoleArn, target.ExternalId, this.timeouts) : undefined,
+        // readIdentity retries, each class of error for its own window.
         maxAttempts: 1,
-        requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 }),
+        requestHandler: httpHandler(this.timeouts),
       });
       this.clients.set(key, client);
     }
     return client;
   }
+}
+
+/** How long one SES or STS call may take to connect, and to answer. */
+export interface CallTimeouts {
+  readonly connectionTimeout: number;
+  readonly requestTimeout: number;
 }
 
 /** Raised when the role cannot be assumed, so that the reason can say so. */
@@ -40,9 +50,9 @@ export class AssumeRoleFailed extends Error {
 }
 
 /** Credentials of a role in the identity's account; the SDK refreshes them before they expire. */
-function assumedRole(roleArn: string, externalId: string | undefined) {
+function assumedRole(roleArn: string, externalId: string | undefined, timeouts: CallTimeouts) {
   // STS in the function's own region: the regional endpoint, not the global one.
-  const sts = new STSClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 }) });
+  const sts = new STSClient({ requestHandler: httpHandler(timeouts) });
   return async () => {
     try {
       const { Credentials: credentials } = await sts.send(new AssumeRoleCommand({
@@ -64,4 +74,9 @@ function assumedRole(roleArn: string, externalId: string | undefined) {
       throw new AssumeRoleFailed(roleArn, error);
     }
   };
+}
+
+/** A hung call fails as a TimeoutError, a fault that readIdentity retries for its window. */
+function httpHandler(timeouts: CallTimeouts): NodeHttpHandler {
+  return new NodeHttpHandler({ ...timeouts, throwOnRequestTimeout: true });
 }
