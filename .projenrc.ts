@@ -39,6 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sts',
     // Asynchronous self-invocation, for gates that wait longer than one invocation.
     '@aws-sdk/client-lambda',
+    // DescribeStacks on the stack's own id: a rollback is told by the stack's status, not the event.
+    '@aws-sdk/client-cloudformation',
     // The SDK's own classification of retryable errors, for the handler's retries.
     '@smithy/core',
     '@smithy/node-http-handler',

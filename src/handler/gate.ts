@@ -7,6 +7,7 @@ import type { SesReaderOptions } from './lookup';
 import { gatePhysicalId } from './physical-id';
 import { parseGateProperties } from './properties';
 import { readIdentity } from './read-identity';
+import { describeStackStatus, isRollback } from './rollback';
 import { SesClients } from './ses-clients';
 import { DEFAULT_RETRY, GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS } from '../shared/time-budgets';
 import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type GateCondition, type GateData } from '../shared/wire';
@@ -31,6 +32,7 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
   const clients = new SesClients();
   const retry = options.retry ?? DEFAULT_RETRY;
   const resolver = options.resolver ?? SYSTEM_RESOLVER;
+  const stackStatus = options.stackStatus ?? describeStackStatus();
   return answerCloudFormation(GATE_RESOURCE_TYPE, async (request) => {
     const properties = parseGateProperties(request.event.ResourceProperties);
     if (typeof properties === 'string') {
@@ -57,6 +59,9 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
       // Only a rollback to a gate that passed sends these properties again: pass at once.
       return passed(await read().catch(() => ({})), 0);
     }
+    // Other rollbacks are told by the stack's status: asked once, and only when the gate would wait or fail.
+    let rollback: Promise<boolean> | undefined;
+    const rollingBack = () => (rollback ??= isRollback(request, physicalId, stackStatus));
 
     const startedAt = request.event[GATE_STARTED_AT] ?? clock.now();
     const name = JSON.stringify(properties.EmailIdentity);
@@ -69,11 +74,17 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
         if (verdict.state === 'passed') {
           return passed(lastSeen, clock.now() - startedAt);
         }
+        if (await rollingBack()) {
+          return passed(lastSeen, 0);
+        }
         if (verdict.state === 'failed') {
           return request.fail(await explain(`Gate on ${name} failed: ${verdict.because}.`, lastSeen));
         }
         waitingFor = verdict.because;
       } catch (error) {
+        if (await rollingBack()) {
+          return passed(lastSeen ?? {}, 0);
+        }
         if (isPermanent(error)) {
           return request.fail(failureReason(error, scope));
         }

@@ -6,6 +6,7 @@ import { lookupPhysicalId } from './physical-id';
 import { parseLookupProperties } from './properties';
 import { readIdentity } from './read-identity';
 import { unmetRequirement } from './requirements';
+import { describeStackStatus, isRollback, type StackStatusReader } from './rollback';
 import { SesClients } from './ses-clients';
 import { DEFAULT_RETRY, LOOKUP_MAX_WAIT_MS, type RetryOptions } from '../shared/time-budgets';
 import { LOOKUP_RESOURCE_TYPE } from '../shared/wire';
@@ -15,6 +16,8 @@ export interface SesReaderOptions extends AnswerOptions {
   readonly client?: SESv2Client;
   /** @default DEFAULT_RETRY */
   readonly retry?: RetryOptions;
+  /** Tells a rollback from a forward Update. @default DescribeStacks on the event's StackId */
+  readonly stackStatus?: StackStatusReader;
 }
 
 /**
@@ -24,6 +27,7 @@ export interface SesReaderOptions extends AnswerOptions {
 export function createLookupHandler(options: SesReaderOptions = {}): Handler {
   const clients = new SesClients();
   const retry = options.retry ?? DEFAULT_RETRY;
+  const stackStatus = options.stackStatus ?? describeStackStatus();
   return answerCloudFormation(LOOKUP_RESOURCE_TYPE, async (request) => {
     const properties = parseLookupProperties(request.event.ResourceProperties);
     if (typeof properties === 'string') {
@@ -35,11 +39,9 @@ export function createLookupHandler(options: SesReaderOptions = {}): Handler {
       const maxWaitMs = Math.min(LOOKUP_MAX_WAIT_MS, request.remainingMs());
       const identity = await readIdentity(client, properties.EmailIdentity, maxWaitMs, { retry, onRetry: request.log, clock: request.clock });
       const physicalId = lookupPhysicalId(properties);
-      // Only a rollback sends an Update whose properties match its id: it
-      // returns to properties that succeeded, and failing it would wedge the stack.
-      const rollback = request.event.RequestType === 'Update' && request.event.PhysicalResourceId === physicalId;
-      const unmet = rollback ? undefined : unmetRequirement(identity, properties.Requirements ?? [], properties.EmailIdentity);
-      if (unmet) {
+      const unmet = unmetRequirement(identity, properties.Requirements ?? [], properties.EmailIdentity);
+      // A rollback returns to properties that succeeded: failing it would wedge the stack.
+      if (unmet && !(await isRollback(request, physicalId, stackStatus))) {
         return request.fail(unmet);
       }
       const body = successBody(request.envelope(physicalId), lookupData(identity, scope.region));

@@ -76,7 +76,7 @@ function assumedRole(roleArn: string, externalId: string | undefined, timeouts: 
   };
 }
 
-/** A hung call fails as a TimeoutError, a fault that readIdentity retries for its window. */
-function httpHandler(timeouts: CallTimeouts): NodeHttpHandler {
+/** The HTTP handler of every AWS client here: a hung call fails as a TimeoutError, a fault that readIdentity retries for its window. */
+export function httpHandler(timeouts: CallTimeouts = AWS_CALL_TIMEOUTS): NodeHttpHandler {
   return new NodeHttpHandler({ ...timeouts, throwOnRequestTimeout: true });
 }
