@@ -35,6 +35,7 @@ import {
 } from './bench/cold-start';
 import type { TimedResponse } from './bench/https-receiver';
 import { functionRolePolicies, iamProblems, LIMITS, sum, TemplateResolver, type CfnTemplate, type RolePolicies } from './bench/template';
+import { printScaleSimulation } from './simulate-scale';
 import { LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
 const REPO = path.join(__dirname, '..');
@@ -298,6 +299,7 @@ async function main(): Promise<void> {
   };
   console.log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}, ${machine.date}`);
   console.log(`Load average at start: ${machine.loadAverageAtStart.join(', ')}`);
+  await printScaleSimulation();
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ses-lookup-bench-'));
   try {
