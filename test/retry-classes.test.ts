@@ -139,6 +139,18 @@ describe('on a fake clock, with the production policy', () => {
     expect(body.Reason).toMatch(reason);
   });
 
+  test('STS failing (5xx) when assuming a role: retried as a fault, and the reason does not blame the trust policy', async () => {
+    const stsFault = () => new AssumeRoleFailed(ROLE_ARN, new STSServiceException({
+      name: 'InternalFailure', $fault: 'server', message: 'Internal failure.', $metadata: { httpStatusCode: 500 },
+    }));
+
+    const { body, failedAfterMs } = await failEvery(stsFault);
+
+    expect(body.Status).toBe('FAILED');
+    expect(failedAfterMs).toBeGreaterThan(DEFAULT_RETRY.faultGraceMs - DEFAULT_RETRY.maxDelayMs);
+    expect(body.Reason).toMatch(/^Could not assume role .* \(InternalFailure: Internal failure\.\)\. STS kept failing: deploy again later\.$/);
+  });
+
   test('an identity that does not exist fails at once', async () => {
     const { body, failedAfterMs, calls } = await failEvery(errors.notFoundIdentity);
 

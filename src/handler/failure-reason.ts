@@ -58,8 +58,13 @@ export function failureReason(failure: unknown, scope: LookupScope): string {
         : `The lookup function may not call ses:GetEmailIdentity on ${identity} ${where} (AccessDeniedException: ${detail}). Check permission boundaries and SCPs.`;
     case 'BadRequestException':
       return `SES rejected ${identity} ${where} as an email identity name (BadRequestException: ${detail}). Pass a domain or email address.`;
-    case 'AssumeRoleFailed':
-      return `Could not assume role ${scope.assumeRoleArn} to read ${identity} ${where}${attempts} (${detail}). The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider's roleArn), with the same external id if one is set.`;
+    case 'AssumeRoleFailed': {
+      const kind = retryClass(error);
+      const advice = kind === 'throttling' || kind === 'fault'
+        ? 'STS kept failing: deploy again later.'
+        : "The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider's roleArn), with the same external id if one is set.";
+      return `Could not assume role ${scope.assumeRoleArn} to read ${identity} ${where}${attempts} (${detail}). ${advice}`;
+    }
     case 'UnexpectedShape':
       return `SES answered GetEmailIdentity for ${identity} ${where} with a response of unexpected shape: ${detail}. Check what sits between the function and SES.`;
     case 'DeadlineExceeded':
