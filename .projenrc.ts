@@ -39,6 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sts',
     // Asynchronous self-invocation, for gates that wait longer than one invocation.
     '@aws-sdk/client-lambda',
+    // DescribeStacks on the stack's own id: a rollback is told by the stack's status, not the event.
+    '@aws-sdk/client-cloudformation',
     // The SDK's own classification of retryable errors, for the handler's retries.
     '@smithy/core',
     '@smithy/node-http-handler',
@@ -51,6 +53,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3',
     // The CDK CLI, whose Cloud Control context provider the synth-time lookup test drives end to end.
     'aws-cdk@2.1148.1',
+    // The integration test against real AWS (test/integ.*.ts). Pinned: no
+    // integ-tests-alpha 2.257.0-alpha.0 was published; 2.245's peer range takes 2.257.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
   ],
 
   // jsii targets. Packaging them needs PyPI, Maven Central, NuGet and a Go
@@ -72,7 +78,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/example/cdk-ses-identity-lookup-go',
   },
 
-  gitignore: ['cdk.out', '*.cdk.out', '/bench-results/', '.jsii.tabl.json'],
+  gitignore: [
+    'cdk.out', '*.cdk.out', '/bench-results/', '.jsii.tabl.json',
+    // integ-runner's scratch assembly, and the asset copies in its snapshots: the check never reads them.
+    'test/cdk-integ.out.*', 'test/*.snapshot/asset.*',
+  ],
   npmignoreEnabled: true,
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/'] },
 });
@@ -147,6 +157,23 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(bundleTask!);
 bench.exec('ts-node --project tsconfig.dev.json scripts/bench.ts', { receiveArgs: true });
+
+// The integration test: its snapshot is committed and checked offline by
+// test/integ-snapshot.test.ts (npm test); with AWS credentials, a maintainer deploys it.
+const integRunner = 'integ-runner --language typescript --directory test --parallel-regions eu-west-1'
+  + " --app 'node -r ts-node/register/transpile-only {filePath}'";
+project.addTask('integ', {
+  description: 'Compare the integ tests\' synthesized templates with their committed snapshots (offline; asset hashes ignored)',
+  // The SDK would otherwise probe EC2 instance metadata for a region.
+  env: { AWS_REGION: 'eu-west-1' },
+}).exec(integRunner, { receiveArgs: true });
+project.addTask('integ:snapshot', {
+  description: 'Write the integ snapshots by synthesizing only, without an AWS account (deploy to verify them: integ:deploy)',
+  env: { AWS_REGION: 'eu-west-1' },
+}).exec(`${integRunner} --update-on-failed --dry-run`, { receiveArgs: true });
+project.addTask('integ:deploy', {
+  description: 'With AWS credentials: deploy each integ test, run its assertions against real SES, destroy it, and rewrite its snapshot',
+}).exec(`${integRunner} --force`, { receiveArgs: true });
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');

@@ -3,8 +3,8 @@
  * GetEmailIdentity the way SES does on the wire (REST-JSON), so that the real
  * @aws-sdk/client-sesv2 can be pointed at it with `endpoint` or the
  * AWS_ENDPOINT_URL_SESV2 environment variable. It can also script faults and
- * throttle, and play STS AssumeRole for lookups in other accounts, for tests,
- * the demo and the benchmark.
+ * throttle, and play STS AssumeRole for lookups in other accounts and
+ * CloudFormation DescribeStacks for rollbacks, for tests, the demo and the benchmark.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
@@ -81,6 +81,8 @@ export class FakeSesServer {
   private readonly signed: SignedRequest[] = [];
   private readonly roles = new Map<string, AssumableRole>();
   private readonly assumed: Array<{ roleArn: string; externalId?: string }> = [];
+  private readonly stacks = new Map<string, string | ErrorStep>();
+  private readonly described: string[] = [];
   /** Arrival times of the requests answered within the rate limit, for the sliding window. */
   private admitted: number[] = [];
   private readonly server = http.createServer((request, response) => this.handle(request, response));
@@ -117,6 +119,20 @@ export class FakeSesServer {
     return this;
   }
 
+  /**
+   * Plays CloudFormation too (point AWS_ENDPOINT_URL_CLOUDFORMATION, or
+   * AWS_ENDPOINT_URL, here): DescribeStacks on `stackId` answers `status`, or the error.
+   */
+  public setStackStatus(stackId: string, status: string | ErrorStep): this {
+    this.stacks.set(stackId, status);
+    return this;
+  }
+
+  /** Every stack id DescribeStacks was called with, in arrival order. */
+  public get describeStacksCalls(): readonly string[] {
+    return [...this.described];
+  }
+
   /** Makes `name` exist, described by `body`. */
   public setIdentity(name: string, body: EmailIdentityBody): this {
     this.identities.set(name, body);
@@ -148,7 +164,7 @@ export class FakeSesServer {
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
     if (request.method === 'POST' && new URL(request.url ?? '/', 'http://localhost').pathname === '/') {
-      this.handleSts(request, response);
+      this.handleQuery(request, response);
       return;
     }
     const match = IDENTITY_PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
@@ -181,12 +197,16 @@ export class FakeSesServer {
     send(response, 200, JSON.stringify(identity));
   }
 
-  /** STS AssumeRole over the AWS query protocol: a form body in, XML out. */
-  private handleSts(request: http.IncomingMessage, response: http.ServerResponse): void {
+  /** STS AssumeRole and CloudFormation DescribeStacks over the AWS query protocol: a form body in, XML out. */
+  private handleQuery(request: http.IncomingMessage, response: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      if (form.get('Action') === 'DescribeStacks') {
+        this.describeStacks(form.get('StackName') ?? '', response);
+        return;
+      }
       const roleArn = form.get('RoleArn') ?? '';
       const externalId = form.get('ExternalId') ?? undefined;
       this.assumed.push({ roleArn, externalId });
@@ -205,6 +225,21 @@ export class FakeSesServer {
         `</AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
       ].join(''), { 'content-type': 'text/xml' });
     });
+  }
+
+  private describeStacks(stackId: string, response: http.ServerResponse): void {
+    this.described.push(stackId);
+    const status = this.stacks.get(stackId) ?? { status: 400, errorType: 'ValidationError', message: `Stack with id ${stackId} does not exist` };
+    if (typeof status !== 'string') {
+      send(response, status.status, stsError(status.errorType, status.message ?? status.errorType, CLOUDFORMATION_NAMESPACE), { 'content-type': 'text/xml' });
+      return;
+    }
+    send(response, 200, [
+      `<DescribeStacksResponse xmlns="${CLOUDFORMATION_NAMESPACE}"><DescribeStacksResult><Stacks><member>`,
+      `<StackId>${stackId}</StackId><StackName>${stackId.split('/')[1] ?? stackId}</StackName>`,
+      `<CreationTime>2026-01-01T00:00:00.000Z</CreationTime><StackStatus>${status}</StackStatus>`,
+      `</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+    ].join(''), { 'content-type': 'text/xml' });
   }
 
   /** Sliding one-second window over the requests let through. */
@@ -244,8 +279,11 @@ function signerOf(request: http.IncomingMessage): Omit<SignedRequest, 'name'> {
   return { accessKeyId: scope?.[1] ?? '', region: scope?.[2] ?? '' };
 }
 
-function stsError(code: string, message: string): string {
-  return `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code>`
+const CLOUDFORMATION_NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+
+/** An error as the query protocol sends it (STS's namespace unless another is given). */
+function stsError(code: string, message: string, namespace = 'https://sts.amazonaws.com/doc/2011-06-15/'): string {
+  return `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>${code}</Code>`
     + `<Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 }
 

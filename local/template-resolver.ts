@@ -115,6 +115,7 @@ export class TemplateResolver {
       case 'AWS::AccountId': return this.env.account;
       case 'AWS::URLSuffix': return this.env.urlSuffix;
       case 'AWS::StackName': return this.stackName;
+      case 'AWS::StackId': return `arn:${this.env.partition}:cloudformation:${this.env.region}:${this.env.account}:stack/${this.stackName}/00000000-0000-0000-0000-000000000000`;
     }
     const resource = this.resource(target);
     // Ref gives the ARN for managed policies, the name for the other types measured here.

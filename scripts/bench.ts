@@ -30,6 +30,7 @@ import { FakeSesServer, verifiedIdentity } from '../local/fake-ses-server';
 import { invokeBundle } from '../local/lambda-runner';
 import { asDelivered, DEPLOY_ENV, handlerAssetDir, TemplateResolver, type CfnTemplate } from '../local/template-resolver';
 import { EmailIdentityLookup } from '../src';
+import { printScaleSimulation } from './simulate-scale';
 import { LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
 const REPO = path.join(__dirname, '..');
@@ -207,6 +208,7 @@ async function main(): Promise<void> {
   if (!(coldRuns >= 1) || !(synthRuns >= 1)) throw new Error('--runs and --synth-runs must be at least 1');
   const machine = `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.release()}`;
   console.log(`${new Date().toISOString()} on ${machine}; load average ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`);
+  await printScaleSimulation();
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ses-lookup-bench-'));
   const ses = await FakeSesServer.start();

@@ -84,6 +84,22 @@ export interface EmailIdentityLookupProps {
  */
 export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity {
   /**
+   * Reads an identity at synth time, through the CDK CLI and Cloud Control,
+   * caching its DKIM records, MAIL FROM domain and settings in
+   * `cdk.context.json` as plain values. The stack needs an explicit account
+   * and region. No custom resource and no Lambda function are deployed for
+   * it. Refresh the cache with `cdk context --reset <key>` (or `--clear`).
+   *
+   * Verification statuses are not read: use a deploy-time lookup or a gate.
+   *
+   * @param scope the construct's scope
+   * @param id the construct's id
+   * @param options the identity, and where it is
+   */
+  public static fromLookup(scope: Construct, id: string, options: EmailIdentityLookupOptions): LookedUpEmailIdentity {
+    return LookedUpEmailIdentity._lookup(scope, id, options);
+  }
+  /**
    * The identity's name, as given in `emailIdentity`.
    * @attribute
    */
@@ -268,22 +284,6 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     this.tags = this.attribute('Tags');
   }
 
-  /**
-   * Reads an identity at synth time, through the CDK CLI and Cloud Control,
-   * caching its DKIM records, MAIL FROM domain and settings in
-   * `cdk.context.json` as plain values. The stack needs an explicit account
-   * and region. No custom resource and no Lambda function are deployed for
-   * it. Refresh the cache with `cdk context --reset <key>` (or `--clear`).
-   *
-   * Verification statuses are not read: use a deploy-time lookup or a gate.
-   *
-   * @param scope the construct's scope
-   * @param id the construct's id
-   * @param options the identity, and where it is
-   */
-  public static fromLookup(scope: Construct, id: string, options: EmailIdentityLookupOptions): LookedUpEmailIdentity {
-    return LookedUpEmailIdentity._lookup(scope, id, options);
-  }
 
   /**
    * The same lookup in another stack, created there on first use.

@@ -58,7 +58,8 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
    * @internal
    */
   public static _lookup(scope: Construct, id: string, options: EmailIdentityLookupOptions): LookedUpEmailIdentity {
-    const problem = Token.isUnresolved(options.emailIdentity) || [options.region, options.account].some((value) => value !== undefined && Token.isUnresolved(value))
+    const unknown = [options.emailIdentity, options.region, options.account].some((value) => value !== undefined && Token.isUnresolved(value));
+    const problem = unknown
       ? 'emailIdentity, region and account must be literals for a lookup at synth time (the CDK CLI reads the identity before deployment).'
       : targetProblem({ emailIdentity: options.emailIdentity, region: options.region });
     if (problem) {

@@ -134,13 +134,18 @@ describe('EmailIdentityLookup', () => {
       'arn:aws:ses:eu-west-1:123456789012:identity/example.com',
       'arn:aws:ses:eu-west-1:123456789012:identity/sender@example.org',
     ]);
-    // The role's inline policy only lets the function write its own logs.
+    // The role's inline policy only lets the function write its own logs, and
+    // read its own stack's status (to tell a rollback).
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [{
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SesIdentityLookupLogs'), 'Arn'] },
+        }, {
+          Effect: 'Allow',
+          Action: 'cloudformation:DescribeStacks',
+          Resource: { Ref: 'AWS::StackId' },
         }],
       },
     });

@@ -165,8 +165,8 @@ beforeEach(async () => {
   fake = await FakeSesServer.start();
   clock = new FakeClock();
   dns = new StubResolver();
-  // A Lambda in eu-west-1 whose SES endpoint is the fake.
-  restoreEnvironment = useLocalAws(fake.endpoint);
+  // A Lambda in eu-west-1 whose SES endpoint, and CloudFormation's (for rollbacks), is the fake.
+  restoreEnvironment = useLocalAws(fake.endpoint, { AWS_ENDPOINT_URL: fake.endpoint });
 });
 
 afterEach(async () => {
@@ -703,6 +703,38 @@ describe('updates, rollbacks and deletes', () => {
     expect(body.Data).toMatchObject({ ...data, WaitedSeconds: '0' });
     expect(clock.sleeps).toEqual([]);
     expect(fake.requests).toEqual([DOMAIN]);
+  });
+
+  test.each<[string, EmailIdentityBody]>([
+    ['PENDING', identity({ verification: 'PENDING' })],
+    ['FAILED', identity({ verification: 'FAILED' })],
+  ])("a rollback whose id is another Update's passes at once, the stack's status saying so, with the identity %s", async (_, now) => {
+    fake.setIdentity(DOMAIN, now);
+    const properties = gateProperties();
+    const replaced = gateProperties({ TimeoutSeconds: '600' });
+    const event = gateUpdate(properties, replaced, physicalIdOf(replaced));
+    fake.setStackStatus(event.StackId, 'UPDATE_ROLLBACK_IN_PROGRESS');
+
+    const { body } = await run(event);
+
+    expect(body.Status).toBe('SUCCESS');
+    expect(body.PhysicalResourceId).toBe(physicalIdOf(properties));
+    expect(body.Data).toMatchObject({ WaitedSeconds: '0' });
+    expect(clock.sleeps).toEqual([]);
+    expect(fake.describeStacksCalls).toEqual([event.StackId]);
+  });
+
+  test('the same Update while the stack updates forward waits, asking the stack once', async () => {
+    changeAtSleep(2, identity({ verification: 'PENDING' }), identity());
+    const replaced = gateProperties({ TimeoutSeconds: '600' });
+    const event = gateUpdate(gateProperties(), replaced, physicalIdOf(replaced));
+    fake.setStackStatus(event.StackId, 'UPDATE_IN_PROGRESS');
+
+    const { body } = await run(event);
+
+    expect(body.Status).toBe('SUCCESS');
+    expect(body.Data).toMatchObject({ WaitedSeconds: '120' });
+    expect(fake.describeStacksCalls).toEqual([event.StackId]);
   });
 
   test('an Update with changed properties waits again and gets a new physical ID', async () => {

@@ -17,12 +17,13 @@ import {
   updateEvent,
   type ReceivedResponse,
 } from '../local/cloudformation';
-import { emptyIdentity, FakeSesServer, fullIdentity, type FaultStep } from '../local/fake-ses-server';
+import { emptyIdentity, FakeSesServer, fullIdentity, type ErrorStep, type FaultStep } from '../local/fake-ses-server';
 import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
 import { createLookupHandler } from '../src/handler/lookup';
 import { lookupPhysicalId } from '../src/handler/physical-id';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 import type { RetryOptions } from '../src/shared/time-budgets';
+import type { Requirement } from '../src/shared/wire';
 
 
 let receiver: ResponseReceiver;
@@ -51,7 +52,8 @@ afterEach(async () => {
 function useFake(server: FakeSesServer): void {
   restoreEnvironment?.();
   fake = server;
-  restoreEnvironment = useLocalAws(server.endpoint);
+  // CloudFormation (DescribeStacks, for rollbacks) too, through the global endpoint.
+  restoreEnvironment = useLocalAws(server.endpoint, { AWS_ENDPOINT_URL: server.endpoint });
 }
 
 interface RunOptions {
@@ -341,6 +343,66 @@ describe('request types', () => {
     expect(body.PhysicalResourceId).toBe(lookupPhysicalId({ EmailIdentity: 'new.example.com' }));
     expect(body.Data?.MailFromDomain).toBe('mail.new.example.com');
     expect(fake.requests).toEqual(['new.example.com']);
+  });
+
+  describe("rollbacks: an Update whose properties do not match its id is told by the stack's status", () => {
+    // The identity became BYODKIM since; the properties require Easy DKIM records.
+    const requirements: Requirement[] = ['EasyDkimRecords'];
+    const succeeded = { EmailIdentity: 'example.com', RefreshToken: 'build-41', Requirements: requirements };
+    const replaced = { ...succeeded, RefreshToken: 'build-42' };
+    const stackId = `arn:aws:cloudformation:${TEST_REGION}:${TEST_ACCOUNT}:stack/demo/0f6e1f7a-4d1b-4c55-8d2e-3b7c9a1e5f00`;
+    /** Back to `succeeded` from `replaced`, under the id `replaced` took: what a rollback may send. */
+    const backFromReplaced = () => updateEvent(succeeded, replaced, lookupPhysicalId(replaced), { responseUrl: receiver.url(), stackId });
+
+    beforeEach(() => {
+      fake.setIdentity('example.com', { ...fullIdentity('example.com'), DkimAttributes: { SigningAttributesOrigin: 'EXTERNAL', Tokens: ['sel1'] } });
+    });
+
+    test.each(['UPDATE_ROLLBACK_IN_PROGRESS', 'IMPORT_ROLLBACK_IN_PROGRESS'])('stack %s: requirements skipped, SUCCESS', async (status) => {
+      fake.setStackStatus(stackId, status);
+
+      const { body } = await run(backFromReplaced());
+
+      expect(body.Status).toBe('SUCCESS');
+      expect(body.PhysicalResourceId).toBe(lookupPhysicalId(succeeded));
+      expect(fake.describeStacksCalls).toEqual([stackId]);
+    });
+
+    test.each(['UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'])('stack %s: a forward Update, the requirement fails it', async (status) => {
+      fake.setStackStatus(stackId, status);
+
+      const { body } = await run(backFromReplaced());
+
+      expect(body.Status).toBe('FAILED');
+      expect(body.Reason).toMatch(/uses BYODKIM/);
+      expect(body.PhysicalResourceId).toBe(lookupPhysicalId(replaced));
+    });
+
+    test.each<[string, ErrorStep]>([
+      ['denied (no cloudformation:DescribeStacks)', { status: 403, errorType: 'AccessDenied', message: 'not authorized' }],
+      ['failing (500)', { status: 500, errorType: 'InternalFailure' }],
+      ['not knowing the stack', { status: 400, errorType: 'ValidationError' }],
+    ])('DescribeStacks %s: as before, the id decides', async (_, answer) => {
+      fake.setStackStatus(stackId, answer);
+
+      const forward = await run(backFromReplaced());
+      const matching = await run(updateEvent(succeeded, replaced, lookupPhysicalId(succeeded), { responseUrl: receiver.url(), stackId }));
+
+      expect(forward.body.Status).toBe('FAILED');
+      expect(matching.body.Status).toBe('SUCCESS');
+      // Only the Update whose properties do not match its id asks.
+      expect(fake.describeStacksCalls.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(fake.describeStacksCalls)).toEqual(new Set([stackId]));
+    });
+
+    test('a Create, or an Update that meets its requirements, never asks', async () => {
+      fake.setIdentity('example.com', fullIdentity('example.com'));
+
+      await run(createEvent(succeeded, { responseUrl: receiver.url(), stackId }));
+      await run(backFromReplaced());
+
+      expect(fake.describeStacksCalls).toEqual([]);
+    });
   });
 
   test('a failed Update keeps the old physical ID, so CloudFormation does not replace it', async () => {

@@ -190,6 +190,26 @@ describe('another account, through AssumeRoleArn', () => {
     expect(fake.requests).toEqual([]);
   });
 
+  test('a trust policy IAM has not seen yet: STS AccessDenied is retried for the IAM window, then the role is assumed', async () => {
+    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+    const role = `arn:aws:iam::${OTHER_ACCOUNT}:role/JustTrusted`;
+    const logLines: string[] = [];
+    // The trust policy takes effect while the handler waits to retry.
+    const handler = createLookupHandler({
+      retry: { ...FAST_RETRY, accessDeniedGraceMs: 10_000 },
+      log: (line) => {
+        logLines.push(line);
+        fake.allowAssumeRole(role, { accessKeyId: ROLE_KEY });
+      },
+    });
+
+    const { body } = await lookup({ AssumeRoleArn: role }, handler);
+
+    expect(body.Status).toBe('SUCCESS');
+    expect(fake.assumeRoleCalls).toEqual([{ roleArn: role }, { roleArn: role }]);
+    expect(JSON.parse(logLines[0])).toMatchObject({ retry: 1, class: 'accessDenied', cause: expect.stringContaining('AccessDenied') });
+  });
+
   test('two lookups through the same role in one handler instance assume it once', async () => {
     fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
     fake.setIdentity('other.example.com', fullIdentity('other.example.com'));

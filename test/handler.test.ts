@@ -28,6 +28,7 @@ import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE, type Requirement } from '../src/shared/wire';
 
 const sesMock = mockClient(SESv2Client);
+const STACK_ID = `arn:aws:cloudformation:${TEST_REGION}:${TEST_ACCOUNT}:stack/demo/5e6b4a2c-1f0d-4c1e-9a57-0d3c2f1b8e90`;
 
 /**
  * SES does not model AccessDeniedException: the SDK raises it as a generic
@@ -74,6 +75,8 @@ async function invoke(
     client: new SESv2Client({ region: TEST_REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
     log: (line) => logLines.push(line),
     retry: FAST_RETRY,
+    // A forward Update unless a test says otherwise; test/handler-http.test.ts asks a local DescribeStacks.
+    stackStatus: async () => 'UPDATE_IN_PROGRESS',
     ...options,
   });
   const responseUrl = receiver.url();
@@ -241,6 +244,26 @@ describe('Update', () => {
     expect(rollback.response.body.Status).toBe('SUCCESS');
     expect(rollback.response.body.PhysicalResourceId).toBe(lookupPhysicalId(succeeded));
     expect(rollback.response.body.Data?.DkimToken1).toBe('byod-selector');
+  });
+
+  test("a rollback whose id is another Update's never fails on requirements either: the stack's status says it rolls back", async () => {
+    sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
+    const requirements: Requirement[] = ['EasyDkimRecords'];
+    const succeeded = { EmailIdentity: 'example.com', RefreshToken: 'build-41', Requirements: requirements };
+    // A second Update that succeeded for this resource, with a new id, before another resource failed.
+    const replaced = { ...succeeded, RefreshToken: 'build-42' };
+    const asked: string[] = [];
+    const stackStatus = async (stackId: string) => {
+      asked.push(stackId);
+      return 'UPDATE_ROLLBACK_IN_PROGRESS';
+    };
+
+    const rollback = await invoke((o) => updateEvent(succeeded, replaced, lookupPhysicalId(replaced), { ...o, stackId: STACK_ID }), { stackStatus });
+
+    expect(rollback.response.body.Status).toBe('SUCCESS');
+    expect(rollback.response.body.PhysicalResourceId).toBe(lookupPhysicalId(succeeded));
+    expect(asked).toEqual([STACK_ID]);
+    expect(rollback.logLines).toContain('{"stackStatus":"UPDATE_ROLLBACK_IN_PROGRESS"}');
   });
 });
 

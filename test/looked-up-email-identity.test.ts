@@ -65,8 +65,10 @@ describe('the query the CDK CLI answers', () => {
     fs.rmSync(assembly.directory, { recursive: true, force: true });
 
     // What every identity has, and the Easy DKIM CNAMEs that BYODKIM identities lack.
-    expect(manifest.missing?.map((missing) => missing.key)).toEqual([contextKey(stack, IDENTITY_PROPERTIES), contextKey(stack, EASY_DKIM_PROPERTIES)]);
-    for (const [missing, propertiesToReturn] of [[manifest.missing![0], IDENTITY_PROPERTIES], [manifest.missing![1], EASY_DKIM_PROPERTIES]] as const) {
+    const queries = [IDENTITY_PROPERTIES, EASY_DKIM_PROPERTIES];
+    expect(manifest.missing?.map((missing) => missing.key)).toEqual(queries.map((properties) => contextKey(stack, properties)));
+    for (const [index, propertiesToReturn] of queries.entries()) {
+      const missing = manifest.missing![index];
       expect(missing.provider).toBe('cc-api-provider');
       expect(missing.props).toEqual({
         account: ENV.account,
@@ -91,8 +93,10 @@ describe('the query the CDK CLI answers', () => {
   });
 
   test.each([
-    ['a stack without an explicit environment', () => new Stack(new App(), 'Stack'), 'example.com', /account\/region are not specified at the stack level/],
-    ['a name that is no identity', () => new Stack(new App(), 'Stack', { env: ENV }), 'not a domain', /emailIdentity "not a domain" is not a domain or email address SES accepts/],
+    ['a stack without an explicit environment', () => new Stack(new App(), 'Stack'), 'example.com',
+      /account\/region are not specified at the stack level/],
+    ['a name that is no identity', () => new Stack(new App(), 'Stack', { env: ENV }), 'not a domain',
+      /emailIdentity "not a domain" is not a domain or email address SES accepts/],
   ])('%s fails at synth, saying why', (_, makeStack, emailIdentity, message) => {
     expect(() => EmailIdentityLookup.fromLookup(makeStack(), 'Identity', { emailIdentity })).toThrow(message);
   });

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fc from 'fast-check';
+import { scaledRetry } from './fast-retry';
 import { useLocalAws, FUNCTION_SECRET_ACCESS_KEY } from '../local/aws-environment';
 import { createEvent, ResponseReceiver, type ReceivedResponse } from '../local/cloudformation';
 import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
@@ -57,7 +58,7 @@ describe('load', () => {
     // SES allows about 1 call a second and the handler backs off from 0.5 s up
     // to 20 s. The same race, ten times faster: 10 calls a second, delays / 10.
     const ses = await startSes({ maxRequestsPerSecond: 10 });
-    const scaled: RetryOptions = { ...DEFAULT_RETRY, baseDelayMs: DEFAULT_RETRY.baseDelayMs / 10, maxDelayMs: DEFAULT_RETRY.maxDelayMs / 10 };
+    const scaled = scaledRetry(10);
     const names = Array.from({ length: 100 }, (_, i) => `domain-${i}.example.com`);
     names.forEach((name) => ses.setIdentity(name, fullIdentity(name)));
 

@@ -1,4 +1,7 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { isRetryableByTrait, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { AssumeRoleFailed } from './ses-clients';
+import type { RetryClass } from '../shared/time-budgets';
 import type { TargetProperties } from '../shared/wire';
 
 /** Where a lookup ran, so that a failure says which account and region to look in. */
@@ -34,7 +37,12 @@ export function failureReason(failure: unknown, scope: LookupScope): string {
   const error = failure instanceof Attempted ? failure.cause : failure;
   const name = errorName(error);
   const detail = errorMessage(error);
-  const attempts = failure instanceof Attempted && failure.attempts > 1 ? ` after ${failure.attempts} attempts` : '';
+  const attempts = failure instanceof Attempted && failure.attempts > 1 ? ` after ${failure.attempts} attempts${seconds(failure.elapsedMs)}` : '';
+  const unresolved = unresolvedHost(error);
+  if (unresolved) {
+    const what = error instanceof AssumeRoleFailed ? `assume role ${scope.assumeRoleArn} (STS)` : `read ${identity} (SES)`;
+    return `Could not ${what} ${where}: host ${unresolved.hostname} does not resolve (${unresolved.code})${attempts}. Check the region (${scope.region || 'unknown'}: is it a region, with SES?) and the function's DNS and network access.`;
+  }
   if (isUnreadable(error)) {
     return `SES answered GetEmailIdentity for ${identity} ${where} with a response that could not be read (${name}: ${detail}). Deploy again; if it persists, check what sits between the function and SES.`;
   }
@@ -50,14 +58,21 @@ export function failureReason(failure: unknown, scope: LookupScope): string {
         : `The lookup function may not call ses:GetEmailIdentity on ${identity} ${where} (AccessDeniedException: ${detail}). Check permission boundaries and SCPs.`;
     case 'BadRequestException':
       return `SES rejected ${identity} ${where} as an email identity name (BadRequestException: ${detail}). Pass a domain or email address.`;
-    case 'AssumeRoleFailed':
-      return `Could not assume role ${scope.assumeRoleArn} to read ${identity} ${where} (${detail}). The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider's roleArn), with the same external id if one is set.`;
+    case 'AssumeRoleFailed': {
+      const kind = retryClass(error);
+      const advice = kind === 'throttling' || kind === 'fault'
+        ? 'STS kept failing: deploy again later.'
+        : "The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider's roleArn), with the same external id if one is set.";
+      return `Could not assume role ${scope.assumeRoleArn} to read ${identity} ${where}${attempts} (${detail}). ${advice}`;
+    }
     case 'UnexpectedShape':
       return `SES answered GetEmailIdentity for ${identity} ${where} with a response of unexpected shape: ${detail}. Check what sits between the function and SES.`;
     case 'DeadlineExceeded':
       return `SES did not answer GetEmailIdentity for ${identity} ${where} in time${attempts}. Deploy again; if it persists, check the SES endpoint and the function's network access.`;
     default:
-      return `GetEmailIdentity for ${identity} ${where} failed${attempts} (${name}: ${detail}).`;
+      return retryClass(error) === 'fault'
+        ? `SES kept failing GetEmailIdentity for ${identity} ${where}${attempts} (${name}: ${detail}): server errors, dropped connections or timeouts that did not pass. Deploy again later; if it persists, check the AWS Health Dashboard for SES and the function's network access.`
+        : `GetEmailIdentity for ${identity} ${where} failed${attempts} (${name}: ${detail}).`;
   }
 }
 
@@ -74,12 +89,56 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-/** The last error of a call, and how many attempts it took. */
+/** The last error of a call, how many attempts it took and how long. */
 export class Attempted extends Error {
   public override readonly name = 'Attempted';
-  constructor(public override readonly cause: unknown, public readonly attempts: number) {
+  constructor(public override readonly cause: unknown, public readonly attempts: number, public readonly elapsedMs = 0) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
+}
+
+/**
+ * Which class of error this is, for retrying and for the reason. A role that
+ * cannot be assumed is classed by STS's error: its AccessDenied, throttling
+ * and faults pass like SES's.
+ */
+export function retryClass(error: unknown): RetryClass {
+  if (error instanceof Attempted || error instanceof AssumeRoleFailed) {
+    return retryClass(error.cause);
+  }
+  if (!(error instanceof Error) || error instanceof DeadlineExceeded || error instanceof UnexpectedShape) {
+    return 'final';
+  }
+  if (error.name === 'AccessDeniedException' || error.name === 'AccessDenied') {
+    return 'accessDenied';
+  }
+  if (unresolvedHost(error)) {
+    return 'unresolvedHost';
+  }
+  if (!('$metadata' in error || 'code' in error || error.name === 'TimeoutError')) {
+    return 'final';
+  }
+  const sdkError = error as Parameters<typeof isThrottlingError>[0];
+  if (isThrottlingError(sdkError)) {
+    return 'throttling';
+  }
+  return isRetryableByTrait(sdkError) || isTransientError(sdkError) || isServerError(sdkError) ? 'fault' : 'final';
+}
+
+/** The host that getaddrinfo could not resolve, anywhere in the error's causes. */
+export function unresolvedHost(error: unknown): { readonly hostname: string; readonly code: string } | undefined {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 10; cause = cause.cause, depth++) {
+    const { code, hostname } = cause as NodeJS.ErrnoException & { hostname?: string };
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      return { hostname: hostname ?? 'unknown host', code };
+    }
+  }
+  return undefined;
+}
+
+/** " in 98 s", from a second on. */
+function seconds(ms: number): string {
+  return ms >= 1000 ? ` in ${Math.round(ms / 1000)} s` : '';
 }
 
 function errorName(error: unknown): string {

@@ -1,9 +1,10 @@
 import { answerCloudFormation, type Answer, type Handler, type HandlerEvent, type Request } from './cloudformation';
 import { checkRecords, expectedRecords, SYSTEM_RESOLVER, type DnsResolver } from './dns-check';
 import type { EmailIdentityDescription } from './encode';
-import { Attempted, failureReason } from './failure-reason';
+import { Attempted, failureReason, retryClass } from './failure-reason';
 import { gatePhysicalId } from './physical-id';
 import { parseGateProperties } from './properties';
+import { describeStackStatus, isRollback } from './rollback';
 import { createReader, type SesReaderOptions } from './ses-clients';
 import { GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS } from '../shared/time-budgets';
 import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type GateCondition, type GateData } from '../shared/wire';
@@ -27,6 +28,7 @@ export interface GateHandlerOptions extends SesReaderOptions {
 export function createGateHandler(options: GateHandlerOptions = {}): Handler {
   const readerFor = createReader(options);
   const resolver = options.resolver ?? SYSTEM_RESOLVER;
+  const stackStatus = options.stackStatus ?? describeStackStatus();
   return answerCloudFormation(GATE_RESOURCE_TYPE, async (request) => {
     const properties = parseGateProperties(request.event.ResourceProperties);
     if (typeof properties === 'string') {
@@ -50,6 +52,9 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
       // Only a rollback to a gate that passed sends these properties again: pass at once.
       return passed(await read().catch(() => ({})), 0);
     }
+    // Other rollbacks are told by the stack's status: asked once, and only when the gate would wait or fail.
+    let rollback: Promise<boolean> | undefined;
+    const rollingBack = () => (rollback ??= isRollback(request, physicalId, stackStatus));
 
     const startedAt = request.event[GATE_STARTED_AT] ?? clock.now();
     const name = JSON.stringify(properties.EmailIdentity);
@@ -62,11 +67,17 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
         if (verdict.state === 'passed') {
           return passed(lastSeen, clock.now() - startedAt);
         }
+        if (await rollingBack()) {
+          return passed(lastSeen, 0);
+        }
         if (verdict.state === 'failed') {
           return request.fail(await explain(`Gate on ${name} failed: ${verdict.because}.`, lastSeen));
         }
         waitingFor = verdict.because;
       } catch (error) {
+        if (await rollingBack()) {
+          return passed(lastSeen ?? {}, 0);
+        }
         if (isPermanent(error)) {
           return request.fail(failureReason(error, scope));
         }
@@ -101,11 +112,16 @@ async function handOver(request: Request, startedAt: number, continueLater: Cont
   }
 }
 
-/** Errors that waiting will not fix. */
+/**
+ * Errors that waiting for the next poll will not fix: those whose class was
+ * already retried for its whole window, and answers that will not change.
+ */
 function isPermanent(failure: unknown): boolean {
   const error = failure instanceof Attempted ? failure.cause : failure;
   const name = error instanceof Error ? error.name : '';
-  return ['NotFoundException', 'BadRequestException', 'AccessDeniedException', 'AssumeRoleFailed', 'UnexpectedShape'].includes(name);
+  const kind = retryClass(error);
+  return kind === 'accessDenied' || kind === 'unresolvedHost'
+    || (kind === 'final' && ['NotFoundException', 'BadRequestException', 'AssumeRoleFailed', 'UnexpectedShape'].includes(name));
 }
 
 /** What one poll says of the conditions. */

@@ -4,6 +4,7 @@ import { failureReason } from './failure-reason';
 import { lookupPhysicalId } from './physical-id';
 import { parseLookupProperties } from './properties';
 import { unmetRequirement } from './requirements';
+import { describeStackStatus, isRollback } from './rollback';
 import { createReader, type SesReaderOptions } from './ses-clients';
 import { LOOKUP_MAX_WAIT_MS } from '../shared/time-budgets';
 import { LOOKUP_RESOURCE_TYPE } from '../shared/wire';
@@ -14,6 +15,7 @@ import { LOOKUP_RESOURCE_TYPE } from '../shared/wire';
  */
 export function createLookupHandler(options: SesReaderOptions = {}): Handler {
   const readerFor = createReader(options);
+  const stackStatus = options.stackStatus ?? describeStackStatus();
   return answerCloudFormation(LOOKUP_RESOURCE_TYPE, async (request) => {
     const properties = parseLookupProperties(request.event.ResourceProperties);
     if (typeof properties === 'string') {
@@ -23,11 +25,9 @@ export function createLookupHandler(options: SesReaderOptions = {}): Handler {
     try {
       const identity = await read(Math.min(LOOKUP_MAX_WAIT_MS, request.remainingMs()));
       const physicalId = lookupPhysicalId(properties);
-      // Only a rollback sends an Update whose properties match its id: it
-      // returns to properties that succeeded, and failing it would wedge the stack.
-      const rollback = request.event.RequestType === 'Update' && request.event.PhysicalResourceId === physicalId;
-      const unmet = rollback ? undefined : unmetRequirement(identity, properties.Requirements ?? [], properties.EmailIdentity);
-      if (unmet) {
+      const unmet = unmetRequirement(identity, properties.Requirements ?? [], properties.EmailIdentity);
+      // A rollback returns to properties that succeeded: failing it would wedge the stack.
+      if (unmet && !(await isRollback(request, physicalId, stackStatus))) {
         return request.fail(unmet);
       }
       const body = successBody(request.envelope(physicalId), lookupData(identity, scope.region));

@@ -10,6 +10,8 @@ import type { LookupProperties } from '../shared/wire';
  * does nothing). So an Update whose properties match its current id can only
  * be a rollback to properties that already succeeded: lookups skip their
  * requirements and gates pass at once, and a rollback never wedges the stack.
+ * Which id a rollback after a replacing Update carries is not documented:
+ * when the properties do not match, the stack's status decides (rollback.ts).
  */
 export function lookupPhysicalId(properties: LookupProperties): string {
   const { EmailIdentity, Region, AssumeRoleArn, ExternalId, RefreshToken, Requirements } = properties;

@@ -1,44 +1,68 @@
-import { GetEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { isRetryableByTrait, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { GetEmailIdentityCommand, type GetEmailIdentityCommandOutput } from '@aws-sdk/client-sesv2';
+import { SYSTEM_CLOCK, type Clock } from './cloudformation';
 import type { EmailIdentityDescription } from './encode';
-import { Attempted, DeadlineExceeded, UnexpectedShape } from './failure-reason';
+import { Attempted, DeadlineExceeded, retryClass, UnexpectedShape } from './failure-reason';
 import { shapeProblem } from './shape';
-import { DEFAULT_RETRY, type RetryOptions } from '../shared/time-budgets';
+import { DEFAULT_RETRY, retryWindowMs, type RetryClass, type RetryOptions } from '../shared/time-budgets';
+
+/** What readIdentity needs of an SES client: an SESv2Client, or a stand-in in a simulation. */
+export interface IdentityReader {
+  send(command: GetEmailIdentityCommand, options: { abortSignal: AbortSignal }): Promise<GetEmailIdentityCommandOutput>;
+}
+
+export interface ReadOptions {
+  /** @default DEFAULT_RETRY */
+  readonly retry?: RetryOptions;
+  /** Receives one JSON line per retry. */
+  readonly onRetry?: (line: string) => void;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** A number in [0, 1) for the jitter. @default Math.random */
+  readonly random?: () => number;
+}
 
 /**
- * Calls SES until it answers, retrying throttling and passing faults with
- * full-jitter backoff, and gives up after maxWaitMs so that there is time left
- * to answer CloudFormation. Checks that the answer has the API's shape.
+ * Calls SES until it answers, retrying each class of error (see RetryClass)
+ * with full-jitter backoff for as long as its window allows, and gives up
+ * after maxWaitMs so that there is time left to answer CloudFormation.
+ * Checks that the answer has the API's shape.
  *
  * The retries are ours, not the SDK's: its retry quota is per client, and a
  * Lambda container that serves many throttled lookups in a row would run it dry.
  */
 export async function readIdentity(
-  client: SESv2Client,
+  client: IdentityReader,
   emailIdentity: string,
   maxWaitMs: number,
-  retry: RetryOptions = DEFAULT_RETRY,
-  onRetry: (line: string) => void = () => undefined,
+  options: ReadOptions = {},
 ): Promise<EmailIdentityDescription> {
-  const started = Date.now();
+  const { retry = DEFAULT_RETRY, onRetry = () => undefined, clock = SYSTEM_CLOCK, random = Math.random } = options;
+  const started = clock.now();
   const deadline = started + Math.max(0, maxWaitMs);
+  const firstSeen = new Map<RetryClass, number>();
   for (let attempt = 1; ; attempt++) {
+    const attemptStarted = clock.now();
     try {
-      return await readOnce(client, emailIdentity, deadline - Date.now());
+      return await readOnce(client, emailIdentity, deadline - attemptStarted);
     } catch (error) {
+      const now = clock.now();
+      const kind = retryClass(error);
+      // A class's window opens when the first call that met it started: a hang counts from its start.
+      const since = firstSeen.get(kind) ?? attemptStarted;
+      firstSeen.set(kind, since);
       // "Full jitter": parallel lookups spread out instead of retrying in step.
-      const delay = Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
-      const worthRetrying = isPassing(error) || (isAccessDenied(error) && Date.now() - started < retry.accessDeniedGraceMs);
-      if (error instanceof DeadlineExceeded || !worthRetrying || attempt >= retry.maxAttempts || Date.now() + delay >= deadline) {
-        throw new Attempted(error, attempt);
+      const delay = random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
+      const retryAt = now + delay;
+      if (attempt >= retry.maxAttempts || retryAt >= deadline || retryAt - since >= retryWindowMs(kind, retry)) {
+        throw new Attempted(error, attempt, now - started);
       }
-      onRetry(JSON.stringify({ retry: attempt, emailIdentity, cause: causeOf(error), waitMs: Math.round(delay) }));
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      onRetry(JSON.stringify({ retry: attempt, emailIdentity, class: kind, cause: causeOf(error), waitMs: Math.round(delay) }));
+      await clock.sleep(delay);
     }
   }
 }
 
-async function readOnce(client: SESv2Client, emailIdentity: string, waitMs: number): Promise<EmailIdentityDescription> {
+async function readOnce(client: IdentityReader, emailIdentity: string, waitMs: number): Promise<EmailIdentityDescription> {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -60,19 +84,6 @@ async function readOnce(client: SESv2Client, emailIdentity: string, waitMs: numb
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Throttling, 5xx, timeouts and dropped connections: the SDK's own classification. */
-function isPassing(error: unknown): boolean {
-  if (!(error instanceof Error) || !('$metadata' in error || 'code' in error || error.name === 'TimeoutError')) {
-    return false;
-  }
-  const sdkError = error as Parameters<typeof isThrottlingError>[0];
-  return isRetryableByTrait(sdkError) || isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
-}
-
-function isAccessDenied(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AccessDeniedException';
 }
 
 /** What went wrong, in one line for the log. */

@@ -5,7 +5,8 @@ import type { AnswerOptions, Request } from './cloudformation';
 import type { EmailIdentityDescription } from './encode';
 import { scopeOf, type LookupScope } from './failure-reason';
 import { readIdentity } from './read-identity';
-import { DEFAULT_RETRY, type RetryOptions } from '../shared/time-budgets';
+import type { StackStatusReader } from './rollback';
+import { AWS_CALL_TIMEOUTS, DEFAULT_RETRY, type RetryOptions } from '../shared/time-budgets';
 import type { TargetProperties } from '../shared/wire';
 
 /** Where a lookup reads: a region and, for another account, a role to assume there. */
@@ -18,6 +19,9 @@ export type LookupTarget = Omit<TargetProperties, 'EmailIdentity'>;
 export class SesClients {
   private readonly clients = new Map<string, SESv2Client>();
 
+  /** @param timeouts of each SES and STS call; shorter in tests */
+  constructor(private readonly timeouts: CallTimeouts = AWS_CALL_TIMEOUTS) {}
+
   public get(target: LookupTarget): SESv2Client {
     const key = JSON.stringify([target.Region, target.AssumeRoleArn, target.ExternalId]);
     let client = this.clients.get(key);
@@ -25,15 +29,21 @@ export class SesClients {
       client = new SESv2Client({
         // Absent: the function's own region.
         region: target.Region,
-        credentials: target.AssumeRoleArn ? assumedRole(target.AssumeRoleArn, target.ExternalId) : undefined,
-        // readIdentity retries, up to its deadline.
+        credentials: target.AssumeRoleArn ? assumedRole(target.AssumeRoleArn, target.ExternalId, this.timeouts) : undefined,
+        // readIdentity retries, each class of error for its own window.
         maxAttempts: 1,
-        requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 }),
+        requestHandler: httpHandler(this.timeouts),
       });
       this.clients.set(key, client);
     }
     return client;
   }
+}
+
+/** How long one SES or STS call may take to connect, and to answer. */
+export interface CallTimeouts {
+  readonly connectionTimeout: number;
+  readonly requestTimeout: number;
 }
 
 /** Raised when the role cannot be assumed, so that the reason can say so. */
@@ -45,9 +55,9 @@ export class AssumeRoleFailed extends Error {
 }
 
 /** Credentials of a role in the identity's account; the SDK refreshes them before they expire. */
-function assumedRole(roleArn: string, externalId: string | undefined) {
+function assumedRole(roleArn: string, externalId: string | undefined, timeouts: CallTimeouts) {
   // STS in the function's own region: the regional endpoint, not the global one.
-  const sts = new STSClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 }) });
+  const sts = new STSClient({ requestHandler: httpHandler(timeouts) });
   return async () => {
     try {
       const { Credentials: credentials } = await sts.send(new AssumeRoleCommand({
@@ -76,6 +86,8 @@ export interface SesReaderOptions extends AnswerOptions {
   readonly client?: SESv2Client;
   /** @default DEFAULT_RETRY */
   readonly retry?: RetryOptions;
+  /** Tells a rollback from a forward Update. @default DescribeStacks on the event's StackId */
+  readonly stackStatus?: StackStatusReader;
 }
 
 /** One request's way to SES: where it reads, for reasons, and a read that retries within a wait. */
@@ -92,7 +104,12 @@ export function createReader(options: SesReaderOptions): (target: TargetProperti
     const client = options.client ?? clients.get(target);
     return {
       scope: await scopeOf(target, client, request.event.StackId),
-      read: (maxWaitMs) => readIdentity(client, target.EmailIdentity, maxWaitMs, retry, request.log),
+      read: (maxWaitMs) => readIdentity(client, target.EmailIdentity, maxWaitMs, { retry, onRetry: request.log, clock: request.clock }),
     };
   };
+}
+
+/** The HTTP handler of every AWS client here: a hung call fails as a TimeoutError, a fault that readIdentity retries for its window. */
+export function httpHandler(timeouts: CallTimeouts = AWS_CALL_TIMEOUTS): NodeHttpHandler {
+  return new NodeHttpHandler({ ...timeouts, throwOnRequestTimeout: true });
 }

@@ -108,6 +108,8 @@ export class EmailIdentityLookupProvider extends Construct {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [logGroup.logGroupArn],
     }));
+    // A rollback is told by the stack's own status (handler/rollback.ts): this stack only.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [scope.stackId] }));
     this.role = role;
     this.logGroup = logGroup;
 

@@ -19,6 +19,13 @@ export const GATE_SERVICE_TIMEOUT_MARGIN_SECONDS = 2 * 60;
  */
 export const ANSWER_RESERVE_MS = 15_000;
 
+/**
+ * One AWS call (SES, STS) from the handlers: to connect, and to answer.
+ * The answer's limit must be set to throw (throwOnRequestTimeout): by
+ * default the SDK only logs a warning and a hung call waits for the deadline.
+ */
+export const AWS_CALL_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 15_000 } as const;
+
 /** A lookup gives up on SES after this, well within the function's timeout. */
 export const LOOKUP_MAX_WAIT_MS = 12 * 60_000;
 
@@ -48,6 +55,22 @@ export function gateTimingProblem(pollIntervalSeconds: number, timeoutSeconds: n
   return undefined;
 }
 
+/**
+ * What went wrong, as far as retrying goes: each class is retried for as
+ * long as waiting can plausibly fix it (RetryOptions says how long).
+ */
+export type RetryClass =
+  /** SES's rate limit (429): expected under load, retried until the deadline. */
+  | 'throttling'
+  /** 5xx, dropped connections, timeouts: a blip passes in seconds, an outage does not. */
+  | 'fault'
+  /** The endpoint's host does not resolve (ENOTFOUND, EAI_AGAIN): a region typo or no route. */
+  | 'unresolvedHost'
+  /** AccessDenied from SES, or from STS when assuming a role: IAM is eventually consistent. */
+  | 'accessDenied'
+  /** Waiting will not help: not found, bad request, an unreadable answer. */
+  | 'final';
+
 /** How hard to retry SES. Throttling is expected: SES allows ~1 control-plane call a second. */
 export interface RetryOptions {
   /** Attempts in all, first one included; the deadline usually ends them first. */
@@ -56,10 +79,43 @@ export interface RetryOptions {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
   /**
-   * How long AccessDenied is retried too: a lookup added to a stack extends a
-   * policy just before it runs, and IAM is eventually consistent.
+   * How long AccessDenied is retried, from the first one: a lookup added to a
+   * stack extends a policy (or a role's trust) just before it runs, and IAM
+   * is eventually consistent. Also STS AccessDenied when assuming a role.
    */
   readonly accessDeniedGraceMs: number;
+  /** How long 5xx, dropped connections and timeouts are retried, from the first one. */
+  readonly faultGraceMs: number;
+  /** How long a host that does not resolve is retried, from the first time. */
+  readonly unresolvedHostGraceMs: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 100, baseDelayMs: 500, maxDelayMs: 20_000, accessDeniedGraceMs: 30_000 };
+/**
+ * A retry starts only within its class's window, so a class fails at most one
+ * attempt (5 s to connect + 15 s to answer, see ses-clients) after its window:
+ * faults within 2 minutes, a host that does not resolve within 30 s.
+ */
+export const DEFAULT_RETRY: RetryOptions = {
+  maxAttempts: 100,
+  baseDelayMs: 500,
+  maxDelayMs: 20_000,
+  accessDeniedGraceMs: 30_000,
+  faultGraceMs: 100_000,
+  unresolvedHostGraceMs: 25_000,
+};
+
+/** How long after its first occurrence a class may still be retried; throttling until the caller's deadline. */
+export function retryWindowMs(kind: RetryClass, retry: RetryOptions): number {
+  switch (kind) {
+    case 'throttling':
+      return Infinity;
+    case 'fault':
+      return retry.faultGraceMs;
+    case 'unresolvedHost':
+      return retry.unresolvedHostGraceMs;
+    case 'accessDenied':
+      return retry.accessDeniedGraceMs;
+    case 'final':
+      return 0;
+  }
+}

@@ -1,0 +1,63 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { Request } from './cloudformation';
+import { httpHandler } from './ses-clients';
+
+/**
+ * Stack statuses in which any Update CloudFormation sends is part of a
+ * rollback: a failed or cancelled update (and ContinueUpdateRollback), a
+ * failed import. ROLLBACK_IN_PROGRESS, a failed Create's rollback, sends
+ * only Deletes; it is listed because it is a rollback all the same.
+ */
+export const ROLLBACK_STATUSES: readonly string[] = ['UPDATE_ROLLBACK_IN_PROGRESS', 'IMPORT_ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'];
+
+/** The stack's status, or why it could not be read. */
+export type StackStatusReader = (stackId: string) => Promise<string>;
+
+/**
+ * Whether this Update rolls a failed one back, so that what succeeded before
+ * must succeed again rather than wedge the stack in UPDATE_ROLLBACK_FAILED.
+ * Properties that match the resource's id succeeded before (see
+ * physical-id.ts); otherwise the stack's own status says, and if it cannot be
+ * read the answer is no, as before this check existed.
+ */
+export async function isRollback(request: Request, physicalId: string, readStatus: StackStatusReader): Promise<boolean> {
+  const event = request.event;
+  if (event.RequestType !== 'Update') {
+    return false;
+  }
+  if (event.PhysicalResourceId === physicalId) {
+    return true;
+  }
+  try {
+    const status = await readStatus(event.StackId);
+    request.log(JSON.stringify({ stackStatus: status }));
+    return ROLLBACK_STATUSES.includes(status);
+  } catch (error) {
+    request.log(JSON.stringify({ stackStatusUnknown: error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error) }));
+    return false;
+  }
+}
+
+/**
+ * DescribeStacks on the stack's id, with one client per container, created on
+ * first use: Creates, and Updates that match their id, never call it. The
+ * import is static on purpose: esbuild tree-shakes it to +25 KB, where a lazy
+ * require() keeps the whole package (+125 KB) and loads slower (measured).
+ */
+export function describeStackStatus(): StackStatusReader {
+  let client: CloudFormationClient | undefined;
+  return async (stackId) => {
+    // The stack's region, from its id: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>.
+    client ??= new CloudFormationClient({
+      region: stackId.split(':')[3] || undefined,
+      maxAttempts: 2,
+      requestHandler: httpHandler(),
+    });
+    const { Stacks: stacks } = await client.send(new DescribeStacksCommand({ StackName: stackId }));
+    const status = stacks?.[0]?.StackStatus;
+    if (!status) {
+      throw new Error('DescribeStacks returned no status');
+    }
+    return status;
+  };
+}
