@@ -3,6 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { MAX_EMAIL_IDENTITY_LENGTH } from '../shared/identity-name';
 
+/** The stack's ARN prefix for identities, in compact entries. */
+const PREFIX_VARIABLE = '${P}';
+
 /** An identity the role may read, and where it lives. */
 export interface IdentityLocation {
   readonly name: string;
@@ -28,6 +31,8 @@ export interface IdentityLocation {
 export class IdentityPolicies extends Construct {
   private readonly chunks: Chunk[] = [];
   private readonly dependents: IConstruct[] = [];
+  /** Identities already granted: lookups and gates of one identity share its entry. */
+  private readonly granted = new Set<string>();
 
   constructor(scope: Construct, id: string, private readonly role: iam.IRole) {
     super(scope, id);
@@ -40,6 +45,12 @@ export class IdentityPolicies extends Construct {
   }
 
   public add(identity: IdentityLocation): void {
+    // Tokens are compared as their string forms: the same token, the same string.
+    const key = JSON.stringify([identity.name, identity.region, identity.account]);
+    if (this.granted.has(key)) {
+      return;
+    }
+    this.granted.add(key);
     const stack = Stack.of(this);
     const entry = compactEntry(identity, stack);
     const kind = entry === undefined ? 'arns' : 'compact';
@@ -59,7 +70,9 @@ export class IdentityPolicies extends Construct {
     }
     const entries: string[] = [];
     const prefix = Fn.join('', ['arn:', Aws.PARTITION, ':ses:', stack.region, ':', stack.account, ':identity/']);
-    const resources = () => (kind === 'compact' ? Fn.split(' ', Fn.sub(entries.join(' '), { P: prefix })) : entries);
+    // P only where an entry uses it: an unused Fn::Sub variable is a template warning (W1019).
+    const variables = () => (entries.some((entry) => entry.startsWith(PREFIX_VARIABLE)) ? { P: prefix } : undefined);
+    const resources = () => (kind === 'compact' ? Fn.split(' ', Fn.sub(entries.join(' '), variables())) : entries);
     const policy = new iam.CfnManagedPolicy(this, `${this.chunks.length + 1}`, {
       description: 'SES identities that EmailIdentityLookup custom resources may read',
       roles: [this.role.roleName],
@@ -92,7 +105,7 @@ function compactEntry(identity: IdentityLocation, stack: Stack): string | undefi
   // and wildcards: it wants ${$}, ${*}, ${?}, which Fn::Sub writes from ${!$}...
   const name = identity.name.replace(/[$*?]/g, (char) => `\${!${char}}`);
   if (identity.region === stack.region && identity.account === stack.account) {
-    return `\${P}${name}`;
+    return `${PREFIX_VARIABLE}${name}`;
   }
   const region = identity.region === stack.region ? '${AWS::Region}' : literal(identity.region);
   const account = identity.account === stack.account ? '${AWS::AccountId}' : literal(identity.account);
