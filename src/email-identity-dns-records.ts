@@ -1,9 +1,10 @@
-import { domainToASCII } from 'node:url';
 import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import type { EmailIdentityLookup } from './email-identity-lookup';
-import { dkimCnameRecord, dmarcRecord, mailFromRecords, type SesDnsRecord } from './shared/ses-dns';
+import { EmailIdentityLookup } from './email-identity-lookup';
+import { asciiDomain, emailAddressProblem, quoted } from './shared/identity-name';
+import { dmarcRecord, mailFromRecords, type SesDnsRecord } from './shared/ses-dns';
 
 /**
  * A DNS record, as data: for stack outputs, or for DNS that CDK does not manage.
@@ -34,11 +35,16 @@ export enum DmarcPolicy {
  */
 export interface EmailIdentityDnsRecordsProps {
   /**
-   * The lookup of a domain identity. It may live in another stack: the
-   * records then read the identity through their own lookup (`inStack`), so no
-   * stack exports a value that changes.
+   * The domain identity: an `EmailIdentityLookup`, or any other
+   * `aws_ses.IEmailIdentity`, such as an `aws_ses.EmailIdentity` this app
+   * creates (with `Identity.domain()`: `Identity.publicHostedZone()` makes
+   * aws-cdk-lib create the DKIM records itself).
+   *
+   * The records read the identity through a lookup in their own stack
+   * (`EmailIdentityLookup.of`), so no stack exports a value that changes; a
+   * lookup of an identity this app creates runs after the identity exists.
    */
-  readonly identity: EmailIdentityLookup;
+  readonly identity: ses.IEmailIdentity;
 
   /**
    * The hosted zone to create the records in: the identity's domain or a
@@ -72,7 +78,9 @@ export interface EmailIdentityDnsRecordsProps {
   readonly dmarcPolicy?: DmarcPolicy;
 
   /**
-   * Where receivers send aggregate DMARC reports (`rua`).
+   * Where receivers send aggregate DMARC reports (`rua`): an email address.
+   * Receivers only report to another domain than the identity's if that
+   * domain allows it in DNS.
    *
    * @default - no reports
    */
@@ -109,16 +117,15 @@ export class EmailIdentityDnsRecords extends Construct {
   constructor(scope: Construct, id: string, props: EmailIdentityDnsRecordsProps) {
     super(scope, id);
 
-    const identity = props.identity.inStack(this);
+    const identity = EmailIdentityLookup.of(props.identity, this);
     validate(this, identity.emailIdentityName, props);
     // Route53 takes names in lowercase Punycode; a deploy-time name is used as it is.
-    const domain = Token.isUnresolved(identity.emailIdentityName) ? identity.emailIdentityName : asciiName(identity.emailIdentityName);
+    const domain = Token.isUnresolved(identity.emailIdentityName) ? identity.emailIdentityName : asciiDomain(identity.emailIdentityName);
 
     const records: SesDnsRecord[] = [];
     if (props.dkim ?? true) {
       identity._require('EasyDkimRecords');
-      const tokens = [identity.dkimToken1, identity.dkimToken2, identity.dkimToken3];
-      records.push(...tokens.map((token) => dkimCnameRecord(token, domain, identity.dkimCnameDomain)));
+      records.push(...identity._dkimCnames);
     }
     if (props.mailFrom) {
       identity._require('MailFromRecords');
@@ -157,9 +164,12 @@ export class EmailIdentityDnsRecords extends Construct {
 
   /**
    * The records as zone-file lines (`name TTL IN TYPE value`), one per line:
-   * for a `CfnOutput` when DNS is managed elsewhere.
+   * for a `CfnOutput` when DNS is managed elsewhere. `""` when there are no records.
    */
   public toZoneFile(): string {
+    if (this.recordList.length === 0) {
+      return '';
+    }
     return Fn.join('\n', this.recordList.map((record) => {
       // In a zone file a CNAME or MX target without a final dot is relative to
       // $ORIGIN; Route53 takes it as absolute, so only the zone file gets the dot.
@@ -173,8 +183,17 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
   const fail = (problem: string) => {
     throw new Error(`${scope.node.path}: ${problem}`);
   };
-  if (props.dmarcReportEmail && !props.dmarcPolicy) {
-    fail('dmarcReportEmail is only used with dmarcPolicy.');
+  const reportEmail = props.dmarcReportEmail;
+  if (reportEmail !== undefined && !props.dmarcPolicy) {
+    fail(`dmarcReportEmail ${quoted(reportEmail)} is only used with dmarcPolicy; set both or neither.`);
+  }
+  if (reportEmail !== undefined && !Token.isUnresolved(reportEmail)) {
+    // DMARC separates tags with ";" and URIs with ",", and "!" starts a size limit.
+    const problem = emailAddressProblem('dmarcReportEmail', reportEmail)
+      ?? (/[;,!]/.test(reportEmail) ? `dmarcReportEmail ${quoted(reportEmail)} cannot be a DMARC report address: ";", "," and "!" have meanings in a DMARC record.` : undefined);
+    if (problem) {
+      fail(problem);
+    }
   }
   if (Token.isUnresolved(domain)) {
     return;
@@ -187,9 +206,9 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
     return;
   }
   // DNS names compare case-insensitively, and Unicode and Punycode spellings are the same name.
-  const asciiDomain = asciiName(domain);
-  const asciiZone = asciiName(zoneName);
-  if (asciiDomain !== asciiZone && !asciiDomain.endsWith(`.${asciiZone}`)) {
+  const domainName = asciiDomain(domain);
+  const zone = asciiDomain(zoneName);
+  if (domainName !== zone && !domainName.endsWith(`.${zone}`)) {
     fail(`the identity ${JSON.stringify(domain)} is not inside the hosted zone ${JSON.stringify(zoneName)}: its records cannot go there.`);
   }
 }
@@ -207,10 +226,4 @@ function knownZoneName(zone: route53.IHostedZone | undefined): string | undefine
     // `HostedZone.fromHostedZoneId()` zones have no name: their getter throws.
     return undefined;
   }
-}
-
-/** A domain name in lowercase ASCII (Punycode), as Route53 stores it. */
-function asciiName(name: string): string {
-  // domainToASCII gives '' for what is no valid domain name; keep such a name, lowercased.
-  return domainToASCII(name) || name.toLowerCase();
 }

@@ -165,7 +165,7 @@ describe('EmailIdentityDnsRecords', () => {
     ['an identity outside the zone', 'example.org', 'example.com', {}, /"example.org" is not inside the hosted zone "example.com"/],
     ['a zone name that only shares a suffix', 'badexample.com', 'example.com', {}, /not inside the hosted zone/],
     ['an internationalized name outside its zone', 'bücher.example', 'xn--bcher-kva.com', {}, /"bücher.example" is not inside the hosted zone "xn--bcher-kva.com"/],
-    ['a report address without a policy', 'example.com', 'example.com', { dmarcReportEmail: 'd@example.com' }, /dmarcReportEmail is only used with dmarcPolicy/],
+    ['a report address without a policy', 'example.com', 'example.com', { dmarcReportEmail: 'd@example.com' }, /dmarcReportEmail "d@example.com" is only used with dmarcPolicy; set both or neither/],
   ])('rejects %s at synth time', (_, emailIdentity, zoneName, extra, message) => {
     const { stack, zone, identity } = setup(emailIdentity, zoneName);
     expect(() => new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, ...extra })).toThrow(message);
