@@ -11,6 +11,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { DEPLOY_ENV, TemplateResolver, type CfnTemplate } from '../local/template-resolver';
 import { DmarcPolicy, EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityVerificationGate } from '../src';
+import { synthFindings } from './synth-findings';
 import { regionProblem } from '../src/shared/validation';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
@@ -344,8 +345,14 @@ describe('no resource that nothing uses, no permission twice', () => {
   });
 
   test('a stack whose only lookup reads another region: no unused Fn::Sub variable (W1019)', () => {
-    const stack = newStack();
-    new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com', region: 'us-east-2' });
+    const build = (outdir?: string) => {
+      const app = new App({ outdir });
+      new EmailIdentityLookup(newStack(app), 'Identity', { emailIdentity: 'example.com', region: 'us-east-2' });
+      return app;
+    };
+    expect(synthFindings(build)).toEqual([]);
+
+    const stack = build().node.findChild('Stack') as Stack;
 
     const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
     expect(policy.Properties.PolicyDocument.Statement[0].Resource).toEqual({
