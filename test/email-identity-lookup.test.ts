@@ -159,7 +159,7 @@ describe('EmailIdentityLookup', () => {
     const managed = template.findResources('AWS::IAM::ManagedPolicy');
     expect(Object.keys(managed).length).toBeLessThanOrEqual(10);
     // As IAM counts a policy: resolved, without whitespace, in the longest partition.
-    const resolver = new TemplateResolver(template.toJSON() as CfnTemplate, 'Stack', { ...DEPLOY_ENV, partition: 'aws-iso-b' });
+    const resolver = new TemplateResolver(template.toJSON() as CfnTemplate, 'Stack', { ...DEPLOY_ENV, partition: 'aws-us-gov' });
     for (const policy of Object.values(managed)) {
       expect(JSON.stringify(resolver.resolve(policy.Properties.PolicyDocument)).length).toBeLessThan(6_144);
     }

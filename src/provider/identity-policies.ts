@@ -1,5 +1,6 @@
 import { Aws, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
 import { MAX_EMAIL_IDENTITY_LENGTH } from '../shared/identity-name';
 
@@ -54,7 +55,7 @@ export class IdentityPolicies extends Construct {
     const stack = Stack.of(this);
     const entry = compactEntry(identity, stack);
     const kind = entry === undefined ? 'arns' : 'compact';
-    const size = estimatedArnSize(identity.name);
+    const size = estimatedArnSize(identity);
     let chunk = this.chunks.filter((candidate) => candidate.kind === kind).pop();
     if (!chunk || chunk.size + size > MANAGED_POLICY_BUDGET) {
       chunk = this.newChunk(kind, stack);
@@ -121,12 +122,16 @@ const MAX_MANAGED_POLICIES = 10;
 /** IAM counts a managed policy's characters without whitespace, up to 6,144; keep a margin. */
 const MANAGED_POLICY_BUDGET = 6_000;
 const POLICY_OVERHEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:GetEmailIdentity","Resource":[]}]}'.length;
-/** Longest partition and region names, so that the estimate is an upper bound. */
-const LONGEST_ARN_PREFIX = 'arn:aws-iso-b:ses:ap-southeast-5:123456789012:identity/'.length;
+/** The longest of some names. */
+const longest = (names: Array<string | undefined>) => Math.max(...names.map((name) => name?.length ?? 0));
+/** Longest partition and region names aws-cdk-lib knows (aws-us-gov, us-isof-south-1), so that the estimate is an upper bound. */
+const LONGEST_PARTITION = longest(RegionInfo.regions.map((region) => region.partition));
+const LONGEST_REGION = longest(RegionInfo.regions.map((region) => region.name));
 
 /** Characters an ARN takes in the policy once resolved, quotes and comma included. */
-function estimatedArnSize(identityName: string): number {
-  // A token's length is unknown until deployment: assume the longest identity.
-  const nameLength = Token.isUnresolved(identityName) ? MAX_EMAIL_IDENTITY_LENGTH : identityName.length;
-  return LONGEST_ARN_PREFIX + nameLength + 3;
+function estimatedArnSize(identity: IdentityLocation): number {
+  // A token's length is unknown until deployment: assume the longest identity and region.
+  const nameLength = Token.isUnresolved(identity.name) ? MAX_EMAIL_IDENTITY_LENGTH : identity.name.length;
+  const regionLength = Token.isUnresolved(identity.region) ? LONGEST_REGION : identity.region.length;
+  return 'arn::ses:::identity/'.length + LONGEST_PARTITION + regionLength + '123456789012'.length + nameLength + 3;
 }
