@@ -7,11 +7,12 @@
  * The order in the template: the identity, then the lookup that reads its
  * DKIM tokens (and the records built from them) and the gate, then the user pool.
  */
-import { App, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { type App, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { EXAMPLE_ENV, EXAMPLE_HOSTED_ZONE_ID, exampleApp, type ExampleAppOptions } from './example-app';
 import { EmailIdentityDnsRecords, EmailIdentityVerificationGate } from '../src';
 
 export interface CreatedIdentityProps extends StackProps {
@@ -53,21 +54,8 @@ export class CreatedIdentityStack extends Stack {
   }
 }
 
-export interface CreatedIdentityAppOptions {
-  /** Where to write the cloud assembly. @default - a temporary directory */
-  readonly outdir?: string;
-  /** @default 'example.com' */
-  readonly domain?: string;
-}
-
-export function buildCreatedIdentityApp(options: CreatedIdentityAppOptions = {}): App {
-  const app = new App({ outdir: options.outdir });
-  new CreatedIdentityStack(app, 'CreatedIdentity', {
-    domain: options.domain ?? 'example.com',
-    hostedZoneId: 'Z0123456789EXAMPLE',
-    env: { account: '123456789012', region: 'eu-west-1' },
-  });
-  return app;
+export function buildCreatedIdentityApp(options: ExampleAppOptions = {}): App {
+  return exampleApp(options, (app, domain) => new CreatedIdentityStack(app, 'CreatedIdentity', { domain, hostedZoneId: EXAMPLE_HOSTED_ZONE_ID, env: EXAMPLE_ENV }));
 }
 
 if (require.main === module) {
