@@ -72,6 +72,11 @@ export function readableTarget(scope: IConstruct, props: EmailIdentityLookupProp
 
 /** How constructs in `stack` read an identity that is not a lookup: by its name, after it exists. */
 export function createdIdentitySource(identity: ses.IEmailIdentity, stack: Stack): IdentitySource {
+  const account = identity.env.account;
+  if (!Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account) {
+    throw new Error(`${identity.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
+      + `read it with an EmailIdentityLookup that has an assumeRoleArn in account ${account}.`);
+  }
   return {
     props: { emailIdentity: createdName(identity), region: regionSeenFrom(identity.env.region, stack) },
     waitFor: (construct) => waitForIdentity(construct, identity),

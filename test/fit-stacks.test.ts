@@ -114,6 +114,16 @@ describe('an identity aws-cdk-lib creates', () => {
     expect(grantedArns(appStack)).toEqual(['arn:aws:ses:us-east-2:123456789012:identity/example.com']);
   });
 
+  test('in another account\'s stack: a synth error that says how to read it from there', () => {
+    const app = new App();
+    const identity = created(newStack(app, 'Ses', { account: '111111111111', region: 'eu-west-1' }));
+    const appStack = newStack(app, 'App', { account: '222222222222', region: 'eu-west-1' });
+
+    expect(() => new EmailIdentityVerificationGate(appStack, 'Gate', { identity })).toThrow(
+      'Ses/Identity: the identity lives in account 111111111111, and stack App is in account 222222222222: '
+      + 'read it with an EmailIdentityLookup that has an assumeRoleArn in account 111111111111.');
+  });
+
   test('a name only known at deploy time, in another stack: the name, and nothing else, is exported', () => {
     const app = new App();
     const sesStack = newStack(app, 'Ses');
