@@ -151,6 +151,8 @@ const projectConfig = {
   testPathIgnorePatterns: ['/node_modules/'],
   transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
 };
+// One JUnit report for both projects; each suite says which aws-cdk-lib it ran on.
+jestConfig.reporters = ['default', new javascript.JestReporter('jest-junit', { outputDirectory: 'test-reports', suiteNameTemplate: '{displayName}: {filepath}' })];
 jestConfig.projects = [
   {
     ...projectConfig,
