@@ -99,7 +99,7 @@ export class StackLocalAttribute implements IResolvable {
     if (consumer && producer && consumer !== producer) {
       throw new Error(`${this.lookup.node.path}: its attribute ${this.name} is used in stack ${consumer.node.path}, `
         + `but the lookup is in stack ${producer.node.path}. An export of a value that changes would block updates of stack ${producer.node.path}: `
-        + `read it in stack ${consumer.node.path} through a lookup there, lookup.inStack(scope).`);
+        + `read it in stack ${consumer.node.path} through a lookup there, lookup.inStack(scope)`);
     }
     return this.getAtt;
   }

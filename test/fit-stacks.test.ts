@@ -185,7 +185,7 @@ describe('attributes stay in their stack', () => {
 
     expect(() => app.synth()).toThrow(
       'Ses/Identity: its attribute DkimStatus is used in stack App, but the lookup is in stack Ses. '
-      + 'An export of a value that changes would block updates of stack Ses: read it in stack App through a lookup there, lookup.inStack(scope).');
+      + 'An export of a value that changes would block updates of stack Ses: read it in stack App through a lookup there, lookup.inStack(scope)');
   });
 
   test.each([
