@@ -1,5 +1,23 @@
 import { awscdk, javascript } from 'projen';
 
+/** The devDependency alias that holds the newest aws-cdk-lib. */
+const CDK_LATEST = 'aws-cdk-lib-latest';
+
+/**
+ * Tests that synthesize stacks: they run on the peer floor (cdkVersion) and
+ * again on the newest aws-cdk-lib. Handler tests never load aws-cdk-lib.
+ */
+const CONSTRUCT_TESTS = [
+  'attribute-contract',
+  'cdk-nag',
+  'dns-records',
+  'email-identity-lookup',
+  'example',
+  'fit-stacks',
+  'looked-up-email-identity',
+  'verification-gate',
+];
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-ses-identity-lookup',
   description: 'Look up an existing Amazon SES email identity (DKIM tokens, verification and MAIL FROM state) from an AWS CDK stack.',
@@ -32,6 +50,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // construct lands next to the provider rather than next to the handler.
   lambdaAutoDiscover: false,
 
+  jestOptions: {
+    jestConfig: {
+      // Istanbul instruments src/ only; V8 coverage also records the whole of
+      // aws-cdk-lib that each construct test loads, twice over with the newest
+      // one, which nearly doubled the run.
+      coverageProvider: 'babel',
+    },
+  },
+
   devDeps: [
     // Bundled into the handler at build time; never a runtime dependency.
     '@aws-sdk/client-sesv2',
@@ -57,6 +84,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // integ-tests-alpha 2.257.0-alpha.0 was published; 2.245's peer range takes 2.257.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@2.197.10',
+    // The newest aws-cdk-lib, beside the peer floor: the construct tests run on both.
+    `${CDK_LATEST}@npm:aws-cdk-lib@^2.276.0`,
   ],
 
   // jsii targets. Packaging them needs PyPI, Maven Central, NuGet and a Go
@@ -125,6 +154,34 @@ const bundleTask = project.tasks.tryFind('bundle');
 if (bundleTask) {
   project.testTask.prependSpawn(bundleTask);
 }
+
+// Two jest projects in one run, so one JUnit report counts both: every test on
+// the peer floor, and the construct tests again on the newest aws-cdk-lib.
+const jestConfig = project.jest!.config;
+const projectConfig = {
+  clearMocks: true,
+  coveragePathIgnorePatterns: ['/node_modules/'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
+};
+// One JUnit report for both projects; each suite says which aws-cdk-lib it ran on.
+jestConfig.reporters = ['default', new javascript.JestReporter('jest-junit', { outputDirectory: 'test-reports', suiteNameTemplate: '{displayName}: {filepath}' })];
+jestConfig.projects = [
+  {
+    ...projectConfig,
+    displayName: `aws-cdk-lib ${project.cdkDeps.cdkMinimumVersion}`,
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+  },
+  {
+    ...projectConfig,
+    displayName: 'aws-cdk-lib latest',
+    testMatch: CONSTRUCT_TESTS.map((name) => `<rootDir>/test/${name}.test.ts`),
+    moduleNameMapper: {
+      '^aws-cdk-lib$': CDK_LATEST,
+      '^aws-cdk-lib/(.*)$': `${CDK_LATEST}/$1`,
+    },
+  },
+];
 
 // Only the js package can be built offline; see the release workflow for the rest.
 const packageAll = project.tasks.tryFind('package-all');

@@ -5,10 +5,11 @@
  * `npx projen demo` synthesizes this app and runs the bundled handler against
  * a local SES endpoint; the test suite synthesizes it too.
  */
-import { App, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { type App, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
+import { EXAMPLE_ENV, EXAMPLE_HOSTED_ZONE_ID, exampleApp, type ExampleAppOptions } from './example-app';
 import { EmailIdentityLookup } from '../src';
 
 export interface LookupExampleProps extends StackProps {
@@ -48,21 +49,10 @@ export class LookupExampleStack extends Stack {
   }
 }
 
-export interface ExampleAppOptions {
-  /** Where to write the cloud assembly. @default - a temporary directory */
-  readonly outdir?: string;
-  /** @default 'example.com' */
-  readonly domain?: string;
-}
+export type { ExampleAppOptions };
 
 export function buildExampleApp(options: ExampleAppOptions = {}): App {
-  const app = new App({ outdir: options.outdir });
-  new LookupExampleStack(app, 'SesLookupExample', {
-    domain: options.domain ?? 'example.com',
-    hostedZoneId: 'Z0123456789EXAMPLE',
-    env: { account: '123456789012', region: 'eu-west-1' },
-  });
-  return app;
+  return exampleApp(options, (app, domain) => new LookupExampleStack(app, 'SesLookupExample', { domain, hostedZoneId: EXAMPLE_HOSTED_ZONE_ID, env: EXAMPLE_ENV }));
 }
 
 if (require.main === module) {

@@ -3,10 +3,11 @@
  * from a lookup, and a Cognito user pool that is not deployed before SES
  * has verified the domain.
  */
-import { App, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { type App, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
+import { EXAMPLE_ENV, EXAMPLE_HOSTED_ZONE_ID, exampleApp, type ExampleAppOptions } from './example-app';
 import { DmarcPolicy, EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityVerificationGate } from '../src';
 
 export interface VerifiedSenderProps extends StackProps {
@@ -44,21 +45,8 @@ export class VerifiedSenderStack extends Stack {
   }
 }
 
-export interface VerifiedSenderAppOptions {
-  /** Where to write the cloud assembly. @default - a temporary directory */
-  readonly outdir?: string;
-  /** @default 'example.com' */
-  readonly domain?: string;
-}
-
-export function buildVerifiedSenderApp(options: VerifiedSenderAppOptions = {}): App {
-  const app = new App({ outdir: options.outdir });
-  new VerifiedSenderStack(app, 'VerifiedSender', {
-    domain: options.domain ?? 'example.com',
-    hostedZoneId: 'Z0123456789EXAMPLE',
-    env: { account: '123456789012', region: 'eu-west-1' },
-  });
-  return app;
+export function buildVerifiedSenderApp(options: ExampleAppOptions = {}): App {
+  return exampleApp(options, (app, domain) => new VerifiedSenderStack(app, 'VerifiedSender', { domain, hostedZoneId: EXAMPLE_HOSTED_ZONE_ID, env: EXAMPLE_ENV }));
 }
 
 if (require.main === module) {

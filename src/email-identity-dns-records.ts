@@ -1,9 +1,11 @@
-import { domainToASCII } from 'node:url';
 import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import type { EmailIdentityLookup } from './email-identity-lookup';
-import { dkimCnameRecord, dmarcRecord, mailFromRecords, type SesDnsRecord } from './shared/ses-dns';
+import { EmailIdentityLookup } from './email-identity-lookup';
+import { DkimSigningKind, LookedUpEmailIdentity } from './looked-up-email-identity';
+import { asciiDomain, emailAddressProblem, quoted } from './shared/identity-name';
+import { dmarcRecord, mailFromRecords, type SesDnsRecord } from './shared/ses-dns';
 
 /**
  * A DNS record, as data: for stack outputs, or for DNS that CDK does not manage.
@@ -34,11 +36,16 @@ export enum DmarcPolicy {
  */
 export interface EmailIdentityDnsRecordsProps {
   /**
-   * The lookup of a domain identity. It may live in another stack: the
-   * records then read the identity through their own lookup (`inStack`), so no
-   * stack exports a value that changes.
+   * The domain identity: an `EmailIdentityLookup`, or any other
+   * `aws_ses.IEmailIdentity`, such as an `aws_ses.EmailIdentity` this app
+   * creates (with `Identity.domain()`: `Identity.publicHostedZone()` makes
+   * aws-cdk-lib create the DKIM records itself).
+   *
+   * The records read the identity through a lookup in their own stack
+   * (`EmailIdentityLookup.of`), so no stack exports a value that changes; a
+   * lookup of an identity this app creates runs after the identity exists.
    */
-  readonly identity: EmailIdentityLookup;
+  readonly identity: ses.IEmailIdentity;
 
   /**
    * The hosted zone to create the records in: the identity's domain or a
@@ -49,7 +56,10 @@ export interface EmailIdentityDnsRecordsProps {
   readonly hostedZone?: route53.IHostedZone;
 
   /**
-   * Whether to create the three Easy DKIM CNAMEs.
+   * Whether to create the three Easy DKIM CNAMEs. An identity that has none
+   * (BYODKIM) fails: at deploy time through the lookup, at synth time for an
+   * identity read with `EmailIdentityLookup.fromLookup`; either way the reason
+   * names the TXT record to publish instead.
    *
    * @default true
    */
@@ -60,7 +70,11 @@ export interface EmailIdentityDnsRecordsProps {
    * region's feedback endpoint and an SPF TXT record. The lookup fails, with a
    * reason saying so, if the identity has no MAIL FROM domain.
    *
-   * @default false
+   * For an identity read at synth time (`EmailIdentityLookup.fromLookup`) the
+   * default is whether it has a MAIL FROM domain, and `true` without one is a
+   * synth error.
+   *
+   * @default false, or for an identity read at synth time, whether it has a MAIL FROM domain
    */
   readonly mailFrom?: boolean;
 
@@ -72,7 +86,9 @@ export interface EmailIdentityDnsRecordsProps {
   readonly dmarcPolicy?: DmarcPolicy;
 
   /**
-   * Where receivers send aggregate DMARC reports (`rua`).
+   * Where receivers send aggregate DMARC reports (`rua`): an email address.
+   * Receivers only report to another domain than the identity's if that
+   * domain allows it in DNS.
    *
    * @default - no reports
    */
@@ -109,24 +125,9 @@ export class EmailIdentityDnsRecords extends Construct {
   constructor(scope: Construct, id: string, props: EmailIdentityDnsRecordsProps) {
     super(scope, id);
 
-    const identity = props.identity.inStack(this);
-    validate(this, identity.emailIdentityName, props);
-    // Route53 takes names in lowercase Punycode; a deploy-time name is used as it is.
-    const domain = Token.isUnresolved(identity.emailIdentityName) ? identity.emailIdentityName : asciiName(identity.emailIdentityName);
-
-    const records: SesDnsRecord[] = [];
-    if (props.dkim ?? true) {
-      identity._require('EasyDkimRecords');
-      const tokens = [identity.dkimToken1, identity.dkimToken2, identity.dkimToken3];
-      records.push(...tokens.map((token) => dkimCnameRecord(token, domain, identity.dkimCnameDomain)));
-    }
-    if (props.mailFrom) {
-      identity._require('MailFromRecords');
-      records.push(...mailFromRecords(identity.mailFromDomain, identity.identityRegion));
-    }
-    if (props.dmarcPolicy) {
-      records.push(dmarcRecord(domain, props.dmarcPolicy, props.dmarcReportEmail));
-    }
+    const records = props.identity instanceof LookedUpEmailIdentity
+      ? this.synthTimeRecords(props.identity, props)
+      : this.deployTimeRecords(EmailIdentityLookup.of(props.identity, this), props);
     this.recordList = records.map(asRoute53Record);
     this.ttlSeconds = (props.ttl ?? Duration.minutes(30)).toSeconds();
 
@@ -147,6 +148,64 @@ export class EmailIdentityDnsRecords extends Construct {
     }
   }
 
+  /** The records of an identity read at deploy time: tokens, and the lookup fails if the identity cannot have them. */
+  private deployTimeRecords(identity: EmailIdentityLookup, props: EmailIdentityDnsRecordsProps): SesDnsRecord[] {
+    const domain = this.domainOf(identity.emailIdentityName, props);
+    const records: SesDnsRecord[] = [];
+    if (props.dkim ?? true) {
+      identity._require('EasyDkimRecords');
+      records.push(...identity._dkimCnames);
+    }
+    if (props.mailFrom) {
+      identity._require('MailFromRecords');
+      records.push(...mailFromRecords(identity.mailFromDomain, identity.identityRegion));
+    }
+    return records.concat(dmarcOf(domain, props));
+  }
+
+  /**
+   * The records of an identity read at synth time: exactly what it has, or a
+   * synth error saying what to publish instead. The CLI's first pass gives
+   * dummy values, on which nothing may fail: the CLI reads the identity, then
+   * synthesizes again.
+   */
+  private synthTimeRecords(identity: LookedUpEmailIdentity, props: EmailIdentityDnsRecordsProps): SesDnsRecord[] {
+    const domain = this.domainOf(identity.emailIdentityName, props);
+    const fail = (problem: string) => {
+      if (!identity._pending) {
+        throw new Error(`${this.node.path}: ${JSON.stringify(identity.emailIdentityName)} ${problem}`);
+      }
+    };
+    const records: SesDnsRecord[] = [];
+    if (props.dkim ?? true) {
+      switch (identity.dkimSigningKind) {
+        case DkimSigningKind.EASY_DKIM:
+          records.push(...identity.dkimRecords.map(({ name, value }): SesDnsRecord => ({ name, type: 'CNAME', value })));
+          break;
+        case DkimSigningKind.BYODKIM:
+          fail('uses BYODKIM: SES does not return its public key, nor Cloud Control its selector, so no CNAMEs can be made. '
+            + `Publish the TXT record <selector>._domainkey.${domain} = "p=<your public key>" yourself, with the selector you gave SES, and set dkim: false.`);
+          break;
+        case DkimSigningKind.NONE:
+          fail('has no Easy DKIM tokens: enable Easy DKIM on the identity, or set dkim: false.');
+          break;
+      }
+    }
+    if (identity.mailFromDomain && props.mailFrom !== false) {
+      records.push(...mailFromRecords(identity.mailFromDomain, identity.identityRegion));
+    } else if (props.mailFrom) {
+      fail('has no custom MAIL FROM domain: set one in SES (then refresh the lookup with cdk context --reset), or leave mailFrom unset.');
+    }
+    return records.concat(dmarcOf(domain, props));
+  }
+
+  /** The identity's domain in lowercase Punycode, as Route53 takes names, after checking the props against it. */
+  private domainOf(name: string, props: EmailIdentityDnsRecordsProps): string {
+    validate(this, name, props);
+    // A deploy-time name is used as it is.
+    return Token.isUnresolved(name) ? name : asciiDomain(name);
+  }
+
   /**
    * Every record, as data: a copy, so changing it changes neither the records
    * created nor `toZoneFile()`.
@@ -157,9 +216,12 @@ export class EmailIdentityDnsRecords extends Construct {
 
   /**
    * The records as zone-file lines (`name TTL IN TYPE value`), one per line:
-   * for a `CfnOutput` when DNS is managed elsewhere.
+   * for a `CfnOutput` when DNS is managed elsewhere. `""` when there are no records.
    */
   public toZoneFile(): string {
+    if (this.recordList.length === 0) {
+      return '';
+    }
     return Fn.join('\n', this.recordList.map((record) => {
       // In a zone file a CNAME or MX target without a final dot is relative to
       // $ORIGIN; Route53 takes it as absolute, so only the zone file gets the dot.
@@ -173,8 +235,17 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
   const fail = (problem: string) => {
     throw new Error(`${scope.node.path}: ${problem}`);
   };
-  if (props.dmarcReportEmail && !props.dmarcPolicy) {
-    fail('dmarcReportEmail is only used with dmarcPolicy.');
+  const reportEmail = props.dmarcReportEmail;
+  if (reportEmail !== undefined && !props.dmarcPolicy) {
+    fail(`dmarcReportEmail ${quoted(reportEmail)} is only used with dmarcPolicy; set both or neither.`);
+  }
+  if (reportEmail !== undefined && !Token.isUnresolved(reportEmail)) {
+    // DMARC separates tags with ";" and URIs with ",", and "!" starts a size limit.
+    const problem = emailAddressProblem('dmarcReportEmail', reportEmail)
+      ?? (/[;,!]/.test(reportEmail) ? `dmarcReportEmail ${quoted(reportEmail)} cannot be a DMARC report address: ";", "," and "!" have meanings in a DMARC record.` : undefined);
+    if (problem) {
+      fail(problem);
+    }
   }
   if (Token.isUnresolved(domain)) {
     return;
@@ -187,16 +258,33 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
     return;
   }
   // DNS names compare case-insensitively, and Unicode and Punycode spellings are the same name.
-  const asciiDomain = asciiName(domain);
-  const asciiZone = asciiName(zoneName);
-  if (asciiDomain !== asciiZone && !asciiDomain.endsWith(`.${asciiZone}`)) {
+  const domainName = asciiDomain(domain);
+  const zone = asciiDomain(zoneName);
+  if (domainName !== zone && !domainName.endsWith(`.${zone}`)) {
     fail(`the identity ${JSON.stringify(domain)} is not inside the hosted zone ${JSON.stringify(zoneName)}: its records cannot go there.`);
   }
 }
 
+function dmarcOf(domain: string, props: EmailIdentityDnsRecordsProps): SesDnsRecord[] {
+  return props.dmarcPolicy ? [dmarcRecord(domain, props.dmarcPolicy, props.dmarcReportEmail)] : [];
+}
+
 /** A record as Route53 takes it: a fully qualified name, TXT values quoted. */
 function asRoute53Record(record: SesDnsRecord): DnsRecord {
-  return { name: `${record.name}.`, type: record.type, value: record.type === 'TXT' ? `"${record.value}"` : record.value };
+  return { name: `${record.name}.`, type: record.type, value: record.type === 'TXT' ? txtStrings(record.value) : record.value };
+}
+
+/**
+ * TXT text as quoted strings of at most 255 characters each, as Route53 and
+ * zone files take it: a longer DMARC record (a long report address) is split.
+ * A deploy-time value is one string.
+ */
+function txtStrings(text: string): string {
+  if (Token.isUnresolved(text)) {
+    return `"${text}"`;
+  }
+  const strings = text.match(/[^]{1,255}/g) ?? [''];
+  return strings.map((part) => `"${part}"`).join(' ');
 }
 
 /** The zone's name, or undefined when it cannot be known. */
@@ -207,10 +295,4 @@ function knownZoneName(zone: route53.IHostedZone | undefined): string | undefine
     // `HostedZone.fromHostedZoneId()` zones have no name: their getter throws.
     return undefined;
   }
-}
-
-/** A domain name in lowercase ASCII (Punycode), as Route53 stores it. */
-function asciiName(name: string): string {
-  // domainToASCII gives '' for what is no valid domain name; keep such a name, lowercased.
-  return domainToASCII(name) || name.toLowerCase();
 }

@@ -1,13 +1,15 @@
 import { Duration, Fn, Lazy, Resource, Stack, Token, type CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ses from 'aws-cdk-lib/aws-ses';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
+import { copyId, createdIdentitySource, readableTarget, regionSeenFrom, StackLocalAttribute, type IdentitySource } from './identity-target';
 import { LookedUpEmailIdentity, type EmailIdentityLookupOptions } from './looked-up-email-identity';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import type { AttributeName } from './shared/attributes';
+import { asciiDomain } from './shared/identity-name';
+import { dkimCnameRecord, type SesDnsRecord } from './shared/ses-dns';
 import { LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS } from './shared/time-budgets';
-import { targetProblem } from './shared/validation';
 import { LOOKUP_RESOURCE_TYPE, type LookupProperties, type Requirement, type TargetProperties } from './shared/wire';
 
 /**
@@ -78,6 +80,11 @@ export interface EmailIdentityLookupProps {
  * All lookups in a stack share one Lambda function, whose role may call
  * `ses:GetEmailIdentity` on the looked-up identities only.
  *
+ * The attributes belong to the lookup's stack: statuses change, and an export
+ * of a changing value would block that stack's updates. Another stack reads
+ * them through `inStack(scope)`; using them there directly is a synth error
+ * that says so. Name, ARN, region and account are usable anywhere.
+ *
  * @example
  * const identity = new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
  * new CfnOutput(this, 'DkimStatus', { value: identity.dkimStatus });
@@ -99,6 +106,53 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
   public static fromLookup(scope: Construct, id: string, options: EmailIdentityLookupOptions): LookedUpEmailIdentity {
     return LookedUpEmailIdentity._lookup(scope, id, options);
   }
+
+  /**
+   * A lookup of any SES identity, in the stack of `scope`: for an
+   * `EmailIdentityLookup`, `identity.inStack(scope)`; for another identity,
+   * such as an `aws_ses.EmailIdentity` this app creates, a lookup of its
+   * name, created on first use, one per identity and stack, that runs after
+   * the identity is created.
+   *
+   * An `aws_ses.EmailIdentity` is read by the name it is created with, so
+   * nothing is exported even from another stack; that stack then deploys
+   * first. Only a name that is itself unknown until deployment (a parameter)
+   * is exported from the identity's stack: a name, which never changes for
+   * that identity.
+   *
+   * @param identity the identity to read
+   * @param scope any construct in the stack that needs the attributes
+   */
+  public static of(identity: ses.IEmailIdentity, scope: Construct): EmailIdentityLookup {
+    if (identity instanceof EmailIdentityLookup) {
+      return identity.inStack(scope);
+    }
+    const stack = Stack.of(scope);
+    const id = copyId(identity);
+    const existing = stack.node.tryFindChild(id);
+    if (existing instanceof EmailIdentityLookup) {
+      return existing;
+    }
+    const source = EmailIdentityLookup._source(identity, stack);
+    const lookup = new EmailIdentityLookup(stack, id, source.props);
+    source.waitFor(lookup);
+    return lookup;
+  }
+
+  /**
+   * How constructs in `scope`'s stack read an identity: the lookup properties
+   * that reach it from there, and what they must wait for. Nothing is created.
+   *
+   * @internal
+   */
+  public static _source(identity: ses.IEmailIdentity, scope: IConstruct): IdentitySource {
+    const stack = Stack.of(scope);
+    if (identity instanceof EmailIdentityLookup) {
+      return { props: identity.propsIn(stack), waitFor: () => undefined };
+    }
+    return createdIdentitySource(identity, stack);
+  }
+
   /**
    * The identity's name, as given in `emailIdentity`.
    * @attribute
@@ -134,6 +188,27 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    * A list token; `[""]` when the identity has none.
    */
   public readonly dkimTokens: string[];
+  /**
+   * The name of the first Easy DKIM CNAME, `<token>._domainkey.<domain>`
+   * without a trailing dot, as `aws_ses.EmailIdentity` spells it.
+   */
+  public readonly dkimDnsTokenName1: string;
+  /** The name of the second Easy DKIM CNAME. */
+  public readonly dkimDnsTokenName2: string;
+  /** The name of the third Easy DKIM CNAME. */
+  public readonly dkimDnsTokenName3: string;
+  /** The value of the first Easy DKIM CNAME, `<token>.<dkimCnameDomain>`. */
+  public readonly dkimDnsTokenValue1: string;
+  /** The value of the second Easy DKIM CNAME. */
+  public readonly dkimDnsTokenValue2: string;
+  /** The value of the third Easy DKIM CNAME. */
+  public readonly dkimDnsTokenValue3: string;
+  /**
+   * The three Easy DKIM CNAMEs as names and values, as `aws_ses.EmailIdentity`
+   * gives them. For an email-address identity the names are under its domain.
+   */
+  public readonly dkimRecords: ses.DkimRecord[];
+
   /** First DKIM token (the selector for BYODKIM), or `""`. */
   public readonly dkimToken1: string;
   /** Second DKIM token, or `""`. */
@@ -197,52 +272,28 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    * @internal
    */
   public readonly _target: TargetProperties;
+  /**
+   * The Easy DKIM CNAMEs, built once: the records construct publishes these.
+   * @internal
+   */
+  public readonly _dkimCnames: SesDnsRecord[];
   private readonly props: EmailIdentityLookupProps;
   private readonly iamArn: string;
   private readonly resource: CfnResource;
   private readonly requirements = new Set<Requirement>();
-  private readonly copies = new Map<Stack, EmailIdentityLookup>();
 
   constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
     super(scope, id);
     this.props = props;
-    this.validate(props);
+    const location = readableTarget(this, props);
 
     this.emailIdentityName = props.emailIdentity;
-    this.identityRegion = props.region ?? this.stack.region;
-    this.identityAccount = props.assumeRoleArn ? accountOfRole(props.assumeRoleArn) : this.stack.account;
-    const arnOf = (resourceName: string) => this.stack.formatArn({
-      service: 'ses',
-      region: this.identityRegion,
-      account: this.identityAccount,
-      resource: 'identity',
-      resourceName,
-    });
-    this.emailIdentityArn = arnOf(props.emailIdentity);
-
-    // IAM reads $, * and ? in a resource as variables and wildcards: an
-    // address such as "*@example.com" must not grant every address.
-    this.iamArn = Token.isUnresolved(props.emailIdentity)
-      ? this.emailIdentityArn
-      : arnOf(props.emailIdentity.replace(/[$*?]/g, (char) => `\${${char}}`));
-
+    this.identityRegion = location.region;
+    this.identityAccount = location.account;
+    this.emailIdentityArn = location.arn;
+    this.iamArn = location.iamArn;
+    this._target = location.target;
     const provider = EmailIdentityLookupProvider.of(this);
-    if (props.assumeRoleArn) {
-      provider._grantAssumeRole(props.assumeRoleArn);
-    } else {
-      provider._grantLookup({
-        name: props.emailIdentity,
-        region: this.identityRegion,
-        account: this.identityAccount,
-        arn: this.iamArn,
-      });
-    }
-    this._target = {
-      EmailIdentity: props.emailIdentity,
-      Region: props.region,
-      AssumeRoleArn: props.assumeRoleArn,
-      ExternalId: props.externalId,
-    };
     const properties: LookupProperties = {
       ...this._target,
       RefreshToken: props.refreshToken,
@@ -282,6 +333,14 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     this.policyNames = Fn.split(',', this.attribute('PolicyNames'));
     this.tagCount = this.attribute('TagCount');
     this.tags = this.attribute('Tags');
+
+    // aws-cdk-lib's names for the DKIM CNAMEs, from the one place that builds them.
+    const domain = dkimDomain(props.emailIdentity);
+    this._dkimCnames = [this.dkimToken1, this.dkimToken2, this.dkimToken3]
+      .map((token) => dkimCnameRecord(token, domain, this.dkimCnameDomain));
+    [this.dkimDnsTokenName1, this.dkimDnsTokenName2, this.dkimDnsTokenName3] = this._dkimCnames.map((record) => record.name);
+    [this.dkimDnsTokenValue1, this.dkimDnsTokenValue2, this.dkimDnsTokenValue3] = this._dkimCnames.map((record) => record.value);
+    this.dkimRecords = this._dkimCnames.map(({ name, value }) => ({ name, value }));
   }
 
 
@@ -305,19 +364,9 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     if (stack === this.stack) {
       return this;
     }
-    let copy = this.copies.get(stack);
-    if (!copy) {
-      const account = this.identityAccount;
-      if (!this.props.assumeRoleArn && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && stack.account !== account) {
-        throw new Error(`${this.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
-          + `give the lookup an assumeRoleArn in account ${account} to read it from there.`);
-      }
-      // The same identity, wherever the other stack is: pin the region if it is known.
-      const region = this.props.region ?? (Token.isUnresolved(this.identityRegion) ? undefined : this.identityRegion);
-      copy = new EmailIdentityLookup(stack, `EmailIdentityLookup${this.node.addr}`, { ...this.props, region });
-      this.copies.set(stack, copy);
-    }
-    return copy;
+    const id = copyId(this);
+    const existing = stack.node.tryFindChild(id);
+    return existing instanceof EmailIdentityLookup ? existing : new EmailIdentityLookup(stack, id, this.propsIn(stack));
   }
 
   /**
@@ -354,21 +403,34 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
     return this.grant(grantee, 'ses:SendEmail', 'ses:SendRawEmail');
   }
 
-  /** Literal values are checked now; tokens by the handler, with the same rules. */
-  private validate(props: EmailIdentityLookupProps): void {
-    const problem = targetProblem(props, Token.isUnresolved);
-    if (problem) {
-      throw new Error(`${this.node.path}: ${problem}`);
+  /**
+   * This lookup's properties as seen from another stack: the same identity,
+   * in this lookup's region when it is known at synth time, and account
+   * (another account needs `assumeRoleArn`). Between environment-agnostic
+   * stacks, each reads in the region it is deployed to.
+   */
+  private propsIn(stack: Stack): EmailIdentityLookupProps {
+    if (stack === this.stack) {
+      return this.props;
     }
+    const account = this.identityAccount;
+    if (!this.props.assumeRoleArn && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && stack.account !== account) {
+      throw new Error(`${this.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
+        + `give the lookup an assumeRoleArn in account ${account} to read it from there.`);
+    }
+    return { ...this.props, region: this.props.region ?? regionSeenFrom(this.identityRegion, stack) };
   }
 
-  /** An attribute of the custom resource, by its name on the wire. */
+  /**
+   * An attribute of the custom resource, by its name on the wire: a
+   * `Fn::GetAtt` in this stack, a synth error in another.
+   */
   private attribute(name: AttributeName): string {
-    return Token.asString(this.resource.getAtt(name));
+    return Token.asString(new StackLocalAttribute(this, name, this.resource.getAtt(name)));
   }
 }
 
-/** The account of a role ARN, literal or token. */
-function accountOfRole(roleArn: string): string {
-  return Token.isUnresolved(roleArn) ? Fn.select(4, Fn.split(':', roleArn)) : roleArn.split(':')[4];
+/** The domain whose DKIM records an identity uses: its own, or an email address's. */
+function dkimDomain(identity: string): string {
+  return Token.isUnresolved(identity) ? identity : asciiDomain(identity.slice(identity.lastIndexOf('@') + 1));
 }

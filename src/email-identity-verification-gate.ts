@@ -1,6 +1,8 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import type { EmailIdentityLookup } from './email-identity-lookup';
+import { EmailIdentityLookup } from './email-identity-lookup';
+import { readableTarget } from './identity-target';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import { GATE_LIMITS, GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
@@ -32,8 +34,16 @@ const WIRE_CONDITIONS: Record<VerificationCondition, GateCondition> = {
  * Properties of an `EmailIdentityVerificationGate`.
  */
 export interface EmailIdentityVerificationGateProps {
-  /** The identity to wait for. It may be a lookup in another stack. */
-  readonly identity: EmailIdentityLookup;
+  /**
+   * The identity to wait for: an `EmailIdentityLookup`, or any other
+   * `aws_ses.IEmailIdentity`, such as an `aws_ses.EmailIdentity` this app
+   * creates. It may be in another stack; nothing is exported.
+   *
+   * The gate reads the identity itself, without a lookup. It waits for an
+   * identity this app creates: a dependency in the same stack, the order of
+   * the stacks otherwise.
+   */
+  readonly identity: ses.IEmailIdentity;
 
   /**
    * What must hold, all of it, for the gate to pass.
@@ -93,11 +103,16 @@ export class EmailIdentityVerificationGate extends Construct {
     const conditions = props.conditions ?? [VerificationCondition.IDENTITY_VERIFIED, VerificationCondition.SENDING_ENABLED];
     validate(this, pollInterval, timeout, conditions);
 
-    // The identity as read from this stack: no export crosses stacks.
-    const identity = props.identity.inStack(this);
+    // The identity as read from this stack: no export crosses stacks, and no
+    // lookup is needed; a lookup in this stack has already checked and granted it.
+    const identity = props.identity;
+    const source = EmailIdentityLookup._source(identity, this);
+    const target = identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this)
+      ? identity._target
+      : readableTarget(this, source.props).target;
     const gateFunction = EmailIdentityLookupProvider.of(this)._gateFunction();
     const properties: GateProperties = {
-      ...identity._target,
+      ...target,
       Conditions: [...new Set(conditions.map((condition) => WIRE_CONDITIONS[condition]))],
       PollIntervalSeconds: String(pollInterval.toSeconds()),
       TimeoutSeconds: String(timeout.toSeconds()),
@@ -105,6 +120,7 @@ export class EmailIdentityVerificationGate extends Construct {
     const serviceTimeout = timeout.plus(Duration.seconds(GATE_SERVICE_TIMEOUT_MARGIN_SECONDS));
     const resource = customResource(this, GATE_RESOURCE_TYPE, gateFunction.serviceToken, serviceTimeout, properties);
     resource.node.addDependency(gateFunction.invokePolicy);
+    source.waitFor(resource);
 
     this.verificationStatus = Token.asString(resource.getAtt('VerificationStatus'));
     this.waitedSeconds = Token.asString(resource.getAtt('WaitedSeconds'));

@@ -4,6 +4,7 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import type { Construct } from 'constructs';
 import { identityArns } from './identity-arn';
+import { checkRegionFacts } from './identity-target';
 import { targetProblem } from './shared/validation';
 
 /**
@@ -65,7 +66,11 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
     if (problem) {
       throw new Error(`${scope.node.path}/${id}: ${problem}`);
     }
-    return new LookedUpEmailIdentity(scope, id, options);
+    const identity = new LookedUpEmailIdentity(scope, id, options);
+    if (options.region !== undefined) {
+      checkRegionFacts(identity, options.region, Stack.of(scope));
+    }
+    return identity;
   }
 
   /** The identity's name. @attribute */
@@ -103,12 +108,21 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
   /** Whether bounces and complaints are forwarded by email, or `undefined` when SES does not say. */
   public readonly feedbackForwardingEnabled?: boolean;
 
+  /**
+   * Whether the values are still the dummies of the CLI's first pass: no
+   * check may fail on them.
+   *
+   * @internal
+   */
+  public readonly _pending: boolean;
+
   private readonly iamArn: string;
 
   private constructor(scope: Construct, id: string, options: EmailIdentityLookupOptions) {
     super(scope, id, { account: options.account, region: options.region });
     const stack = Stack.of(this);
-    const properties = readThroughCli(this, options);
+    const { properties, pending } = readThroughCli(this, options);
+    this._pending = pending;
     this.emailIdentityName = options.emailIdentity;
     this.identityRegion = options.region ?? stack.region;
     this.identityAccount = options.account ?? stack.account;
@@ -164,7 +178,7 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
  * CNAMEs, which BYODKIM identities lack, are another, whose "not found"
  * answer means "none".
  */
-function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): CloudControlEmailIdentity {
+function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): { properties: CloudControlEmailIdentity; pending: boolean } {
   const where = {
     typeName: 'AWS::SES::EmailIdentity',
     exactIdentifier: options.emailIdentity,
@@ -176,21 +190,27 @@ function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): 
     props: { ...where, propertiesToReturn },
     dummyValue: [dummy],
   });
-  const [identity] = ContextProvider.getValue(scope, query(ALWAYS_PRESENT, {
+  const cachedAnswer = (asked: GetContextValueOptions) => scope.node.tryGetContext(ContextProvider.getKey(scope, asked).key);
+  const answered = (asked: GetContextValueOptions) => {
+    const value = cachedAnswer(asked);
+    return value !== undefined && value?.[PROVIDER_ERROR] === undefined;
+  };
+  const main = query(ALWAYS_PRESENT, {
     EmailIdentity: options.emailIdentity,
     DkimAttributes: { SigningEnabled: true },
     MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
     FeedbackAttributes: { EmailForwardingEnabled: true },
-  })).value as CloudControlEmailIdentity[];
+  });
+  const [identity] = ContextProvider.getValue(scope, main).value as CloudControlEmailIdentity[];
 
   const easyDkim = query(EASY_DKIM, Object.fromEntries([1, 2, 3].flatMap((n) => [
     [`DkimDNSTokenName${n}`, `dummy${n}._domainkey.${options.emailIdentity}`],
     [`DkimDNSTokenValue${n}`, `dummy${n}.dkim.amazonses.com`],
   ])));
-  const cached = scope.node.tryGetContext(ContextProvider.getKey(scope, easyDkim).key);
+  const cached = cachedAnswer(easyDkim);
   const absent = typeof cached?.[PROVIDER_ERROR] === 'string' && /^Cannot read field DkimDNSToken\w+\. DkimDNSToken\w+ is not found\.$/.test(cached[PROVIDER_ERROR]);
   const [tokens] = absent ? [{}] : ContextProvider.getValue(scope, easyDkim).value as CloudControlEmailIdentity[];
-  return { ...identity, ...tokens };
+  return { properties: { ...identity, ...tokens }, pending: !answered(main) || !(absent || answered(easyDkim)) };
 }
 
 /**

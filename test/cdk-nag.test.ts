@@ -14,6 +14,10 @@ function findings(app: App): string[] {
   return report.violations.map((violation) => violation.ruleName);
 }
 
+/** The aws-cdk-lib these tests run on: the peer floor, or the newest. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AWS_CDK_LIB_VERSION: string = require('aws-cdk-lib/package.json').version;
+
 function newStack(app: App): Stack {
   return new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
 }
@@ -33,7 +37,7 @@ test('lookups of every kind, DNS records and a gate: zero AwsSolutions findings,
   expect(findings(app)).toEqual([]);
 });
 
-test('the same checks find what they should: AwsCustomResource\'s managed policy and older runtime', () => {
+test('the same checks find what they should: AwsCustomResource\'s managed policy, and before aws-cdk-lib 2.276 its older runtime', () => {
   const app = new App();
   const stack = newStack(app);
   new cr.AwsCustomResource(stack, 'Lookup', {
@@ -46,9 +50,11 @@ test('the same checks find what they should: AwsCustomResource\'s managed policy
     policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: 'example.com' })] }),
   });
 
+  // aws-cdk-lib 2.276 moved AwsCustomResource to the newest Node.js runtime (REFERENCE: 1 finding there).
+  const olderRuntime = Number(AWS_CDK_LIB_VERSION.split('.')[1]) < 276;
   expect(findings(app)).toEqual([
     'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    'AwsSolutions-L1',
+    ...(olderRuntime ? ['AwsSolutions-L1'] : []),
   ]);
 });
 

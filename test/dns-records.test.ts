@@ -92,6 +92,28 @@ describe('EmailIdentityDnsRecords', () => {
     template.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { Requirements: Match.absent() });
   });
 
+  test('a DMARC record over 255 characters is split into TXT strings of at most 255, as Route53 requires', () => {
+    const { stack, zone, identity } = setup();
+    const reportEmail = `${'r'.repeat(64)}@${['a', 'b', 'c'].map((c) => c.repeat(60)).join('.')}.example.com`;
+    const records = new EmailIdentityDnsRecords(stack, 'Records', {
+      identity,
+      hostedZone: zone,
+      dkim: false,
+      dmarcPolicy: DmarcPolicy.REJECT,
+      dmarcReportEmail: reportEmail,
+    });
+
+    const text = `v=DMARC1;p=reject;rua=mailto:${reportEmail}`;
+    expect(text.length).toBeGreaterThan(255);
+    const [{ value }] = records.records;
+    expect(value).toBe(`"${text.slice(0, 255)}" "${text.slice(255)}"`);
+    Template.fromStack(stack).hasResourceProperties('AWS::Route53::RecordSet', { Name: '_dmarc.example.com.', ResourceRecords: [value] });
+    // Each string is quoted and within the limit, and together they are the record.
+    const strings = [...value.matchAll(/"([^"]*)"/g)].map((match) => match[1]);
+    expect(strings.every((part) => part.length <= 255)).toBe(true);
+    expect(strings.join('')).toBe(text);
+  });
+
   test('without a zone the records are data only, printable as an output', () => {
     const { stack, identity } = setup();
     const records = new EmailIdentityDnsRecords(stack, 'Records', { identity, mailFrom: true, dmarcPolicy: DmarcPolicy.NONE });
@@ -165,7 +187,7 @@ describe('EmailIdentityDnsRecords', () => {
     ['an identity outside the zone', 'example.org', 'example.com', {}, /"example.org" is not inside the hosted zone "example.com"/],
     ['a zone name that only shares a suffix', 'badexample.com', 'example.com', {}, /not inside the hosted zone/],
     ['an internationalized name outside its zone', 'bücher.example', 'xn--bcher-kva.com', {}, /"bücher.example" is not inside the hosted zone "xn--bcher-kva.com"/],
-    ['a report address without a policy', 'example.com', 'example.com', { dmarcReportEmail: 'd@example.com' }, /dmarcReportEmail is only used with dmarcPolicy/],
+    ['a report address without a policy', 'example.com', 'example.com', { dmarcReportEmail: 'd@example.com' }, /dmarcReportEmail "d@example.com" is only used with dmarcPolicy; set both or neither/],
   ])('rejects %s at synth time', (_, emailIdentity, zoneName, extra, message) => {
     const { stack, zone, identity } = setup(emailIdentity, zoneName);
     expect(() => new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, ...extra })).toThrow(message);

@@ -164,7 +164,7 @@ describe('EmailIdentityLookup', () => {
     const managed = template.findResources('AWS::IAM::ManagedPolicy');
     expect(Object.keys(managed).length).toBeLessThanOrEqual(10);
     // As IAM counts a policy: resolved, without whitespace, in the longest partition.
-    const resolver = new TemplateResolver(template.toJSON() as CfnTemplate, 'Stack', { ...DEPLOY_ENV, partition: 'aws-iso-b' });
+    const resolver = new TemplateResolver(template.toJSON() as CfnTemplate, 'Stack', { ...DEPLOY_ENV, partition: 'aws-us-gov' });
     for (const policy of Object.values(managed)) {
       expect(JSON.stringify(resolver.resolve(policy.Properties.PolicyDocument)).length).toBeLessThan(6_144);
     }
@@ -393,8 +393,8 @@ describe('EmailIdentityLookup', () => {
   test.each([
     ['a region that is not one', { region: 'Europe' }, /region "Europe" is not an AWS region name/],
     ['a role ARN that is not one', { assumeRoleArn: 'SesLookup' }, /assumeRoleArn "SesLookup" is not an IAM role ARN/],
-    ['an external id without a role', { externalId: 'ext-123' }, /externalId is only used with assumeRoleArn/],
-    ['a one-character external id', { assumeRoleArn: 'arn:aws:iam::210987654321:role/R', externalId: 'x' }, /externalId must be 2 to 1224 characters/],
+    ['an external id without a role', { externalId: 'ext-123' }, /externalId "ext-123" is only used with assumeRoleArn; set both or neither/],
+    ['a one-character external id', { assumeRoleArn: 'arn:aws:iam::210987654321:role/R', externalId: 'x' }, /externalId "x" is not an external id STS accepts: it must be 2 to 1224 characters/],
   ])('rejects %s at synth time', (_, extra, message) => {
     expect(() => new EmailIdentityLookup(newStack(), 'Identity', { emailIdentity: 'example.com', ...extra })).toThrow(message);
   });

@@ -802,7 +802,7 @@ describe('bad properties fail before any SES call, naming the property', () => {
     ['TimeoutSeconds below PollIntervalSeconds', { PollIntervalSeconds: '60', TimeoutSeconds: '30' }, 'got 60 and 30'],
     ['PollIntervalSeconds as a number', { PollIntervalSeconds: 60 }, 'Property PollIntervalSeconds must be a string, got number'],
     ['no EmailIdentity', { EmailIdentity: undefined }, 'Property EmailIdentity must be a string, got nothing'],
-    ['ExternalId without AssumeRoleArn', { ExternalId: 'ext-1' }, 'externalId is only used with assumeRoleArn'],
+    ['ExternalId without AssumeRoleArn', { ExternalId: 'ext-1' }, 'externalId "ext-1" is only used with assumeRoleArn'],
   ])('%s', async (_, overrides, reason) => {
     const { body } = await run(gateCreate(overrides));
 

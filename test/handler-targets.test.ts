@@ -283,7 +283,7 @@ describe('properties that are wrong at deploy time fail before any AWS call', ()
     ['Region not a region name', { Region: 'Europe' }, /region "Europe" is not an AWS region name/i],
     ['Region not a string', { Region: 42 }, /^Property Region must be a string, got number\.$/],
     ['AssumeRoleArn not an ARN', { AssumeRoleArn: 'not-an-arn' }, /assumeRoleArn "not-an-arn" is not an IAM role ARN/i],
-    ['ExternalId too short', { AssumeRoleArn: ROLE_ARN, ExternalId: 'x' }, /externalId must be 2 to 1224 characters/i],
+    ['ExternalId too short', { AssumeRoleArn: ROLE_ARN, ExternalId: 'x' }, /externalId "x" is not an external id STS accepts: it must be 2 to 1224 characters/i],
     ['Requirements a string, not a list', { Requirements: 'EasyDkimRecords' }, /^Property Requirements must be a list of EasyDkimRecords, MailFromRecords, got "EasyDkimRecords"\.$/],
     ['Requirements with an unknown entry', { Requirements: ['Nope'] }, /^Property Requirements must be a list of EasyDkimRecords, MailFromRecords, got \["Nope"\]\.$/],
   ])('%s', async (_, properties, reason) => {

@@ -8,8 +8,10 @@ import * as path from 'node:path';
 import { App, ContextProvider, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
-import { DkimSigningKind, EmailIdentityLookup } from '../src';
+import { DkimSigningKind, EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityVerificationGate } from '../src';
+import { GATE_RESOURCE_TYPE } from '../src/shared/wire';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -194,5 +196,80 @@ describe('the second pass: plain values from cdk.context.json', () => {
     EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     Annotations.fromStack(stack).hasError('/Stack/Identity', 'No resource of type AWS::SES::EmailIdentity with identifier: example.com');
+  });
+});
+
+describe('records from an identity read at synth time', () => {
+  const zoneOf = (stack: Stack) => route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123', zoneName: 'example.com' });
+  const recordsIn = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::Route53::RecordSet'))
+    .map(({ Properties: p }) => `${p.Name} ${p.Type} ${p.ResourceRecords.join(' ')}`).sort();
+  const DKIM = ['aaaa', 'bbbb', 'cccc'].map((token) => `${token}._domainkey.example.com. CNAME ${token}.dkim.amazonses.com`);
+
+  test('exactly the identity\'s: its Easy DKIM CNAMEs and MAIL FROM records, with no lookup and no function', () => {
+    const stack = stackWith([IDENTITY_ANSWER], [EASY_DKIM_ANSWER]);
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    const records = new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zoneOf(stack) });
+
+    expect(recordsIn(stack)).toEqual([
+      ...DKIM,
+      'mail.example.com. MX 10 feedback-smtp.eu-west-1.amazonses.com',
+      'mail.example.com. TXT "v=spf1 include:amazonses.com ~all"',
+    ].sort());
+    expect(stack.resolve(records.toZoneFile())).toContain('aaaa._domainkey.example.com. 1800 IN CNAME aaaa.dkim.amazonses.com.');
+    const types = new Set(Object.values(Template.fromStack(stack).toJSON().Resources).map((resource) => (resource as { Type: string }).Type));
+    expect([...types]).toEqual(['AWS::Route53::RecordSet']);
+  });
+
+  test('no MAIL FROM domain, no MAIL FROM records; asking for them is a synth error', () => {
+    const answer = [{ ...IDENTITY_ANSWER, MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' } }];
+    const stack = stackWith(answer, [EASY_DKIM_ANSWER]);
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zoneOf(stack) });
+    expect(recordsIn(stack)).toEqual(DKIM.sort());
+
+    const other = stackWith(answer, [EASY_DKIM_ANSWER]);
+    const same = EmailIdentityLookup.fromLookup(other, 'Identity', { emailIdentity: 'example.com' });
+    expect(() => new EmailIdentityDnsRecords(other, 'Records', { identity: same, mailFrom: true }))
+      .toThrow('Stack/Records: "example.com" has no custom MAIL FROM domain: set one in SES (then refresh the lookup with cdk context --reset), or leave mailFrom unset.');
+  });
+
+  test('mailFrom: false leaves out the MAIL FROM records the identity has', () => {
+    const stack = stackWith([IDENTITY_ANSWER], [EASY_DKIM_ANSWER]);
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zoneOf(stack), mailFrom: false });
+
+    expect(recordsIn(stack)).toEqual(DKIM.sort());
+  });
+
+  test('BYODKIM: a synth error naming the TXT record to publish; dkim: false creates the rest', () => {
+    const stack = stackWith([IDENTITY_ANSWER], NO_EASY_DKIM);
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    expect(() => new EmailIdentityDnsRecords(stack, 'Records', { identity })).toThrow(
+      'Stack/Records: "example.com" uses BYODKIM: SES does not return its public key, nor Cloud Control its selector, so no CNAMEs can be made. '
+      + 'Publish the TXT record <selector>._domainkey.example.com = "p=<your public key>" yourself, with the selector you gave SES, and set dkim: false.');
+    new EmailIdentityDnsRecords(stack, 'Other', { identity, dkim: false, hostedZone: zoneOf(stack) });
+    expect(recordsIn(stack)).toEqual(['mail.example.com. MX 10 feedback-smtp.eu-west-1.amazonses.com', 'mail.example.com. TXT "v=spf1 include:amazonses.com ~all"']);
+  });
+
+  test('the first pass: records of the dummy identity, and nothing fails, whatever is asked', () => {
+    const stack = stackWith();
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zoneOf(stack), mailFrom: true });
+
+    expect(recordsIn(stack)).toEqual([1, 2, 3].map((n) => `dummy${n}._domainkey.example.com. CNAME dummy${n}.dkim.amazonses.com`));
+  });
+
+  test('a gate on it reads SES at deploy time, by its name', () => {
+    const stack = stackWith([IDENTITY_ANSWER], [EASY_DKIM_ANSWER]);
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    new EmailIdentityVerificationGate(stack, 'Gate', { identity });
+
+    Template.fromStack(stack).hasResourceProperties(GATE_RESOURCE_TYPE, { EmailIdentity: 'example.com', Region: Match.absent() });
   });
 });

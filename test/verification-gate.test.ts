@@ -97,7 +97,7 @@ describe('EmailIdentityVerificationGate', () => {
     template.hasResource('AWS::Cognito::UserPool', { DependsOn: Match.arrayWith([gateId]) });
   });
 
-  test('a gate in another stack reads the identity there: no export', () => {
+  test('a gate in another stack reads the identity there, without a lookup: no export', () => {
     const app = new App();
     const sesStack = new Stack(app, 'Ses', { env: { account: '123456789012', region: 'eu-west-1' } });
     const appStack = new Stack(app, 'App', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -109,7 +109,12 @@ describe('EmailIdentityVerificationGate', () => {
     new EmailIdentityVerificationGate(appStack, 'Gate', { identity });
 
     const appTemplate = Template.fromStack(appStack);
-    appTemplate.resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
+    // The gate needs where the identity is, not its attributes: no lookup, no lookup function.
+    appTemplate.resourceCountIs(LOOKUP_RESOURCE_TYPE, 0);
+    appTemplate.resourceCountIs('AWS::Lambda::Function', 1);
+    appTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::210987654321:role/SesLookup' }]) },
+    });
     appTemplate.hasResourceProperties(GATE_RESOURCE_TYPE, {
       EmailIdentity: 'example.com',
       Region: 'us-east-2',

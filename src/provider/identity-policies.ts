@@ -1,7 +1,11 @@
 import { Aws, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
 import { MAX_EMAIL_IDENTITY_LENGTH } from '../shared/identity-name';
+
+/** The stack's ARN prefix for identities, in compact entries. */
+const PREFIX_VARIABLE = '${P}';
 
 /** An identity the role may read, and where it lives. */
 export interface IdentityLocation {
@@ -28,6 +32,8 @@ export interface IdentityLocation {
 export class IdentityPolicies extends Construct {
   private readonly chunks: Chunk[] = [];
   private readonly dependents: IConstruct[] = [];
+  /** Identities already granted: lookups and gates of one identity share its entry. */
+  private readonly granted = new Set<string>();
 
   constructor(scope: Construct, id: string, private readonly role: iam.IRole) {
     super(scope, id);
@@ -40,10 +46,16 @@ export class IdentityPolicies extends Construct {
   }
 
   public add(identity: IdentityLocation): void {
+    // Tokens are compared as their string forms: the same token, the same string.
+    const key = JSON.stringify([identity.name, identity.region, identity.account]);
+    if (this.granted.has(key)) {
+      return;
+    }
+    this.granted.add(key);
     const stack = Stack.of(this);
     const entry = compactEntry(identity, stack);
     const kind = entry === undefined ? 'arns' : 'compact';
-    const size = estimatedArnSize(identity.name);
+    const size = estimatedArnSize(identity);
     let chunk = this.chunks.filter((candidate) => candidate.kind === kind).pop();
     if (!chunk || chunk.size + size > MANAGED_POLICY_BUDGET) {
       chunk = this.newChunk(kind, stack);
@@ -59,7 +71,9 @@ export class IdentityPolicies extends Construct {
     }
     const entries: string[] = [];
     const prefix = Fn.join('', ['arn:', Aws.PARTITION, ':ses:', stack.region, ':', stack.account, ':identity/']);
-    const resources = () => (kind === 'compact' ? Fn.split(' ', Fn.sub(entries.join(' '), { P: prefix })) : entries);
+    // P only where an entry uses it: an unused Fn::Sub variable is a template warning (W1019).
+    const variables = () => (entries.some((entry) => entry.startsWith(PREFIX_VARIABLE)) ? { P: prefix } : undefined);
+    const resources = () => (kind === 'compact' ? Fn.split(' ', Fn.sub(entries.join(' '), variables())) : entries);
     const policy = new iam.CfnManagedPolicy(this, `${this.chunks.length + 1}`, {
       description: 'SES identities that EmailIdentityLookup custom resources may read',
       roles: [this.role.roleName],
@@ -92,7 +106,7 @@ function compactEntry(identity: IdentityLocation, stack: Stack): string | undefi
   // and wildcards: it wants ${$}, ${*}, ${?}, which Fn::Sub writes from ${!$}...
   const name = identity.name.replace(/[$*?]/g, (char) => `\${!${char}}`);
   if (identity.region === stack.region && identity.account === stack.account) {
-    return `\${P}${name}`;
+    return `${PREFIX_VARIABLE}${name}`;
   }
   const region = identity.region === stack.region ? '${AWS::Region}' : literal(identity.region);
   const account = identity.account === stack.account ? '${AWS::AccountId}' : literal(identity.account);
@@ -108,12 +122,16 @@ const MAX_MANAGED_POLICIES = 10;
 /** IAM counts a managed policy's characters without whitespace, up to 6,144; keep a margin. */
 const MANAGED_POLICY_BUDGET = 6_000;
 const POLICY_OVERHEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:GetEmailIdentity","Resource":[]}]}'.length;
-/** Longest partition and region names, so that the estimate is an upper bound. */
-const LONGEST_ARN_PREFIX = 'arn:aws-iso-b:ses:ap-southeast-5:123456789012:identity/'.length;
+/** The longest of some names. */
+const longest = (names: Array<string | undefined>) => Math.max(...names.map((name) => name?.length ?? 0));
+/** Longest partition and region names aws-cdk-lib knows (aws-us-gov, us-isof-south-1), so that the estimate is an upper bound. */
+const LONGEST_PARTITION = longest(RegionInfo.regions.map((region) => region.partition));
+const LONGEST_REGION = longest(RegionInfo.regions.map((region) => region.name));
 
 /** Characters an ARN takes in the policy once resolved, quotes and comma included. */
-function estimatedArnSize(identityName: string): number {
-  // A token's length is unknown until deployment: assume the longest identity.
-  const nameLength = Token.isUnresolved(identityName) ? MAX_EMAIL_IDENTITY_LENGTH : identityName.length;
-  return LONGEST_ARN_PREFIX + nameLength + 3;
+function estimatedArnSize(identity: IdentityLocation): number {
+  // A token's length is unknown until deployment: assume the longest identity and region.
+  const nameLength = Token.isUnresolved(identity.name) ? MAX_EMAIL_IDENTITY_LENGTH : identity.name.length;
+  const regionLength = Token.isUnresolved(identity.region) ? LONGEST_REGION : identity.region.length;
+  return 'arn::ses:::identity/'.length + LONGEST_PARTITION + regionLength + '123456789012'.length + nameLength + 3;
 }

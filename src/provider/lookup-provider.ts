@@ -80,8 +80,14 @@ export class EmailIdentityLookupProvider extends Construct {
     return new EmailIdentityLookupProvider(stack, PROVIDER_ID, {});
   }
 
-  /** The ARN of the function that custom resources send their requests to. */
-  public readonly serviceToken: string;
+  /**
+   * The ARN of the function that lookups send their requests to. The
+   * function is created on first use: a stack with only gates has none.
+   */
+  public get serviceToken(): string {
+    this.lookupFunction ??= this.newFunction(LookupFunction, 'Fn', 'Reads SES email identities for EmailIdentityLookup custom resources');
+    return this.lookupFunction.functionArn;
+  }
 
   /**
    * The function's role. A role that a lookup assumes in another account must
@@ -93,6 +99,7 @@ export class EmailIdentityLookupProvider extends Construct {
   private readonly identityPolicies: IdentityPolicies;
   private readonly logGroup: logs.ILogGroup;
   private gate?: GateFunctionAccess;
+  private lookupFunction?: lambda.Function;
 
   private constructor(scope: Stack, id: string, props: EmailIdentityLookupProviderProps) {
     super(scope, id);
@@ -113,21 +120,7 @@ export class EmailIdentityLookupProvider extends Construct {
     this.role = role;
     this.logGroup = logGroup;
 
-    const fn = new LookupFunction(this, 'Fn', {
-      role,
-      logGroup,
-      timeout: EmailIdentityLookupProvider.FUNCTION_TIMEOUT,
-      // The SDK's start-up is CPU-bound, and Lambda's CPU grows with memory.
-      memorySize: 256,
-      description: 'Reads SES email identities for EmailIdentityLookup custom resources',
-    });
-    this.serviceToken = fn.functionArn;
-    withoutRoleInDependsOn(fn);
-
-    // The functions wait for the permissions, so that the many lookups that
-    // reach them through ServiceToken need no DependsOn of their own.
     this.identityPolicies = new IdentityPolicies(this, 'Identities', role);
-    this.identityPolicies.addDependent(fn);
     if (props.readAllIdentities) {
       this.readAll = new iam.Policy(this, 'ReadAllIdentities', {
         roles: [this.role],
@@ -136,7 +129,6 @@ export class EmailIdentityLookupProvider extends Construct {
           resources: [scope.formatArn({ service: 'ses', region: '*', resource: 'identity', resourceName: '*' })],
         })],
       });
-      fn.node.addDependency(this.readAll);
     }
   }
 
@@ -149,18 +141,7 @@ export class EmailIdentityLookupProvider extends Construct {
    */
   public _gateFunction(): GateFunctionAccess {
     if (!this.gate) {
-      const fn = new GateFunction(this, 'GateFn', {
-        role: this.role,
-        logGroup: this.logGroup,
-        timeout: EmailIdentityLookupProvider.GATE_FUNCTION_TIMEOUT,
-        memorySize: 256,
-        description: 'Waits for SES email identities to verify, for EmailIdentityVerificationGate custom resources',
-      });
-      withoutRoleInDependsOn(fn);
-      this.identityPolicies.addDependent(fn);
-      if (this.readAll) {
-        fn.node.addDependency(this.readAll);
-      }
+      const fn = this.newFunction(GateFunction, 'GateFn', 'Waits for SES email identities to verify, for EmailIdentityVerificationGate custom resources');
       // A policy of its own, not the role's default one that the functions
       // depend on: the statement names the function, which would be a cycle.
       // Gates are few: each waits for it with a DependsOn.
@@ -171,6 +152,29 @@ export class EmailIdentityLookupProvider extends Construct {
       this.gate = { serviceToken: fn.functionArn, invokePolicy };
     }
     return this.gate;
+  }
+
+  /**
+   * One of the stack's functions: the shared role and log group, Lambda's
+   * longest timeout, and it waits for the permissions, so that the many
+   * custom resources that reach it through ServiceToken need no DependsOn of
+   * their own.
+   */
+  private newFunction(type: typeof LookupFunction | typeof GateFunction, id: string, description: string): lambda.Function {
+    const fn = new type(this, id, {
+      role: this.role,
+      logGroup: this.logGroup,
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
+      // The SDK's start-up is CPU-bound, and Lambda's CPU grows with memory.
+      memorySize: 256,
+      description,
+    });
+    withoutRoleInDependsOn(fn);
+    this.identityPolicies.addDependent(fn);
+    if (this.readAll) {
+      fn.node.addDependency(this.readAll);
+    }
+    return fn;
   }
 
   /**

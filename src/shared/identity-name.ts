@@ -12,9 +12,29 @@ import { domainToASCII } from 'node:url';
  * @returns a sentence naming the problem, or undefined when the value is usable
  */
 export function emailIdentityProblem(identity: string): string | undefined {
-  const quoted = JSON.stringify(identity.length > 80 ? identity.slice(0, 80) + '…' : identity);
   const problem = findProblem(identity);
-  return problem && `emailIdentity ${quoted} is not a domain or email address SES accepts: ${problem}.`;
+  return problem && `emailIdentity ${quoted(identity)} is not a domain or email address SES accepts: ${problem}.`;
+}
+
+/**
+ * Checks that a value is an email address (a local part, "@" and a domain),
+ * by the same rules as identity names.
+ *
+ * @param name the property's name, for the message
+ */
+export function emailAddressProblem(name: string, value: string): string | undefined {
+  const problem = value.includes('@') ? findProblem(value) : 'it has no "@"';
+  return problem && `${name} ${quoted(value)} is not an email address: ${problem}.`;
+}
+
+/** A domain name in lowercase ASCII (Punycode), as DNS stores it; what is no valid domain name is only lowercased. */
+export function asciiDomain(name: string): string {
+  return domainToASCII(name) || name.toLowerCase();
+}
+
+/** A value as messages quote it: JSON, cut at 80 characters. */
+export function quoted(value: string): string {
+  return JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value);
 }
 
 /** Longest email address (RFC 5321 path limit) and SES identity name. */

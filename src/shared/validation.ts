@@ -4,11 +4,15 @@
  * undefined; the construct runs them on literals at synth time and the handler
  * on resolved values at deploy time, so both give the same message.
  */
-import { emailIdentityProblem } from './identity-name';
+import { emailIdentityProblem, quoted } from './identity-name';
 
-/** Region names: `eu-west-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`. */
+/**
+ * The shape of region names: `eu-west-1`, `us-gov-west-1`, `cn-north-1`,
+ * `us-isob-east-1`, `eusc-de-east-1`. Whether the region exists is the
+ * construct's question (aws-cdk-lib's region facts); the handler has only this.
+ */
 export function regionProblem(region: string): string | undefined {
-  return /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)
+  return /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/.test(region)
     ? undefined
     : `region ${JSON.stringify(region)} is not an AWS region name (such as "eu-west-1").`;
 }
@@ -24,7 +28,7 @@ export function roleArnProblem(roleArn: string): string | undefined {
 export function externalIdProblem(externalId: string): string | undefined {
   return /^[\w+=,.@:/-]{2,1224}$/.test(externalId)
     ? undefined
-    : 'externalId must be 2 to 1224 characters of letters, digits and +=,.@:/- .';
+    : `externalId ${quoted(externalId)} is not an external id STS accepts: it must be 2 to 1224 characters of letters, digits and +=,.@:/- .`;
 }
 
 /** Where an identity is, as the user gives it. */
@@ -42,7 +46,7 @@ export interface Target {
  */
 export function targetProblem(target: Target, unknown: (value: string) => boolean = () => false): string | undefined {
   if (target.externalId !== undefined && target.assumeRoleArn === undefined) {
-    return 'externalId is only used with assumeRoleArn; set both or neither.';
+    return `externalId ${quoted(target.externalId)} is only used with assumeRoleArn; set both or neither.`;
   }
   const checks: Array<[string | undefined, (value: string) => string | undefined]> = [
     [target.emailIdentity, emailIdentityProblem],

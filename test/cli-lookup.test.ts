@@ -1,0 +1,150 @@
+/**
+ * The synth-time lookup end to end, with the real CDK CLI (npm `aws-cdk`):
+ * `cdk synth` runs examples/synth-time-app.ts, the CLI's Cloud Control
+ * context provider asks a local stand-in on 127.0.0.1, writes
+ * cdk.context.json, and synthesizes again with the values in the template.
+ * Nothing leaves this machine: every AWS endpoint the CLI uses is the
+ * stand-in's, and notices and telemetry are off.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CLOUD_CONTROL_ACCOUNT, FakeCloudControl } from '../local/fake-cloud-control';
+import { fullIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
+
+const REPO = path.join(__dirname, '..');
+const CDK = path.join(REPO, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+const APP = [process.execPath, '-r', require.resolve('ts-node/register/transpile-only'), path.join(REPO, 'examples', 'synth-time-app.ts')].join(' ');
+
+interface Synth {
+  readonly code: number | null;
+  readonly output: string;
+  /** The RecordSets of the synthesized template: name, type, values. */
+  readonly records: string[];
+  /** What cdk.context.json holds after the run. */
+  readonly context: Record<string, unknown>;
+}
+
+let fake: FakeCloudControl;
+let dir: string;
+
+beforeEach(async () => {
+  fake = await FakeCloudControl.start();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-lookup-'));
+});
+
+afterEach(async () => {
+  await fake.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** `cdk synth` in `dir`, as a user with credentials for the stand-in's account would run it. */
+function cdkSynth(domain: string): Promise<Synth> {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    CDK_HOME: path.join(dir, '.cdk'),
+    AWS_CONFIG_FILE: path.join(dir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALCLI',
+    AWS_SECRET_ACCESS_KEY: 'local-cli-secret',
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL_CLOUDCONTROL: fake.endpoint,
+    AWS_ENDPOINT_URL_STS: fake.endpoint,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    CDK_DISABLE_CLI_TELEMETRY: '1',
+    TS_NODE_PROJECT: path.join(REPO, 'tsconfig.dev.json'),
+    EXAMPLE_DOMAIN: domain,
+  };
+  const args = [CDK, 'synth', '--app', APP, '--output', path.join(dir, 'cdk.out'), '--no-notices', '--no-version-reporting', '--quiet'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output, records: records(), context: context() }));
+  });
+}
+
+function records(): string[] {
+  const file = path.join(dir, 'cdk.out', 'SynthTimeSender.template.json');
+  if (!fs.existsSync(file)) return [];
+  const template = JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  return Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::Route53::RecordSet')
+    .map(({ Properties: p }) => `${p.Name} ${p.Type} ${(p.ResourceRecords as string[]).join(' ')}`);
+}
+
+function context(): Record<string, unknown> {
+  const file = path.join(dir, 'cdk.context.json');
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+}
+
+const TOKENS = ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'cccccccccccccccccccccccccccccccc'];
+
+function easyDkim(mailFromDomain?: string): EmailIdentityBody {
+  const identity = fullIdentity('example.com');
+  return {
+    ...identity,
+    DkimAttributes: { ...identity.DkimAttributes, Tokens: TOKENS, SigningAttributesOrigin: 'AWS_SES', SigningHostedZone: 'dkim.amazonses.com' },
+    MailFromAttributes: mailFromDomain ? { MailFromDomain: mailFromDomain, BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' } : undefined,
+  };
+}
+
+const DKIM_RECORDS = TOKENS.map((token) => `${token}._domainkey.example.com. CNAME ${token}.dkim.amazonses.com`);
+const DMARC_RECORD = '_dmarc.example.com. TXT "v=DMARC1;p=none"';
+
+test('first run: the CLI reads the identity, caches it in cdk.context.json, and synthesizes its records; the next run asks nothing', async () => {
+  fake.setIdentity('example.com', easyDkim('mail.example.com'));
+
+  const first = await cdkSynth('example.com');
+
+  expect({ code: first.code, output: first.output }).toEqual({ code: 0, output: expect.any(String) });
+  expect(fake.calls.filter((call) => call.startsWith('CloudControl'))).toEqual(['CloudControl.GetResource example.com', 'CloudControl.GetResource example.com']);
+  const keys = Object.keys(first.context);
+  expect(keys).toHaveLength(2);
+  expect(keys.every((key) => key.startsWith(`cc-api-provider:account=${CLOUD_CONTROL_ACCOUNT}:exactIdentifier=example.com:`))).toBe(true);
+  expect(first.records.sort()).toEqual([
+    ...DKIM_RECORDS,
+    DMARC_RECORD,
+    'mail.example.com. MX 10 feedback-smtp.eu-west-1.amazonses.com',
+    'mail.example.com. TXT "v=spf1 include:amazonses.com ~all"',
+  ].sort());
+
+  const callsBefore = fake.calls.length;
+  const second = await cdkSynth('example.com');
+
+  expect(second.code).toBe(0);
+  expect(fake.calls.slice(callsBefore).filter((call) => call.startsWith('CloudControl'))).toEqual([]);
+  expect(second.records.sort()).toEqual(first.records.sort());
+}, 120_000);
+
+test('an identity without a MAIL FROM domain gets no MAIL FROM records', async () => {
+  fake.setIdentity('example.com', easyDkim());
+
+  const { code, output, records: created } = await cdkSynth('example.com');
+
+  expect({ code, output }).toMatchObject({ code: 0 });
+  expect(created.sort()).toEqual([...DKIM_RECORDS, DMARC_RECORD].sort());
+}, 120_000);
+
+test("an identity that does not exist: the CLI's error names it, and nothing is cached", async () => {
+  const { code, output, context: cached } = await cdkSynth('missing.example.com');
+
+  expect(code).not.toBe(0);
+  expect(output).toContain('No resource of type AWS::SES::EmailIdentity with identifier: missing.example.com');
+  expect(cached).toEqual({});
+}, 120_000);
+
+test('BYODKIM: synth fails, naming the TXT record to publish', async () => {
+  const identity = easyDkim();
+  fake.setIdentity('example.com', { ...identity, DkimAttributes: { ...identity.DkimAttributes, Tokens: ['selector1'], SigningAttributesOrigin: 'EXTERNAL' } });
+
+  const { code, output } = await cdkSynth('example.com');
+
+  expect(code).not.toBe(0);
+  expect(output).toMatch(/uses BYODKIM.*<selector>\._domainkey\.example\.com/);
+}, 120_000);
