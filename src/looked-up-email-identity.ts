@@ -20,18 +20,14 @@ export interface EmailIdentityLookupOptions {
   /**
    * The region the identity lives in.
    *
+   * There is no account: the CDK CLI reads with the stack's bootstrap lookup
+   * role (or your credentials, when they are for the stack's account), so a
+   * synth-time lookup reads the stack's account. For an identity in another
+   * account, use a deploy-time `EmailIdentityLookup` with `assumeRoleArn`.
+   *
    * @default - the stack's region
    */
   readonly region?: string;
-
-  /**
-   * The account the identity lives in. The CDK CLI reads it with that
-   * account's lookup role (`cdk bootstrap` creates one), or with your
-   * credentials where there is none.
-   *
-   * @default - the stack's account
-   */
-  readonly account?: string;
 }
 
 /**
@@ -59,9 +55,9 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
    * @internal
    */
   public static _lookup(scope: Construct, id: string, options: EmailIdentityLookupOptions): LookedUpEmailIdentity {
-    const unknown = [options.emailIdentity, options.region, options.account].some((value) => value !== undefined && Token.isUnresolved(value));
+    const unknown = [options.emailIdentity, options.region].some((value) => value !== undefined && Token.isUnresolved(value));
     const problem = unknown
-      ? 'emailIdentity, region and account must be literals for a lookup at synth time (the CDK CLI reads the identity before deployment).'
+      ? 'emailIdentity and region must be literals for a lookup at synth time (the CDK CLI reads the identity before deployment).'
       : targetProblem({ emailIdentity: options.emailIdentity, region: options.region });
     if (problem) {
       throw new Error(`${scope.node.path}/${id}: ${problem}`);
@@ -119,13 +115,13 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
   private readonly iamArn: string;
 
   private constructor(scope: Construct, id: string, options: EmailIdentityLookupOptions) {
-    super(scope, id, { account: options.account, region: options.region });
+    super(scope, id, { region: options.region });
     const stack = Stack.of(this);
     const { properties, pending } = readThroughCli(this, options);
     this._pending = pending;
     this.emailIdentityName = options.emailIdentity;
     this.identityRegion = options.region ?? stack.region;
-    this.identityAccount = options.account ?? stack.account;
+    this.identityAccount = stack.account;
     const { arn, iamArn } = identityArns(stack, options.emailIdentity, this.identityRegion, this.identityAccount);
     this.emailIdentityArn = arn;
     this.iamArn = iamArn;
@@ -183,7 +179,6 @@ function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): 
     typeName: 'AWS::SES::EmailIdentity',
     exactIdentifier: options.emailIdentity,
     ...(options.region ? { region: options.region } : {}),
-    ...(options.account ? { account: options.account } : {}),
   };
   const query = (propertiesToReturn: Array<keyof CloudControlEmailIdentity>, dummy: CloudControlEmailIdentity): GetContextValueOptions => ({
     provider: cxschema.ContextProvider.CC_API_PROVIDER,

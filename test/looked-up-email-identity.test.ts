@@ -84,14 +84,22 @@ describe('the query the CDK CLI answers', () => {
     }
   });
 
-  test('another region and account go into the query', () => {
+  test("another region goes into the query; the account is the stack's, whose lookup role the CLI reads with", () => {
     const app = new App();
     const stack = new Stack(app, 'Stack', { env: ENV });
-    EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com', region: 'us-east-1', account: '210987654321' });
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com', region: 'us-east-1' });
 
     for (const missing of app.synth().manifest.missing!) {
-      expect(missing.props).toMatchObject({ account: '210987654321', region: 'us-east-1', exactIdentifier: 'example.com' });
+      expect(missing.props).toMatchObject({ account: ENV.account, region: 'us-east-1', exactIdentifier: 'example.com' });
     }
+    expect(stack.resolve(identity.emailIdentityArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:us-east-1:123456789012:identity/example.com']],
+    });
+  });
+
+  test('a region in another partition is a synth error, as for deploy-time lookups', () => {
+    expect(() => EmailIdentityLookup.fromLookup(new Stack(new App(), 'Stack', { env: ENV }), 'Identity', { emailIdentity: 'example.com', region: 'cn-north-1' }))
+      .toThrow(/region "cn-north-1" is in partition aws-cn, and stack Stack is in eu-west-1, partition aws/);
   });
 
   test.each([
