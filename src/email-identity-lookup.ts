@@ -1,7 +1,7 @@
-import { Duration, Fn, Lazy, Resource, Stack, Token, type CfnResource } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, Fn, Lazy, Stack, Token, type CfnResource } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IConstruct } from 'constructs';
+import { EmailIdentityBase } from './email-identity-base';
 import { copyId, createdIdentitySource, readableTarget, regionSeenFrom, StackLocalAttribute, type IdentitySource } from './identity-target';
 import { LookedUpEmailIdentity, type EmailIdentityLookupOptions } from './looked-up-email-identity';
 import { customResource } from './provider/custom-resource';
@@ -89,7 +89,7 @@ export interface EmailIdentityLookupProps {
  * const identity = new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
  * new CfnOutput(this, 'DkimStatus', { value: identity.dkimStatus });
  */
-export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity {
+export class EmailIdentityLookup extends EmailIdentityBase {
   /**
    * Reads an identity at synth time, through the CDK CLI and Cloud Control,
    * caching its DKIM records, MAIL FROM domain and settings in
@@ -278,7 +278,7 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    */
   public readonly _dkimCnames: SesDnsRecord[];
   private readonly props: EmailIdentityLookupProps;
-  private readonly iamArn: string;
+  protected readonly iamArn: string;
   private readonly resource: CfnResource;
   private readonly requirements = new Set<Requirement>();
 
@@ -377,30 +377,6 @@ export class EmailIdentityLookup extends Resource implements ses.IEmailIdentity 
    */
   public _require(requirement: Requirement): void {
     this.requirements.add(requirement);
-  }
-
-  /** A reference to the identity, for constructs that take an `IEmailIdentityRef`. */
-  public get emailIdentityRef(): ses.EmailIdentityReference {
-    return { emailIdentity: this.emailIdentityName };
-  }
-
-  /**
-   * Adds an IAM policy statement for this identity to a principal's policy.
-   *
-   * @param grantee the principal
-   * @param actions the SES actions to allow, such as `ses:SendEmail`
-   */
-  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.iamArn] });
-  }
-
-  /**
-   * Lets a principal send email from this identity (`ses:SendEmail` and `ses:SendRawEmail`).
-   *
-   * @param grantee the principal
-   */
-  public grantSendEmail(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, 'ses:SendEmail', 'ses:SendRawEmail');
   }
 
   /**

@@ -1,8 +1,8 @@
-import { ContextProvider, Resource, Stack, Token, type GetContextValueOptions } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { ContextProvider, Stack, Token, type GetContextValueOptions } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import type { Construct } from 'constructs';
+import { EmailIdentityBase } from './email-identity-base';
 import { identityArns } from './identity-arn';
 import { checkRegionFacts } from './identity-target';
 import { targetProblem } from './shared/validation';
@@ -50,7 +50,7 @@ export enum DkimSigningKind {
  * `EmailIdentityVerificationGate`. Nor are the configuration set and the
  * BYODKIM selector: Cloud Control's read lacks them for many identities.
  */
-export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentity {
+export class LookedUpEmailIdentity extends EmailIdentityBase {
   /**
    * @internal
    */
@@ -112,7 +112,7 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
    */
   public readonly _pending: boolean;
 
-  private readonly iamArn: string;
+  protected readonly iamArn: string;
 
   private constructor(scope: Construct, id: string, options: EmailIdentityLookupOptions) {
     super(scope, id, { region: options.region });
@@ -136,30 +136,6 @@ export class LookedUpEmailIdentity extends Resource implements ses.IEmailIdentit
     this.mailFromDomain = properties.MailFromAttributes?.MailFromDomain || undefined;
     this.mailFromBehaviorOnMxFailure = properties.MailFromAttributes?.BehaviorOnMxFailure || undefined;
     this.feedbackForwardingEnabled = properties.FeedbackAttributes?.EmailForwardingEnabled;
-  }
-
-  /** A reference to the identity, for constructs that take an `IEmailIdentityRef`. */
-  public get emailIdentityRef(): ses.EmailIdentityReference {
-    return { emailIdentity: this.emailIdentityName };
-  }
-
-  /**
-   * Adds an IAM policy statement for this identity to a principal's policy.
-   *
-   * @param grantee the principal
-   * @param actions the SES actions to allow, such as `ses:SendEmail`
-   */
-  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.iamArn] });
-  }
-
-  /**
-   * Lets a principal send email from this identity (`ses:SendEmail` and `ses:SendRawEmail`).
-   *
-   * @param grantee the principal
-   */
-  public grantSendEmail(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, 'ses:SendEmail', 'ses:SendRawEmail');
   }
 }
 

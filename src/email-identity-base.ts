@@ -1,0 +1,52 @@
+import { Resource } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+
+/**
+ * What this library's identities do alike: the reference aws-cdk-lib's
+ * constructs take, and grants scoped to the identity's ARN. A hidden base
+ * class: jsii copies its members into each subclass.
+ *
+ * @internal
+ */
+export abstract class EmailIdentityBase extends Resource implements ses.IEmailIdentity {
+  /**
+   * The identity's name.
+   * @attribute
+   */
+  public abstract readonly emailIdentityName: string;
+  /**
+   * The identity's ARN, in its account and region.
+   * @attribute
+   */
+  public abstract readonly emailIdentityArn: string;
+  /**
+   * The ARN as IAM must read it: IAM takes `$`, `*` and `?` in a resource
+   * for variables and wildcards (see `identity-arn.ts`).
+   */
+  protected abstract readonly iamArn: string;
+
+  /** A reference to the identity, for constructs that take an `IEmailIdentityRef`. */
+  public get emailIdentityRef(): ses.EmailIdentityReference {
+    return { emailIdentity: this.emailIdentityName };
+  }
+
+  /**
+   * Adds an IAM policy statement for this identity to a principal's policy.
+   *
+   * @param grantee the principal
+   * @param actions the SES actions to allow, such as `ses:SendEmail`
+   */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.iamArn] });
+  }
+
+  /**
+   * Lets a principal send email from this identity (`ses:SendEmail` and `ses:SendRawEmail`).
+   *
+   * @param grantee the principal
+   */
+  public grantSendEmail(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, 'ses:SendEmail', 'ses:SendRawEmail');
+  }
+}
