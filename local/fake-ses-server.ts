@@ -3,8 +3,10 @@
  * GetEmailIdentity the way SES does on the wire (REST-JSON), so that the real
  * @aws-sdk/client-sesv2 can be pointed at it with `endpoint` or the
  * AWS_ENDPOINT_URL_SESV2 environment variable. It can also script faults and
- * throttle, and play STS AssumeRole for lookups in other accounts and
- * CloudFormation DescribeStacks for rollbacks, for tests, the demo and the benchmark.
+ * throttle, and play the rest of the fake account: STS AssumeRole (lookups in
+ * other accounts) and GetCallerIdentity, CloudFormation DescribeStacks
+ * (rollbacks), and Cloud Control's GetResource (the CDK CLI's synth-time
+ * lookups), for tests, the demo and the benchmark.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
@@ -83,6 +85,7 @@ export class FakeSesServer {
   private readonly assumed: Array<{ roleArn: string; externalId?: string }> = [];
   private readonly stacks = new Map<string, string | ErrorStep>();
   private readonly described: string[] = [];
+  private readonly cloudControlRead: string[] = [];
   /** Arrival times of the requests answered within the rate limit, for the sliding window. */
   private admitted: number[] = [];
   private readonly server = http.createServer((request, response) => this.handle(request, response));
@@ -133,7 +136,12 @@ export class FakeSesServer {
     return [...this.described];
   }
 
-  /** Makes `name` exist, described by `body`. */
+  /** Every identifier Cloud Control's GetResource was called with, in arrival order. */
+  public get cloudControlReads(): readonly string[] {
+    return [...this.cloudControlRead];
+  }
+
+  /** Makes `name` exist, described by `body`: for SES, and for Cloud Control (see cloudControlModel). */
   public setIdentity(name: string, body: EmailIdentityBody): this {
     this.identities.set(name, body);
     return this;
@@ -163,6 +171,10 @@ export class FakeSesServer {
   }
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    if (request.headers['x-amz-target'] === 'CloudApiService.GetResource') {
+      this.handleCloudControl(request, response);
+      return;
+    }
     if (request.method === 'POST' && new URL(request.url ?? '/', 'http://localhost').pathname === '/') {
       this.handleQuery(request, response);
       return;
@@ -207,6 +219,13 @@ export class FakeSesServer {
         this.describeStacks(form.get('StackName') ?? '', response);
         return;
       }
+      if (form.get('Action') === 'GetCallerIdentity') {
+        send(response, 200, '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
+          + `<Arn>arn:aws:iam::${FAKE_ACCOUNT}:user/local</Arn><UserId>AIDALOCAL</UserId><Account>${FAKE_ACCOUNT}</Account>`
+          + `</GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+        { 'content-type': 'text/xml' });
+        return;
+      }
       const roleArn = form.get('RoleArn') ?? '';
       const externalId = form.get('ExternalId') ?? undefined;
       this.assumed.push({ roleArn, externalId });
@@ -224,6 +243,25 @@ export class FakeSesServer {
         `<AssumedRoleUser><Arn>${roleArn}/ses-email-identity-lookup</Arn><AssumedRoleId>AROALOCAL:lookup</AssumedRoleId></AssumedRoleUser>`,
         `</AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
       ].join(''), { 'content-type': 'text/xml' });
+    });
+  }
+
+  /** Cloud Control's GetResource (JSON 1.0), as the CDK CLI calls it for a synth-time lookup. */
+  private handleCloudControl(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const { TypeName: typeName, Identifier: identifier } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { TypeName: string; Identifier: string };
+      this.cloudControlRead.push(identifier);
+      const identity = typeName === 'AWS::SES::EmailIdentity' ? this.identities.get(identifier) as EmailIdentityBody | undefined : undefined;
+      const headers = { 'content-type': 'application/x-amz-json-1.0' };
+      if (!identity) {
+        const message = `AWS::SES::EmailIdentity Handler returned status FAILED: Email identity ${identifier} does not exist. (HandlerErrorCode: NotFound)`;
+        send(response, 400, JSON.stringify({ __type: 'ResourceNotFoundException', Message: message }), { ...headers, 'x-amzn-errortype': 'ResourceNotFoundException' });
+        return;
+      }
+      const properties = JSON.stringify(cloudControlModel(identifier, identity));
+      send(response, 200, JSON.stringify({ TypeName: typeName, ResourceDescription: { Identifier: identifier, Properties: properties } }), headers);
     });
   }
 
@@ -256,6 +294,36 @@ export class FakeSesServer {
     this.admitted.push(now);
     return false;
   }
+}
+
+/** The account the fake STS says the caller is in. */
+export const FAKE_ACCOUNT = '123456789012';
+
+/**
+ * The resource model Cloud Control's read of AWS::SES::EmailIdentity gives
+ * for an identity SES describes as `body`: our reading of the resource schema
+ * (unconfirmed against a real account). The Easy DKIM CNAMEs are read-only
+ * attributes only Easy DKIM identities have; the BYODKIM selector is
+ * write-only and never read.
+ */
+export function cloudControlModel(name: string, body: EmailIdentityBody): Record<string, unknown> {
+  const dkim = body.DkimAttributes ?? {};
+  const tokens = dkim.SigningAttributesOrigin === 'AWS_SES' ? dkim.Tokens ?? [] : [];
+  const zone = dkim.SigningHostedZone ?? 'dkim.amazonses.com';
+  return {
+    EmailIdentity: name,
+    DkimAttributes: { SigningEnabled: dkim.SigningEnabled ?? false },
+    MailFromAttributes: {
+      BehaviorOnMxFailure: body.MailFromAttributes?.BehaviorOnMxFailure ?? 'USE_DEFAULT_VALUE',
+      ...(body.MailFromAttributes?.MailFromDomain ? { MailFromDomain: body.MailFromAttributes.MailFromDomain } : {}),
+    },
+    FeedbackAttributes: { EmailForwardingEnabled: body.FeedbackForwardingStatus ?? true },
+    ...(body.ConfigurationSetName ? { ConfigurationSetAttributes: { ConfigurationSetName: body.ConfigurationSetName } } : {}),
+    ...Object.fromEntries(tokens.length === 3 ? tokens.flatMap((token, index) => [
+      [`DkimDNSTokenName${index + 1}`, `${token}._domainkey.${name}`],
+      [`DkimDNSTokenValue${index + 1}`, `${token}.${zone}`],
+    ]) : []),
+  };
 }
 
 /** A role that the fake STS lets be assumed. */
