@@ -125,6 +125,7 @@ export class EmailIdentityDnsRecords extends Construct {
   constructor(scope: Construct, id: string, props: EmailIdentityDnsRecordsProps) {
     super(scope, id);
 
+    notPublishedByAwsCdkLib(this, props);
     const records = props.identity instanceof LookedUpEmailIdentity
       ? this.synthTimeRecords(props.identity, props)
       : this.deployTimeRecords(EmailIdentityLookup.of(props.identity, this), props);
@@ -262,6 +263,23 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
   const zone = asciiDomain(zoneName);
   if (domainName !== zone && !domainName.endsWith(`.${zone}`)) {
     fail(`the identity ${JSON.stringify(domain)} is not inside the hosted zone ${JSON.stringify(zoneName)}: its records cannot go there.`);
+  }
+}
+
+/**
+ * aws-cdk-lib's EmailIdentity publishes the DKIM CNAMEs (and MAIL FROM
+ * records) itself for `Identity.publicHostedZone()`: creating them again
+ * would fail the deployment on records that already exist.
+ */
+function notPublishedByAwsCdkLib(scope: Construct, props: EmailIdentityDnsRecordsProps): void {
+  const published = (child: string) => props.identity.node.tryFindChild(child) !== undefined;
+  const twice = [
+    (props.dkim ?? true) && published('DkimDnsToken1') ? 'DKIM CNAMEs (set dkim: false)' : undefined,
+    props.mailFrom && published('MailFromMxRecord') ? 'MAIL FROM records (leave mailFrom unset)' : undefined,
+  ].filter(Boolean);
+  if (twice.length > 0) {
+    throw new Error(`${scope.node.path}: ${props.identity.node.path} publishes its own ${twice.join(' and ')}: aws-cdk-lib's EmailIdentity `
+      + 'creates them for Identity.publicHostedZone(), and the same records twice fail the deployment. Or create the identity with Identity.domain().');
   }
 }
 

@@ -65,6 +65,19 @@ describe('an identity aws-cdk-lib creates', () => {
     expect(grantedArns(stack)).toEqual(['arn:aws:ses:eu-west-1:123456789012:identity/example.com']);
   });
 
+  test('with Identity.publicHostedZone(), aws-cdk-lib publishes the records: creating them again is a synth error, not a failed deployment', () => {
+    const stack = newStack();
+    const zone = zoneIn(stack);
+    const identity = new ses.EmailIdentity(stack, 'Identity', { identity: ses.Identity.publicHostedZone(zone), mailFromDomain: 'mail.example.com' });
+
+    expect(() => new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, mailFrom: true })).toThrow(
+      "Stack/Records: Stack/Identity publishes its own DKIM CNAMEs (set dkim: false) and MAIL FROM records (leave mailFrom unset): aws-cdk-lib's "
+      + 'EmailIdentity creates them for Identity.publicHostedZone(), and the same records twice fail the deployment. Or create the identity with Identity.domain().');
+    // What it does not publish may still come from here.
+    new EmailIdentityDnsRecords(stack, 'Dmarc', { identity, hostedZone: zone, dkim: false, dmarcPolicy: DmarcPolicy.NONE });
+    Template.fromStack(stack).hasResourceProperties('AWS::Route53::RecordSet', { Name: '_dmarc.example.com.', Type: 'TXT' });
+  });
+
   test('one lookup per identity per stack, however many constructs read it', () => {
     const stack = newStack();
     const identity = created(stack);
