@@ -166,6 +166,9 @@ const projectConfig = {
 };
 // One JUnit report for both projects; each suite says which aws-cdk-lib it ran on.
 jestConfig.reporters = ['default', new javascript.JestReporter('jest-junit', { outputDirectory: 'test-reports', suiteNameTemplate: '{displayName}: {filepath}' })];
+// Temporary files (aws-cdk-lib's cdk.out folders) in a folder removed after the run.
+jestConfig.globalSetup = '<rootDir>/test/tmpdir-setup.ts';
+jestConfig.globalTeardown = '<rootDir>/test/tmpdir-teardown.ts';
 jestConfig.projects = [
   {
     ...projectConfig,
