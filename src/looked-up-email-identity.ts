@@ -145,44 +145,65 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
  * identity, with the queries reported as missing context.
  *
  * The CLI fails a query when any property it asks for is absent from the
- * resource, so what every identity has is one query, whose errors (such as
- * an identity that does not exist) become errors on `scope`; the Easy DKIM
- * CNAMEs, which BYODKIM identities lack, are another, whose "not found"
- * answer means "none".
+ * resource. So the one query that must succeed asks for the primary
+ * identifier only: its errors (such as an identity that does not exist)
+ * become errors on `scope`. Every other group of properties is a query of its
+ * own, whose "not found" answer means the identity has none of it (the CLI
+ * never caches that answer: it is asked again on the next synth).
  */
 function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): { properties: CloudControlEmailIdentity; pending: boolean } {
-  const where = {
-    typeName: 'AWS::SES::EmailIdentity',
-    exactIdentifier: options.emailIdentity,
-    ...(options.region ? { region: options.region } : {}),
-  };
-  const query = (propertiesToReturn: Array<keyof CloudControlEmailIdentity>, dummy: CloudControlEmailIdentity): GetContextValueOptions => ({
-    provider: cxschema.ContextProvider.CC_API_PROVIDER,
-    props: { ...where, propertiesToReturn },
-    dummyValue: [dummy],
-  });
-  const cachedAnswer = (asked: GetContextValueOptions) => scope.node.tryGetContext(ContextProvider.getKey(scope, asked).key);
-  const answered = (asked: GetContextValueOptions) => {
-    const value = cachedAnswer(asked);
-    return value !== undefined && value?.[PROVIDER_ERROR] === undefined;
-  };
-  const main = query(ALWAYS_PRESENT, {
+  const dummy: CloudControlEmailIdentity = {
     EmailIdentity: options.emailIdentity,
     DkimAttributes: { SigningEnabled: true },
     MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
     FeedbackAttributes: { EmailForwardingEnabled: true },
-  });
-  const [identity] = ContextProvider.getValue(scope, main).value as CloudControlEmailIdentity[];
-
-  const easyDkim = query(EASY_DKIM, Object.fromEntries([1, 2, 3].flatMap((n) => [
-    [`DkimDNSTokenName${n}`, `dummy${n}._domainkey.${options.emailIdentity}`],
-    [`DkimDNSTokenValue${n}`, `dummy${n}.dkim.amazonses.com`],
-  ])));
-  const cached = cachedAnswer(easyDkim);
-  const absent = typeof cached?.[PROVIDER_ERROR] === 'string' && /^Cannot read field DkimDNSToken\w+\. DkimDNSToken\w+ is not found\.$/.test(cached[PROVIDER_ERROR]);
-  const [tokens] = absent ? [{}] : ContextProvider.getValue(scope, easyDkim).value as CloudControlEmailIdentity[];
-  return { properties: { ...identity, ...tokens }, pending: !answered(main) || !(absent || answered(easyDkim)) };
+    ...Object.fromEntries([1, 2, 3].flatMap((n) => [
+      [`DkimDNSTokenName${n}`, `dummy${n}._domainkey.${options.emailIdentity}`],
+      [`DkimDNSTokenValue${n}`, `dummy${n}.dkim.amazonses.com`],
+    ])),
+  };
+  const read = (propertiesToReturn: Array<keyof CloudControlEmailIdentity>, optional: boolean) => {
+    const query: GetContextValueOptions = {
+      provider: cxschema.ContextProvider.CC_API_PROVIDER,
+      props: {
+        typeName: 'AWS::SES::EmailIdentity',
+        exactIdentifier: options.emailIdentity,
+        propertiesToReturn,
+        ...(options.region ? { region: options.region } : {}),
+      },
+      dummyValue: [Object.fromEntries(propertiesToReturn.map((name) => [name, dummy[name]]))],
+    };
+    const cachedAnswer = () => scope.node.tryGetContext(ContextProvider.getKey(scope, query).key);
+    // Peeked first where "not found" is an answer: getValue would make it an error on scope.
+    if (optional && NOT_FOUND.test(String(cachedAnswer()?.[PROVIDER_ERROR]))) {
+      return { value: {}, pending: false, failed: false };
+    }
+    // For the first query, getValue also says when the stack has no account or region.
+    const [value] = ContextProvider.getValue(scope, query).value as CloudControlEmailIdentity[];
+    const cached = cachedAnswer();
+    const failed = cached?.[PROVIDER_ERROR] !== undefined;
+    return { value, pending: cached === undefined || failed, failed };
+  };
+  const identity = read(['EmailIdentity'], false);
+  if (identity.failed) {
+    // The CLI's error (such as an identity that does not exist) is on scope: the rest would only repeat it.
+    return { properties: dummy, pending: true };
+  }
+  const answers = [
+    identity,
+    read(['DkimAttributes'], true),
+    read(['MailFromAttributes'], true),
+    read(['FeedbackAttributes'], true),
+    read(EASY_DKIM, true),
+  ];
+  return {
+    properties: Object.assign({}, ...answers.map((answer) => answer.value)),
+    pending: answers.some((answer) => answer.pending),
+  };
 }
+
+/** The CLI's provider error for a property the resource does not have. */
+const NOT_FOUND = /^Cannot read field [\w.]+\. \w+ is not found\.$/;
 
 /**
  * A domain that signs without Easy DKIM tokens signs with its own key: Cloud
@@ -212,12 +233,6 @@ interface CloudControlEmailIdentity {
   readonly MailFromAttributes?: { readonly MailFromDomain?: string; readonly BehaviorOnMxFailure?: string };
   readonly FeedbackAttributes?: { readonly EmailForwardingEnabled?: boolean };
 }
-
-/**
- * Properties every identity's read holds (unconfirmed against a real
- * account: see the README), in the resource schema's spelling.
- */
-const ALWAYS_PRESENT: Array<keyof CloudControlEmailIdentity> = ['EmailIdentity', 'DkimAttributes', 'MailFromAttributes', 'FeedbackAttributes'];
 
 /** The Easy DKIM CNAMEs: read-only attributes that only Easy DKIM identities have. */
 const EASY_DKIM: Array<keyof CloudControlEmailIdentity> = [

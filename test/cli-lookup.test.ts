@@ -103,9 +103,10 @@ test('first run: the CLI reads the identity, caches it in cdk.context.json, and 
   const first = await cdkSynth('example.com');
 
   expect({ code: first.code, output: first.output }).toEqual({ code: 0, output: expect.any(String) });
-  expect(fake.cloudControlReads).toEqual(['example.com', 'example.com']);
+  // The identifier, then each group of properties: one Cloud Control read each.
+  expect(fake.cloudControlReads).toEqual(Array(5).fill('example.com'));
   const keys = Object.keys(first.context);
-  expect(keys).toHaveLength(2);
+  expect(keys).toHaveLength(5);
   expect(keys.every((key) => key.startsWith(`cc-api-provider:account=${FAKE_ACCOUNT}:exactIdentifier=example.com:`))).toBe(true);
   expect(first.records.sort()).toEqual([
     ...DKIM_RECORDS,
@@ -118,7 +119,7 @@ test('first run: the CLI reads the identity, caches it in cdk.context.json, and 
 
   expect(second.code).toBe(0);
   // Nothing more asked: the values come from cdk.context.json.
-  expect(fake.cloudControlReads).toHaveLength(2);
+  expect(fake.cloudControlReads).toHaveLength(5);
   expect(second.records.sort()).toEqual(first.records.sort());
 }, 120_000);
 

@@ -1,6 +1,6 @@
-import { App, ContextProvider, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
+import { cloudControlContext } from './cloud-control-context';
 import { synthFindings } from './synth-findings';
 import { buildCreatedIdentityApp, CreatedIdentityStack } from '../examples/created-identity-app';
 import { EXAMPLE_ENV } from '../examples/example-app';
@@ -70,27 +70,13 @@ test('the created-identity example: identity, then lookup and records, then the 
  * and region: an Easy DKIM domain without a MAIL FROM domain.
  */
 function synthTimeContext(): Record<string, unknown> {
-  const probe = new Stack(new App(), 'Probe', { env: EXAMPLE_ENV });
-  const key = (propertiesToReturn: string[]) => ContextProvider.getKey(probe, {
-    provider: cxschema.ContextProvider.CC_API_PROVIDER,
-    props: { typeName: 'AWS::SES::EmailIdentity', exactIdentifier: 'example.com', propertiesToReturn },
-  }).key;
-  const names = [1, 2, 3].map((n) => `DkimDNSTokenName${n}`);
-  const values = [1, 2, 3].map((n) => `DkimDNSTokenValue${n}`);
-  return {
-    [key(['EmailIdentity', 'DkimAttributes', 'MailFromAttributes', 'FeedbackAttributes'])]: [{
-      EmailIdentity: 'example.com',
-      DkimAttributes: { SigningEnabled: true },
-      MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
-      FeedbackAttributes: { EmailForwardingEnabled: true },
-      Identifier: 'example.com',
-    }],
-    [key([...names, ...values])]: [{
-      ...Object.fromEntries(names.map((name, index) => [name, `tok${index + 1}._domainkey.example.com`])),
-      ...Object.fromEntries(values.map((value, index) => [value, `tok${index + 1}.dkim.amazonses.com`])),
-      Identifier: 'example.com',
-    }],
-  };
+  return cloudControlContext(new Stack(new App(), 'Probe', { env: EXAMPLE_ENV }), 'example.com', {
+    EmailIdentity: 'example.com',
+    DkimAttributes: { SigningEnabled: true },
+    MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+    FeedbackAttributes: { EmailForwardingEnabled: true },
+    ...Object.fromEntries([1, 2, 3].flatMap((n) => [[`DkimDNSTokenName${n}`, `tok${n}._domainkey.example.com`], [`DkimDNSTokenValue${n}`, `tok${n}.dkim.amazonses.com`]])),
+  });
 }
 
 test('the synth-time example: exactly the identity\'s records, no lookup to read them; the gate reads SES at deploy time', () => {

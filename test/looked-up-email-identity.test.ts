@@ -5,53 +5,37 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, ContextProvider, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { DkimSigningKind, EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityVerificationGate } from '../src';
+import { cloudControlContext, contextKey, QUERIES } from './cloud-control-context';
 import { GATE_RESOURCE_TYPE } from '../src/shared/wire';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
-/** The two queries' answers for an Easy DKIM domain with a MAIL FROM domain, as the CLI caches them. */
-const IDENTITY_ANSWER = {
+/** Cloud Control's read of an Easy DKIM domain with a MAIL FROM domain. */
+const EASY_DKIM_MODEL = {
   EmailIdentity: 'example.com',
   DkimAttributes: { SigningEnabled: true },
   MailFromAttributes: { MailFromDomain: 'mail.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
   FeedbackAttributes: { EmailForwardingEnabled: false },
-  Identifier: 'example.com',
-};
-const EASY_DKIM_ANSWER = {
   DkimDNSTokenName1: 'aaaa._domainkey.example.com',
   DkimDNSTokenName2: 'bbbb._domainkey.example.com',
   DkimDNSTokenName3: 'cccc._domainkey.example.com',
   DkimDNSTokenValue1: 'aaaa.dkim.amazonses.com',
   DkimDNSTokenValue2: 'bbbb.dkim.amazonses.com',
   DkimDNSTokenValue3: 'cccc.dkim.amazonses.com',
-  Identifier: 'example.com',
 };
-/** What the CLI's provider answers for an identity without Easy DKIM CNAMEs (not saved, but seen by the second pass). */
-const NO_EASY_DKIM = { $providerError: 'Cannot read field DkimDNSTokenName1. DkimDNSTokenName1 is not found.', $dontSaveContext: true };
 
-const IDENTITY_PROPERTIES = ['EmailIdentity', 'DkimAttributes', 'MailFromAttributes', 'FeedbackAttributes'];
-const EASY_DKIM_PROPERTIES = [1, 2, 3].map((n) => `DkimDNSTokenName${n}`).concat([1, 2, 3].map((n) => `DkimDNSTokenValue${n}`));
+/** The same domain signing with its own key: no Easy DKIM CNAMEs. */
+const BYODKIM_MODEL = Object.fromEntries(Object.entries(EASY_DKIM_MODEL).filter(([name]) => !name.startsWith('DkimDNSToken')));
 
-/** The context key of one query of example.com in the stack's environment. */
-function contextKey(stack: Stack, propertiesToReturn: string[]): string {
-  return ContextProvider.getKey(stack, {
-    provider: cxschema.ContextProvider.CC_API_PROVIDER,
-    props: { typeName: 'AWS::SES::EmailIdentity', exactIdentifier: 'example.com', propertiesToReturn },
-  }).key;
-}
-
-/** A stack whose context holds these answers, as cdk.context.json (or the CLI's second pass) would. */
-function stackWith(identity?: unknown, easyDkim?: unknown): Stack {
-  const probe = new Stack(new App(), 'Stack', { env: ENV });
-  const context: Record<string, unknown> = {};
-  if (identity !== undefined) context[contextKey(probe, IDENTITY_PROPERTIES)] = identity;
-  if (easyDkim !== undefined) context[contextKey(probe, EASY_DKIM_PROPERTIES)] = easyDkim;
+/** A stack whose context holds the CLI's answers for `model`, as cdk.context.json (or the CLI's second pass) would. */
+function stackWith(model?: Parameters<typeof cloudControlContext>[2], emailIdentity = 'example.com'): Stack {
+  const context = model ? cloudControlContext(new Stack(new App(), 'Stack', { env: ENV }), emailIdentity, model) : {};
   return new Stack(new App({ context }), 'Stack', { env: ENV });
 }
 
@@ -66,10 +50,9 @@ describe('the query the CDK CLI answers', () => {
     const manifest = cxschema.Manifest.loadAssemblyManifest(path.join(assembly.directory, 'manifest.json'));
     fs.rmSync(assembly.directory, { recursive: true, force: true });
 
-    // What every identity has, and the Easy DKIM CNAMEs that BYODKIM identities lack.
-    const queries = [IDENTITY_PROPERTIES, EASY_DKIM_PROPERTIES];
-    expect(manifest.missing?.map((missing) => missing.key)).toEqual(queries.map((properties) => contextKey(stack, properties)));
-    for (const [index, propertiesToReturn] of queries.entries()) {
+    // The identifier, which must be there, then each group of properties that may be absent.
+    expect(manifest.missing?.map((missing) => missing.key)).toEqual(QUERIES.map((properties) => contextKey(stack, 'example.com', properties)));
+    for (const [index, propertiesToReturn] of QUERIES.entries()) {
       const missing = manifest.missing![index];
       expect(missing.provider).toBe('cc-api-provider');
       expect(missing.props).toEqual({
@@ -120,7 +103,7 @@ describe('the first pass: dummy values, and the missing context reported', () =>
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.EASY_DKIM);
     expect(identity.dkimRecords.map((record) => record.name)).toEqual([1, 2, 3].map((n) => `dummy${n}._domainkey.example.com`));
     expect(identity.mailFromDomain).toBeUndefined();
-    expect(stack.node.tryGetContext(contextKey(stack, IDENTITY_PROPERTIES))).toBeUndefined();
+    expect(stack.node.tryGetContext(contextKey(stack, 'example.com', QUERIES[0]))).toBeUndefined();
     // No custom resource, no function: nothing to deploy for a synth-time lookup.
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 0);
@@ -130,7 +113,7 @@ describe('the first pass: dummy values, and the missing context reported', () =>
 
 describe('the second pass: plain values from cdk.context.json', () => {
   test('Easy DKIM, MAIL FROM and settings, as plain strings', () => {
-    const identity = EmailIdentityLookup.fromLookup(stackWith([IDENTITY_ANSWER], [EASY_DKIM_ANSWER]), 'Identity', { emailIdentity: 'example.com' });
+    const identity = EmailIdentityLookup.fromLookup(stackWith(EASY_DKIM_MODEL), 'Identity', { emailIdentity: 'example.com' });
 
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.EASY_DKIM);
     expect(identity.dkimRecords).toEqual([
@@ -151,7 +134,7 @@ describe('the second pass: plain values from cdk.context.json', () => {
   });
 
   test('a domain that signs without Easy DKIM CNAMEs is BYODKIM: no CNAMEs, and no error', () => {
-    const stack = stackWith([{ ...IDENTITY_ANSWER, MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' } }], NO_EASY_DKIM);
+    const stack = stackWith({ ...BYODKIM_MODEL, MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' } });
     const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.BYODKIM);
@@ -164,25 +147,27 @@ describe('the second pass: plain values from cdk.context.json', () => {
   });
 
   test('an email address without DKIM tokens: no DKIM of its own', () => {
-    const probe = new Stack(new App(), 'Stack', { env: ENV });
-    const key = (propertiesToReturn: string[]) => ContextProvider.getKey(probe, {
-      provider: cxschema.ContextProvider.CC_API_PROVIDER,
-      props: { typeName: 'AWS::SES::EmailIdentity', exactIdentifier: 'sender@example.com', propertiesToReturn },
-    }).key;
-    const stack = new Stack(new App({
-      context: {
-        [key(IDENTITY_PROPERTIES)]: [{ ...IDENTITY_ANSWER, EmailIdentity: 'sender@example.com', MailFromAttributes: {} }],
-        [key(EASY_DKIM_PROPERTIES)]: NO_EASY_DKIM,
-      },
-    }), 'Stack', { env: ENV });
+    const stack = stackWith({ ...BYODKIM_MODEL, EmailIdentity: 'sender@example.com', MailFromAttributes: {} }, 'sender@example.com');
 
     const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'sender@example.com' });
 
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.NONE);
   });
 
+  test('a read without MAIL FROM or feedback attributes: none, and no error', () => {
+    const { MailFromAttributes: _m, FeedbackAttributes: _f, ...model } = EASY_DKIM_MODEL;
+    const stack = stackWith(model);
+
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    expect(identity.mailFromDomain).toBeUndefined();
+    expect(identity.feedbackForwardingEnabled).toBeUndefined();
+    expect(identity.dkimSigningKind).toBe(DkimSigningKind.EASY_DKIM);
+    expect((stack.node.root as App).synth().manifest.missing).toBeUndefined();
+  });
+
   test('grants name the identity, IAM wildcards escaped, in its own account and region', () => {
-    const stack = stackWith([IDENTITY_ANSWER], [EASY_DKIM_ANSWER]);
+    const stack = stackWith(EASY_DKIM_MODEL);
     const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
     const role = new iam.Role(stack, 'Sender', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
 
@@ -199,8 +184,7 @@ describe('the second pass: plain values from cdk.context.json', () => {
   });
 
   test("an identity that does not exist: the CLI's error, on the lookup", () => {
-    const notFound = { $providerError: 'No resource of type AWS::SES::EmailIdentity with identifier: example.com', $dontSaveContext: true };
-    const stack = stackWith(notFound, notFound);
+    const stack = stackWith({ error: 'No resource of type AWS::SES::EmailIdentity with identifier: example.com' });
     EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     Annotations.fromStack(stack).hasError('/Stack/Identity', 'No resource of type AWS::SES::EmailIdentity with identifier: example.com');
@@ -214,7 +198,7 @@ describe('records from an identity read at synth time', () => {
   const DKIM = ['aaaa', 'bbbb', 'cccc'].map((token) => `${token}._domainkey.example.com. CNAME ${token}.dkim.amazonses.com`);
 
   test('exactly the identity\'s: its Easy DKIM CNAMEs and MAIL FROM records, with no lookup and no function', () => {
-    const stack = stackWith([IDENTITY_ANSWER], [EASY_DKIM_ANSWER]);
+    const stack = stackWith(EASY_DKIM_MODEL);
     const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     const records = new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zoneOf(stack) });
@@ -230,21 +214,21 @@ describe('records from an identity read at synth time', () => {
   });
 
   test('no MAIL FROM domain, no MAIL FROM records; asking for them is a synth error', () => {
-    const answer = [{ ...IDENTITY_ANSWER, MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' } }];
-    const stack = stackWith(answer, [EASY_DKIM_ANSWER]);
+    const model = { ...EASY_DKIM_MODEL, MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' } };
+    const stack = stackWith(model);
     const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zoneOf(stack) });
     expect(recordsIn(stack)).toEqual(DKIM.sort());
 
-    const other = stackWith(answer, [EASY_DKIM_ANSWER]);
+    const other = stackWith(model);
     const same = EmailIdentityLookup.fromLookup(other, 'Identity', { emailIdentity: 'example.com' });
     expect(() => new EmailIdentityDnsRecords(other, 'Records', { identity: same, mailFrom: true }))
       .toThrow('Stack/Records: "example.com" has no custom MAIL FROM domain: set one in SES (then refresh the lookup with cdk context --reset), or leave mailFrom unset.');
   });
 
   test('mailFrom: false leaves out the MAIL FROM records the identity has', () => {
-    const stack = stackWith([IDENTITY_ANSWER], [EASY_DKIM_ANSWER]);
+    const stack = stackWith(EASY_DKIM_MODEL);
     const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zoneOf(stack), mailFrom: false });
@@ -253,7 +237,7 @@ describe('records from an identity read at synth time', () => {
   });
 
   test('BYODKIM: a synth error naming the TXT record to publish; dkim: false creates the rest', () => {
-    const stack = stackWith([IDENTITY_ANSWER], NO_EASY_DKIM);
+    const stack = stackWith(BYODKIM_MODEL);
     const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     expect(() => new EmailIdentityDnsRecords(stack, 'Records', { identity })).toThrow(
@@ -273,7 +257,7 @@ describe('records from an identity read at synth time', () => {
   });
 
   test('a gate on it reads SES at deploy time, by its name', () => {
-    const stack = stackWith([IDENTITY_ANSWER], [EASY_DKIM_ANSWER]);
+    const stack = stackWith(EASY_DKIM_MODEL);
     const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     new EmailIdentityVerificationGate(stack, 'Gate', { identity });
