@@ -35,7 +35,11 @@ export function providerError(message: string): Record<string, unknown> {
  * the properties with the identifier, or its error when one is absent; or
  * `error` for every query (an identity that does not exist).
  */
-export function cloudControlContext(stack: Stack, emailIdentity: string, model: Record<string, unknown> | { error: string }): Record<string, unknown> {
+export function cloudControlContext(
+  stack: Stack,
+  emailIdentity: string,
+  model: Record<string, unknown> | { error: string },
+): Record<string, unknown> {
   return Object.fromEntries(QUERIES.map((properties) => {
     const key = contextKey(stack, emailIdentity, properties);
     if ('error' in model) {
