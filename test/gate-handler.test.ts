@@ -457,6 +457,8 @@ describe('a gate that fails at once', () => {
     ['an unknown identity', undefined, `SES email identity "${DOMAIN}" does not exist in account ${TEST_ACCOUNT}, region ${TEST_REGION}`],
     ['access denied', { status: 403, errorType: 'AccessDeniedException' }, 'may not call ses:GetEmailIdentity'],
     ['a bad request', { status: 400, errorType: 'BadRequestException' }, 'BadRequestException'],
+    // Any answer SES will not change: polling again for the whole timeout would only delay the failure.
+    ['an error of no retryable kind', { status: 400, errorType: 'InvalidParameterValue' }, 'InvalidParameterValue'],
   ])('%s fails at once, without waiting', async (_, step, reason) => {
     if (step) fake.setIdentity(DOMAIN, identity()).script(DOMAIN, [step]);
 

@@ -1,7 +1,7 @@
 import { answerCloudFormation, type Answer, type Handler, type HandlerEvent, type Request } from './cloudformation';
 import { checkRecords, expectedRecords, SYSTEM_RESOLVER, type DnsResolver } from './dns-check';
 import type { EmailIdentityDescription } from './encode';
-import { Attempted, failureReason, retryClass } from './failure-reason';
+import { Attempted, DeadlineExceeded, failureReason, retryClass } from './failure-reason';
 import { gatePhysicalId } from './physical-id';
 import { parseGateProperties } from './properties';
 import { describeStackStatus, isRollback } from './rollback';
@@ -118,10 +118,9 @@ async function handOver(request: Request, startedAt: number, continueLater: Cont
  */
 function isPermanent(failure: unknown): boolean {
   const error = failure instanceof Attempted ? failure.cause : failure;
-  const name = error instanceof Error ? error.name : '';
   const kind = retryClass(error);
-  return kind === 'accessDenied' || kind === 'unresolvedHost'
-    || (kind === 'final' && ['NotFoundException', 'BadRequestException', 'AssumeRoleFailed', 'UnexpectedShape'].includes(name));
+  // A poll that ran out of its own time may do better at the next; any other final answer will not.
+  return kind === 'accessDenied' || kind === 'unresolvedHost' || (kind === 'final' && !(error instanceof DeadlineExceeded));
 }
 
 /** What one poll says of the conditions. */
