@@ -241,9 +241,13 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
     fail(`dmarcReportEmail ${quoted(reportEmail)} is only used with dmarcPolicy; set both or neither.`);
   }
   if (reportEmail !== undefined && !Token.isUnresolved(reportEmail)) {
-    // DMARC separates tags with ";" and URIs with ",", and "!" starts a size limit.
+    // DMARC separates tags with ";" and URIs with ",", and "!" starts a size limit; a TXT
+    // string cannot hold '"' or "\" unescaped, and its 255-character strings count bytes.
     const problem = emailAddressProblem('dmarcReportEmail', reportEmail)
-      ?? (/[;,!]/.test(reportEmail) ? `dmarcReportEmail ${quoted(reportEmail)} cannot be a DMARC report address: ";", "," and "!" have meanings in a DMARC record.` : undefined);
+      ?? (/[;,!]/.test(reportEmail) ? `dmarcReportEmail ${quoted(reportEmail)} cannot be a DMARC report address: ";", "," and "!" have meanings in a DMARC record.` : undefined)
+      ?? (/[^\x21-\x7e]|["\\]/.test(reportEmail)
+        ? `dmarcReportEmail ${quoted(reportEmail)} cannot be a DMARC report address: it must be printable ASCII without '"' or "\\" (write an internationalized domain in its xn-- form).`
+        : undefined);
     if (problem) {
       fail(problem);
     }

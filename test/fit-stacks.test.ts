@@ -314,6 +314,12 @@ describe('each input check names the value and the rule', () => {
       .toThrow('Stack/Records2: dmarcReportEmail "dmarc reports@example.com" is not an email address: it contains whitespace or control characters.');
     expect(() => new EmailIdentityDnsRecords(stack, 'Records3', { identity, dmarcPolicy: DmarcPolicy.NONE, dmarcReportEmail: 'a;p=reject@example.com' }))
       .toThrow('Stack/Records3: dmarcReportEmail "a;p=reject@example.com" cannot be a DMARC report address: ";", "," and "!" have meanings in a DMARC record.');
+    // What a TXT string cannot hold as it is, and what its byte-counted strings would cut.
+    for (const [id, address] of [['Records4', 'a"b@example.com'], ['Records5', 'dmarc@exämple.com']]) {
+      expect(() => new EmailIdentityDnsRecords(stack, id, { identity, dmarcPolicy: DmarcPolicy.NONE, dmarcReportEmail: address }))
+        .toThrow(`Stack/${id}: dmarcReportEmail ${JSON.stringify(address)} cannot be a DMARC report address: it must be printable ASCII without '"' or "\\" `
+          + '(write an internationalized domain in its xn-- form).');
+    }
   });
 
   test('externalId without assumeRoleArn names the pairing, not the length', () => {
