@@ -103,14 +103,15 @@ export interface EmailIdentityDnsRecordsProps {
 }
 
 /**
- * The DNS records that make a looked-up SES domain identity work: Easy DKIM
- * CNAMEs, optionally the custom MAIL FROM MX and SPF records and a DMARC record,
+ * The DNS records that make an SES domain identity work: Easy DKIM CNAMEs,
+ * optionally the custom MAIL FROM MX and SPF records and a DMARC record,
  * created in a Route53 hosted zone or only described as data.
  *
  * Identities that cannot have such records fail clearly instead of producing
  * broken ones: an email-address identity at synth time when its name is
- * known, and otherwise, like BYODKIM and DKIM replicas, through the lookup,
- * whose failure reason says what to publish instead.
+ * known; BYODKIM, DKIM replicas and a missing MAIL FROM domain through the
+ * deploy-time lookup, whose failure reason says what to publish instead, or
+ * at synth time for an identity read with `EmailIdentityLookup.fromLookup`.
  *
  * @example
  * declare const zone: route53.IHostedZone;

@@ -190,7 +190,10 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   public readonly dkimTokens: string[];
   /**
    * The name of the first Easy DKIM CNAME, `<token>._domainkey.<domain>`
-   * without a trailing dot, as `aws_ses.EmailIdentity` spells it.
+   * without a trailing dot, as `aws_ses.EmailIdentity` spells it. Like the
+   * other DKIM names and values, meaningful for an Easy DKIM domain only:
+   * `EmailIdentityDnsRecords` makes the lookup fail, with a reason, for any
+   * other identity.
    */
   public readonly dkimDnsTokenName1: string;
   /** The name of the second Easy DKIM CNAME. */

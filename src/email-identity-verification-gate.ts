@@ -37,7 +37,8 @@ export interface EmailIdentityVerificationGateProps {
   /**
    * The identity to wait for: an `EmailIdentityLookup`, or any other
    * `aws_ses.IEmailIdentity`, such as an `aws_ses.EmailIdentity` this app
-   * creates. It may be in another stack; nothing is exported.
+   * creates. It may be in another stack: no status crosses stacks (only a
+   * name that is itself a deploy-time value, such as a parameter, is exported).
    *
    * The gate reads the identity itself, without a lookup. It waits for an
    * identity this app creates: a dependency in the same stack, the order of

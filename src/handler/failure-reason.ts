@@ -1,8 +1,6 @@
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { isRetryableByTrait, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { AssumeRoleFailed } from './ses-clients';
 import type { RetryClass } from '../shared/time-budgets';
-import type { TargetProperties } from '../shared/wire';
 
 /** Where a lookup ran, so that a failure says which account and region to look in. */
 export interface LookupScope {
@@ -10,21 +8,6 @@ export interface LookupScope {
   readonly region: string;
   readonly account: string;
   readonly assumeRoleArn?: string;
-}
-
-/** Where a request reads: the client's region, and the role's account or else the stack's. */
-export async function scopeOf(target: TargetProperties, client: SESv2Client, stackId: string): Promise<LookupScope> {
-  return {
-    emailIdentity: target.EmailIdentity,
-    region: await client.config.region().catch(() => ''),
-    account: accountOf(target.AssumeRoleArn) ?? accountOf(stackId) ?? '',
-    assumeRoleArn: target.AssumeRoleArn,
-  };
-}
-
-/** The account in an ARN (a stack id or a role ARN). */
-function accountOf(arn: string | undefined): string | undefined {
-  return arn?.split(':')[4] || undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AnswerOptions, Request } from './cloudformation';
 import type { EmailIdentityDescription } from './encode';
-import { scopeOf, type LookupScope } from './failure-reason';
+import type { LookupScope } from './failure-reason';
 import { readIdentity } from './read-identity';
 import type { StackStatusReader } from './rollback';
 import { AWS_CALL_TIMEOUTS, DEFAULT_RETRY, type RetryOptions } from '../shared/time-budgets';
@@ -112,4 +112,19 @@ export function createReader(options: SesReaderOptions): (target: TargetProperti
 /** The HTTP handler of every AWS client here: a hung call fails as a TimeoutError, a fault that readIdentity retries for its window. */
 export function httpHandler(timeouts: CallTimeouts = AWS_CALL_TIMEOUTS): NodeHttpHandler {
   return new NodeHttpHandler({ ...timeouts, throwOnRequestTimeout: true });
+}
+
+/** Where a request reads: the client's region, and the role's account or else the stack's. */
+async function scopeOf(target: TargetProperties, client: SESv2Client, stackId: string): Promise<LookupScope> {
+  return {
+    emailIdentity: target.EmailIdentity,
+    region: await client.config.region().catch(() => ''),
+    account: accountOf(target.AssumeRoleArn) ?? accountOf(stackId) ?? '',
+    assumeRoleArn: target.AssumeRoleArn,
+  };
+}
+
+/** The account in an ARN (a stack id or a role ARN). */
+function accountOf(arn: string | undefined): string | undefined {
+  return arn?.split(':')[4] || undefined;
 }
