@@ -4,7 +4,7 @@ import type { EmailIdentityDescription } from './encode';
 import { Attempted, DeadlineExceeded, failureReason, retryClass } from './failure-reason';
 import { gatePhysicalId } from './physical-id';
 import { parseGateProperties } from './properties';
-import { describeStackStatus, isRollback } from './rollback';
+import { describeStackStatus, isRollback, repeatsSucceededProperties } from './rollback';
 import { createReader, type SesReaderOptions } from './ses-clients';
 import { GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS } from '../shared/time-budgets';
 import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type GateCondition, type GateData } from '../shared/wire';
@@ -48,7 +48,7 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
       return `${headline} Statuses: ${describeStatuses(identity)}.${dns}`;
     };
 
-    if (request.event.RequestType === 'Update' && request.event.PhysicalResourceId === physicalId) {
+    if (repeatsSucceededProperties(request.event, physicalId)) {
       // Only a rollback to a gate that passed sends these properties again: pass at once.
       return passed(await read().catch(() => ({})), 0);
     }

@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import type { Request } from './cloudformation';
+import type { HandlerEvent, Request } from './cloudformation';
 import { httpHandler } from './ses-clients';
 
 /**
@@ -25,7 +25,7 @@ export async function isRollback(request: Request, physicalId: string, readStatu
   if (event.RequestType !== 'Update') {
     return false;
   }
-  if (event.PhysicalResourceId === physicalId) {
+  if (repeatsSucceededProperties(event, physicalId)) {
     return true;
   }
   try {
@@ -36,6 +36,14 @@ export async function isRollback(request: Request, physicalId: string, readStatu
     request.log(JSON.stringify({ stackStatusUnknown: error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error) }));
     return false;
   }
+}
+
+/**
+ * An Update whose properties are those of its own id, which only succeeded
+ * properties carry (physical-id.ts): only a rollback sends it.
+ */
+export function repeatsSucceededProperties(event: HandlerEvent, physicalId: string): boolean {
+  return event.RequestType === 'Update' && event.PhysicalResourceId === physicalId;
 }
 
 /**
