@@ -11,7 +11,7 @@ import type { IConstruct } from 'constructs';
 import type { EmailIdentityLookupProps } from './email-identity-lookup';
 import { identityArns } from './identity-arn';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
-import { targetProblem } from './shared/validation';
+import { targetProblem, type Target } from './shared/validation';
 import type { TargetProperties } from './shared/wire';
 
 /** How constructs in a stack read an identity. */
@@ -38,14 +38,8 @@ export interface ReadableTarget {
  * rules), lets the functions of `scope`'s stack read it, and says where it is.
  */
 export function readableTarget(scope: IConstruct, props: EmailIdentityLookupProps): ReadableTarget {
-  const problem = targetProblem(props, Token.isUnresolved);
-  if (problem) {
-    throw new Error(`${scope.node.path}: ${problem}`);
-  }
+  checkTarget(scope, props);
   const stack = Stack.of(scope);
-  if (props.region !== undefined) {
-    checkRegionFacts(scope, props.region, stack);
-  }
   const region = props.region ?? stack.region;
   const account = props.assumeRoleArn ? accountOfRole(props.assumeRoleArn) : stack.account;
   const { arn, iamArn } = identityArns(stack, props.emailIdentity, region, account);
@@ -63,6 +57,20 @@ export function readableTarget(scope: IConstruct, props: EmailIdentityLookupProp
     ExternalId: props.externalId,
   };
   return { region, account, arn, iamArn, target };
+}
+
+/**
+ * Checks a target's literal values, naming `scope` in the error: the input
+ * rules (tokens are the handler's, by the same rules) and the region facts.
+ */
+export function checkTarget(scope: IConstruct, target: Target): void {
+  const problem = targetProblem(target, Token.isUnresolved);
+  if (problem) {
+    throw new Error(`${scope.node.path}: ${problem}`);
+  }
+  if (target.region !== undefined) {
+    checkRegionFacts(scope, target.region, Stack.of(scope));
+  }
 }
 
 /** How constructs in `stack` read an identity that is not a lookup: by its name, after it exists. */
@@ -164,7 +172,7 @@ function waitForIdentity(construct: IConstruct, identity: ses.IEmailIdentity): v
  * reach it), a region the facts do not know a warning (a typo, or a region
  * newer than this aws-cdk-lib).
  */
-export function checkRegionFacts(scope: IConstruct, region: string, stack: Stack): void {
+function checkRegionFacts(scope: IConstruct, region: string, stack: Stack): void {
   if (Token.isUnresolved(region)) {
     return;
   }

@@ -4,8 +4,7 @@ import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import type { Construct } from 'constructs';
 import { EmailIdentityBase } from './email-identity-base';
 import { identityArns } from './identity-arn';
-import { checkRegionFacts } from './identity-target';
-import { targetProblem } from './shared/validation';
+import { checkTarget } from './identity-target';
 
 /**
  * Where to find an identity for a synth-time lookup.
@@ -55,18 +54,10 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
    * @internal
    */
   public static _lookup(scope: Construct, id: string, options: EmailIdentityLookupOptions): LookedUpEmailIdentity {
-    const unknown = [options.emailIdentity, options.region].some((value) => value !== undefined && Token.isUnresolved(value));
-    const problem = unknown
-      ? 'emailIdentity and region must be literals for a lookup at synth time (the CDK CLI reads the identity before deployment).'
-      : targetProblem({ emailIdentity: options.emailIdentity, region: options.region });
-    if (problem) {
-      throw new Error(`${scope.node.path}/${id}: ${problem}`);
+    if ([options.emailIdentity, options.region].some((value) => value !== undefined && Token.isUnresolved(value))) {
+      throw new Error(`${scope.node.path}/${id}: emailIdentity and region must be literals for a lookup at synth time (the CDK CLI reads the identity before deployment).`);
     }
-    const identity = new LookedUpEmailIdentity(scope, id, options);
-    if (options.region !== undefined) {
-      checkRegionFacts(identity, options.region, Stack.of(scope));
-    }
-    return identity;
+    return new LookedUpEmailIdentity(scope, id, options);
   }
 
   /** The identity's name. @attribute */
@@ -116,6 +107,7 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
 
   private constructor(scope: Construct, id: string, options: EmailIdentityLookupOptions) {
     super(scope, id, { region: options.region });
+    checkTarget(this, { emailIdentity: options.emailIdentity, region: options.region });
     const stack = Stack.of(this);
     const { properties, pending } = readThroughCli(this, options);
     this._pending = pending;
