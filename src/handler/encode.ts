@@ -7,7 +7,7 @@ import { dkimCnameZone } from '../shared/ses-dns';
 export type EmailIdentityDescription = Omit<GetEmailIdentityCommandOutput, '$metadata'>;
 
 /** The value at a dotted path of the answer (already checked by shapeProblem). */
-export function valueAt(identity: EmailIdentityDescription, path: string): unknown {
+function valueAt(identity: EmailIdentityDescription, path: string): unknown {
   let value: unknown = identity;
   for (const part of path.split('.')) {
     if (value === undefined || value === null) {

@@ -8,7 +8,7 @@ import { httpHandler } from './ses-clients';
  * failed import. ROLLBACK_IN_PROGRESS, a failed Create's rollback, sends
  * only Deletes; it is listed because it is a rollback all the same.
  */
-export const ROLLBACK_STATUSES: readonly string[] = ['UPDATE_ROLLBACK_IN_PROGRESS', 'IMPORT_ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'];
+const ROLLBACK_STATUSES: readonly string[] = ['UPDATE_ROLLBACK_IN_PROGRESS', 'IMPORT_ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'];
 
 /** The stack's status, or why it could not be read. */
 export type StackStatusReader = (stackId: string) => Promise<string>;

@@ -10,7 +10,7 @@ import { AWS_CALL_TIMEOUTS, DEFAULT_RETRY, type RetryOptions } from '../shared/t
 import type { TargetProperties } from '../shared/wire';
 
 /** Where a lookup reads: a region and, for another account, a role to assume there. */
-export type LookupTarget = Omit<TargetProperties, 'EmailIdentity'>;
+type LookupTarget = Omit<TargetProperties, 'EmailIdentity'>;
 
 /**
  * SES clients by region and role, kept for the life of the Lambda container

@@ -164,7 +164,8 @@ export class EmailIdentityLookupProvider extends Construct {
     const fn = new type(this, id, {
       role: this.role,
       logGroup: this.logGroup,
-      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
+      // The public statics say what the functions get: keep them the one source.
+      timeout: type === GateFunction ? EmailIdentityLookupProvider.GATE_FUNCTION_TIMEOUT : EmailIdentityLookupProvider.FUNCTION_TIMEOUT,
       // The SDK's start-up is CPU-bound, and Lambda's CPU grows with memory.
       memorySize: 256,
       description,
