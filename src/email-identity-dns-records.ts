@@ -86,9 +86,11 @@ export interface EmailIdentityDnsRecordsProps {
   readonly dmarcPolicy?: DmarcPolicy;
 
   /**
-   * Where receivers send aggregate DMARC reports (`rua`): an email address.
-   * Receivers only report to another domain than the identity's if that
-   * domain allows it in DNS.
+   * Where receivers send aggregate DMARC reports (`rua`): an email address
+   * (`dmarc@example.com`), or the same as DMARC writes it, a `mailto:` URI
+   * (`mailto:dmarc@example.com`); the record holds one `mailto:` either way.
+   * Other URI schemes are refused: DMARC reports go by email. Receivers only
+   * report to another domain than the identity's if that domain allows it in DNS.
    *
    * @default - no reports
    */
@@ -244,9 +246,14 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
   if (reportEmail !== undefined && !Token.isUnresolved(reportEmail)) {
     // DMARC separates tags with ";" and URIs with ",", and "!" starts a size limit; a TXT
     // string cannot hold '"' or "\" unescaped, and its 255-character strings count bytes.
-    const problem = emailAddressProblem('dmarcReportEmail', reportEmail)
-      ?? (/[;,!]/.test(reportEmail) ? `dmarcReportEmail ${quoted(reportEmail)} cannot be a DMARC report address: ";", "," and "!" have meanings in a DMARC record.` : undefined)
-      ?? (/[^\x21-\x7e]|["\\]/.test(reportEmail)
+    const scheme = uriScheme(reportEmail);
+    const address = reportAddress(reportEmail);
+    const problem = (scheme !== undefined && scheme.toLowerCase() !== 'mailto'
+      ? `dmarcReportEmail ${quoted(reportEmail)} is a ${scheme}: URI: DMARC sends aggregate reports by email. Give an email address (dmarc@example.com) or a mailto: URI.`
+      : undefined)
+      ?? emailAddressProblem('dmarcReportEmail', address)
+      ?? (/[;,!]/.test(address) ? `dmarcReportEmail ${quoted(reportEmail)} cannot be a DMARC report address: ";", "," and "!" have meanings in a DMARC record.` : undefined)
+      ?? (/[^\x21-\x7e]|["\\]/.test(address)
         ? `dmarcReportEmail ${quoted(reportEmail)} cannot be a DMARC report address: it must be printable ASCII without '"' or "\\" (write an internationalized domain in its xn-- form).`
         : undefined);
     if (problem) {
@@ -289,7 +296,21 @@ function notPublishedByAwsCdkLib(scope: Construct, props: EmailIdentityDnsRecord
 }
 
 function dmarcOf(domain: string, props: EmailIdentityDnsRecordsProps): SesDnsRecord[] {
-  return props.dmarcPolicy ? [dmarcRecord(domain, props.dmarcPolicy, props.dmarcReportEmail)] : [];
+  const reportEmail = props.dmarcReportEmail;
+  return props.dmarcPolicy ? [dmarcRecord(domain, props.dmarcPolicy, reportEmail === undefined ? undefined : reportAddress(reportEmail))] : [];
+}
+
+/**
+ * The URI scheme a value starts with (`mailto` in `mailto:dmarc@example.com`),
+ * or undefined: an unquoted local part cannot hold ":", so an address never has one.
+ */
+function uriScheme(value: string): string | undefined {
+  return Token.isUnresolved(value) ? undefined : /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1];
+}
+
+/** The address of a report destination given as an address or as a `mailto:` URI; the record adds the one `mailto:`. */
+function reportAddress(value: string): string {
+  return uriScheme(value)?.toLowerCase() === 'mailto' ? value.slice('mailto:'.length) : value;
 }
 
 /** A record as Route53 takes it: a fully qualified name, TXT values quoted. */

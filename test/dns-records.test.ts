@@ -92,6 +92,25 @@ describe('EmailIdentityDnsRecords', () => {
     template.hasResourceProperties(LOOKUP_RESOURCE_TYPE, { Requirements: Match.absent() });
   });
 
+  test('a report address written as DMARC writes it, a mailto: URI, gives one mailto: in the record', () => {
+    for (const reportEmail of ['mailto:dmarc@example.com', 'MAILTO:dmarc@example.com']) {
+      const { stack, zone, identity } = setup();
+      const records = new EmailIdentityDnsRecords(stack, 'Records', {
+        identity,
+        hostedZone: zone,
+        dkim: false,
+        dmarcPolicy: DmarcPolicy.QUARANTINE,
+        dmarcReportEmail: reportEmail,
+      });
+
+      expect(records.records.map((record) => record.value)).toEqual(['"v=DMARC1;p=quarantine;rua=mailto:dmarc@example.com"']);
+      Template.fromStack(stack).hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: '_dmarc.example.com.',
+        ResourceRecords: ['"v=DMARC1;p=quarantine;rua=mailto:dmarc@example.com"'],
+      });
+    }
+  });
+
   test('a DMARC record over 255 characters is split into TXT strings of at most 255, as Route53 requires', () => {
     const { stack, zone, identity } = setup();
     const reportEmail = `${'r'.repeat(64)}@${['a', 'b', 'c'].map((c) => c.repeat(60)).join('.')}.example.com`;

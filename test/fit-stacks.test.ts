@@ -314,6 +314,13 @@ describe('each input check names the value and the rule', () => {
       .toThrow('Stack/Records2: dmarcReportEmail "dmarc reports@example.com" is not an email address: it contains whitespace or control characters.');
     expect(() => new EmailIdentityDnsRecords(stack, 'Records3', { identity, dmarcPolicy: DmarcPolicy.NONE, dmarcReportEmail: 'a;p=reject@example.com' }))
       .toThrow('Stack/Records3: dmarcReportEmail "a;p=reject@example.com" cannot be a DMARC report address: ";", "," and "!" have meanings in a DMARC record.');
+    // DMARC reports go by email: a URI of another scheme names the value and the two forms that work.
+    expect(() => new EmailIdentityDnsRecords(stack, 'Records6', { identity, dmarcPolicy: DmarcPolicy.NONE, dmarcReportEmail: 'https://dmarc.example.com/reports' }))
+      .toThrow('Stack/Records6: dmarcReportEmail "https://dmarc.example.com/reports" is a https: URI: DMARC sends aggregate reports by email. '
+        + 'Give an email address (dmarc@example.com) or a mailto: URI.');
+    // A mailto: URI is held to the address rules like an address.
+    expect(() => new EmailIdentityDnsRecords(stack, 'Records7', { identity, dmarcPolicy: DmarcPolicy.NONE, dmarcReportEmail: 'mailto:a;p=reject@example.com' }))
+      .toThrow('Stack/Records7: dmarcReportEmail "mailto:a;p=reject@example.com" cannot be a DMARC report address');
     // What a TXT string cannot hold as it is, and what its byte-counted strings would cut.
     for (const [id, address] of [['Records4', 'a"b@example.com'], ['Records5', 'dmarc@exämple.com']]) {
       expect(() => new EmailIdentityDnsRecords(stack, id, { identity, dmarcPolicy: DmarcPolicy.NONE, dmarcReportEmail: address }))
