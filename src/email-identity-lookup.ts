@@ -128,15 +128,33 @@ export class EmailIdentityLookup extends EmailIdentityBase {
       return identity.inStack(scope);
     }
     const stack = Stack.of(scope);
-    const id = copyId(identity);
-    const existing = stack.node.tryFindChild(id);
-    if (existing instanceof EmailIdentityLookup) {
+    const existing = EmailIdentityLookup.copyIn(stack, identity);
+    if (existing) {
       return existing;
     }
     const source = EmailIdentityLookup._source(identity, stack);
-    const lookup = new EmailIdentityLookup(stack, id, source.props);
+    const lookup = new EmailIdentityLookup(stack, copyId(identity), source.props);
+    lookup.copyOf = identity;
     source.waitFor(lookup);
     return lookup;
+  }
+
+  /**
+   * The lookup of `identity` that `of` or `inStack` created in `stack`, or
+   * undefined. Ids are readable (the identity's path, "/" as "."), so a
+   * construct of another identity could hold the same one: an error, never a
+   * lookup of the wrong identity.
+   */
+  private static copyIn(stack: Stack, identity: IConstruct): EmailIdentityLookup | undefined {
+    const id = copyId(identity);
+    const existing = stack.node.tryFindChild(id);
+    if (existing === undefined) {
+      return undefined;
+    }
+    if (existing instanceof EmailIdentityLookup && existing.copyOf === identity) {
+      return existing;
+    }
+    throw new Error(`${existing.node.path}: the construct id "${id}" in stack ${stack.node.path} is where this library keeps its lookup of ${identity.node.path}; give that construct another id.`);
   }
 
   /**
@@ -284,6 +302,8 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   protected readonly iamArn: string;
   private readonly resource: CfnResource;
   private readonly requirements = new Set<Requirement>();
+  /** The identity this lookup reads for another stack, when `of` or `inStack` created it. */
+  private copyOf?: IConstruct;
 
   constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
     super(scope, id);
@@ -367,9 +387,13 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     if (stack === this.stack) {
       return this;
     }
-    const id = copyId(this);
-    const existing = stack.node.tryFindChild(id);
-    return existing instanceof EmailIdentityLookup ? existing : new EmailIdentityLookup(stack, id, this.propsIn(stack));
+    const existing = EmailIdentityLookup.copyIn(stack, this);
+    if (existing) {
+      return existing;
+    }
+    const copy = new EmailIdentityLookup(stack, copyId(this), this.propsIn(stack));
+    copy.copyOf = this;
+    return copy;
   }
 
   /**

@@ -108,9 +108,13 @@ export class StackLocalAttribute implements IResolvable {
   }
 }
 
-/** The construct id of a stack's lookup of an identity. */
+/**
+ * The construct id of a stack's lookup of an identity: readable where it
+ * shows (construct paths, logical ids), stable across synths, and unique per
+ * stack because the identity's path is unique in the app.
+ */
 export function copyId(identity: IConstruct): string {
-  return `EmailIdentityLookup${identity.node.addr}`;
+  return `EmailIdentityLookup.${identity.node.path.replace(/\//g, '.')}`;
 }
 
 /**

@@ -88,6 +88,31 @@ describe('an identity aws-cdk-lib creates', () => {
     Template.fromStack(stack).resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
   });
 
+  test("the lookup's id reads as the identity's path, the same on every synth, and never another identity's", () => {
+    const app = new App();
+    const sesStack = newStack(app, 'Ses');
+    const appStack = newStack(app, 'App');
+    const identity = created(sesStack);
+    const here = EmailIdentityLookup.of(identity, sesStack);
+    const there = EmailIdentityLookup.of(identity, appStack);
+
+    expect([here.node.path, there.node.path]).toEqual(['Ses/EmailIdentityLookup.Ses.Identity', 'App/EmailIdentityLookup.Ses.Identity']);
+    expect(idOf(Template.fromStack(appStack), LOOKUP_RESOURCE_TYPE)).toMatch(/^EmailIdentityLookupSesIdentity[0-9A-F]{8}$/);
+    // A copy of a lookup is named after the lookup it copies.
+    const lookup = new EmailIdentityLookup(sesStack, 'Lookup', { emailIdentity: 'example.org' });
+    expect(lookup.inStack(appStack).node.path).toBe('App/EmailIdentityLookup.Ses.Lookup');
+    // Another app built the same way gives the same ids.
+    const again = new App();
+    expect(EmailIdentityLookup.of(created(newStack(again, 'Ses')), newStack(again, 'App')).node.path).toBe(there.node.path);
+    // The id is readable, so a construct of the user's can hold it: an error, never the wrong lookup.
+    const other = newStack(new App(), 'Other');
+    new EmailIdentityLookup(other, 'EmailIdentityLookup.Ses.Identity', { emailIdentity: 'example.net' });
+    const clash = created(new Stack(other.node.root as App, 'Ses', { env: ENV }));
+    expect(() => EmailIdentityLookup.of(clash, other)).toThrow(
+      'Other/EmailIdentityLookup.Ses.Identity: the construct id "EmailIdentityLookup.Ses.Identity" in stack Other is where this library keeps its lookup of Ses/Identity; '
+      + 'give that construct another id.');
+  });
+
   test('an imported identity is read by its name, with nothing to wait for', () => {
     const stack = newStack();
     const identity = ses.EmailIdentity.fromEmailIdentityName(stack, 'Imported', 'example.org');
