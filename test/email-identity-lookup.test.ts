@@ -1,4 +1,4 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -223,6 +223,17 @@ describe('EmailIdentityLookup', () => {
     new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  test('cdk destroy removes the log group unless told to keep it', () => {
+    const removed = newStack();
+    new EmailIdentityLookup(removed, 'Identity', { emailIdentity: 'example.com' });
+    Template.fromStack(removed).hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+
+    const kept = newStack();
+    EmailIdentityLookupProvider.configure(kept, { logRemovalPolicy: RemovalPolicy.RETAIN });
+    new EmailIdentityLookup(kept, 'Identity', { emailIdentity: 'example.com' });
+    Template.fromStack(kept).hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   test('the provider is configured once, before the first lookup', () => {

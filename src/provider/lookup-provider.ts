@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -20,6 +20,23 @@ export interface EmailIdentityLookupProviderProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * What happens to the functions' log group when it leaves the stack
+   * (`cdk destroy`, or the provider's last lookup and gate removed).
+   *
+   * Removed by default, like every other resource this library adds: the
+   * log group is the library's, not data you asked to keep, and a lookup's
+   * or gate's failure reason is in the stack's events, so no logs are needed
+   * to learn why a deployment failed, even one rolled back. Choose
+   * `RemovalPolicy.RETAIN` to keep the logs after the stack is gone (an
+   * audit): the log group then stays, with its retention, until you delete
+   * it. aws-cdk-lib's own `LogGroup` retains by default, for the log groups
+   * you create.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
    * Let the function read every SES identity in the account, in any region,
    * instead of only the identities the stack looks up.
    *
@@ -35,6 +52,14 @@ export interface EmailIdentityLookupProviderProps {
 /**
  * The one Lambda function per stack that serves every `EmailIdentityLookup`
  * in it, with a role that may read only the identities those lookups name.
+ *
+ * The gate function (a stack's first `EmailIdentityVerificationGate` adds
+ * it) shares that role and the log group. One role, because both functions
+ * read the same identities: a second role would need every identity policy
+ * again (up to 10 managed policies each), and every role in another account
+ * that a lookup assumes would have to trust both. The price: the lookup
+ * function may invoke the gate function, which runs the same bundled
+ * handler code; neither may do anything else.
  *
  * Created on a stack's first lookup. To change its options, configure it
  * before that:
@@ -110,7 +135,10 @@ export class EmailIdentityLookupProvider extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Reads SES email identities for EmailIdentityLookup custom resources',
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [logGroup.logGroupArn],
