@@ -21,10 +21,11 @@ export abstract class EmailIdentityBase extends Resource implements ses.IEmailId
    */
   public abstract readonly emailIdentityArn: string;
   /**
-   * The ARN as IAM must read it: IAM takes `$`, `*` and `?` in a resource
-   * for variables and wildcards (see `identity-arn.ts`).
+   * The ARNs as IAM must read them: each spelling of the name (a mixed-case
+   * domain also in lower case), with `$`, `*` and `?` escaped, which IAM
+   * takes for variables and wildcards (see `identity-arn.ts`).
    */
-  protected abstract readonly iamArn: string;
+  protected abstract readonly iamArns: string[];
 
   /** A reference to the identity, for constructs that take an `IEmailIdentityRef`. */
   public get emailIdentityRef(): ses.EmailIdentityReference {
@@ -38,7 +39,7 @@ export abstract class EmailIdentityBase extends Resource implements ses.IEmailId
    * @param actions the SES actions to allow, such as `ses:SendEmail`
    */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.iamArn] });
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: this.iamArns });
   }
 
   /**

@@ -299,7 +299,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
    */
   public readonly _dkimCnames: SesDnsRecord[];
   private readonly props: EmailIdentityLookupProps;
-  protected readonly iamArn: string;
+  protected readonly iamArns: string[];
   private readonly resource: CfnResource;
   private readonly requirements = new Set<Requirement>();
   /** The identity this lookup reads for another stack, when `of` or `inStack` created it. */
@@ -314,7 +314,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     this.identityRegion = location.region;
     this.identityAccount = location.account;
     this.emailIdentityArn = location.arn;
-    this.iamArn = location.iamArn;
+    this.iamArns = location.iamArns;
     this._target = location.target;
     const provider = EmailIdentityLookupProvider.of(this);
     const properties: LookupProperties = {

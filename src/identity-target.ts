@@ -11,6 +11,7 @@ import type { IConstruct } from 'constructs';
 import type { EmailIdentityLookupProps } from './email-identity-lookup';
 import { identityArns } from './identity-arn';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
+import { identitySpellings } from './shared/identity-name';
 import { targetProblem, type Target } from './shared/validation';
 import type { TargetProperties } from './shared/wire';
 
@@ -28,8 +29,8 @@ export interface ReadableTarget {
   readonly account: string;
   /** The identity's ARN. */
   readonly arn: string;
-  /** The ARN as IAM must read it: `$`, `*` and `?` escaped. */
-  readonly iamArn: string;
+  /** The ARNs as IAM must read them: each spelling of the name, `$`, `*` and `?` escaped. */
+  readonly iamArns: string[];
   readonly target: TargetProperties;
 }
 
@@ -42,13 +43,15 @@ export function readableTarget(scope: IConstruct, props: EmailIdentityLookupProp
   const stack = Stack.of(scope);
   const region = props.region ?? stack.region;
   const account = props.assumeRoleArn ? accountOfRole(props.assumeRoleArn) : stack.account;
-  const { arn, iamArn } = identityArns(stack, props.emailIdentity, region, account);
+  const { arn, iamArns } = identityArns(stack, props.emailIdentity, region, account);
 
   const provider = EmailIdentityLookupProvider.of(stack);
   if (props.assumeRoleArn) {
     provider._grantAssumeRole(props.assumeRoleArn);
   } else {
-    provider._grantLookup({ name: props.emailIdentity, region, account, arn: iamArn });
+    // Each spelling IAM may compare (a mixed-case domain also in lower case).
+    const names = Token.isUnresolved(props.emailIdentity) ? [props.emailIdentity] : identitySpellings(props.emailIdentity);
+    names.forEach((name, index) => provider._grantLookup({ name, region, account, arn: iamArns[index] }));
   }
   const target: TargetProperties = {
     EmailIdentity: props.emailIdentity,
@@ -56,7 +59,7 @@ export function readableTarget(scope: IConstruct, props: EmailIdentityLookupProp
     AssumeRoleArn: props.assumeRoleArn,
     ExternalId: props.externalId,
   };
-  return { region, account, arn, iamArn, target };
+  return { region, account, arn, iamArns, target };
 }
 
 /**

@@ -103,7 +103,7 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
    */
   public readonly _pending: boolean;
 
-  protected readonly iamArn: string;
+  protected readonly iamArns: string[];
 
   private constructor(scope: Construct, id: string, options: EmailIdentityLookupOptions) {
     super(scope, id, { region: options.region });
@@ -114,9 +114,9 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
     this.emailIdentityName = options.emailIdentity;
     this.identityRegion = options.region ?? stack.region;
     this.identityAccount = stack.account;
-    const { arn, iamArn } = identityArns(stack, options.emailIdentity, this.identityRegion, this.identityAccount);
+    const { arn, iamArns } = identityArns(stack, options.emailIdentity, this.identityRegion, this.identityAccount);
     this.emailIdentityArn = arn;
-    this.iamArn = iamArn;
+    this.iamArns = iamArns;
 
     const names = [properties.DkimDNSTokenName1, properties.DkimDNSTokenName2, properties.DkimDNSTokenName3].map((name) => name ?? '');
     const values = [properties.DkimDNSTokenValue1, properties.DkimDNSTokenValue2, properties.DkimDNSTokenValue3].map((value) => value ?? '');

@@ -172,6 +172,49 @@ describe('EmailIdentityLookup', () => {
     template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith(Object.keys(managed)) });
   });
 
+  test('a mixed-case domain is granted as given and in lower case; an address keeps its local part', () => {
+    const stack = newStack();
+    new EmailIdentityLookup(stack, 'Domain', { emailIdentity: 'Example.COM' });
+    new EmailIdentityLookup(stack, 'Address', { emailIdentity: 'Sender@Example.ORG' });
+    new EmailIdentityLookup(stack, 'Lower', { emailIdentity: 'Info@example.net' });
+    const role = new iam.Role(stack, 'Sender', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    new EmailIdentityLookup(stack, 'Sending', { emailIdentity: 'Mail.Example.COM' }).grantSendEmail(role);
+
+    expect(grantedArns(stack)).toEqual([
+      'arn:aws:ses:eu-west-1:123456789012:identity/Example.COM',
+      'arn:aws:ses:eu-west-1:123456789012:identity/example.com',
+      'arn:aws:ses:eu-west-1:123456789012:identity/Sender@Example.ORG',
+      'arn:aws:ses:eu-west-1:123456789012:identity/Sender@example.org',
+      // Already lower case: one spelling.
+      'arn:aws:ses:eu-west-1:123456789012:identity/Info@example.net',
+      'arn:aws:ses:eu-west-1:123456789012:identity/Mail.Example.COM',
+      'arn:aws:ses:eu-west-1:123456789012:identity/mail.example.com',
+    ]);
+    // A grant to a user's principal names both spellings too.
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Sender') }],
+      PolicyDocument: { Statement: [{ Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: [identityArn('Mail.Example.COM'), identityArn('mail.example.com')] }] },
+    });
+    // The request still names the identity as given.
+    Template.fromStack(stack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'Example.COM' });
+  });
+
+  test('the second spelling counts in the policy size: 300 mixed-case domains (600 ARNs) stay within IAM limits', () => {
+    const stack = newStack();
+    for (let i = 0; i < 300; i++) {
+      new EmailIdentityLookup(stack, `Identity${i}`, { emailIdentity: `Domain-${i}.Example.COM` });
+    }
+
+    const template = Template.fromStack(stack);
+    expect(grantedArns(stack)).toHaveLength(600);
+    const managed = template.findResources('AWS::IAM::ManagedPolicy');
+    expect(Object.keys(managed).length).toBeLessThanOrEqual(10);
+    const resolver = new TemplateResolver(template.toJSON() as CfnTemplate, 'Stack', { ...DEPLOY_ENV, partition: 'aws-us-gov' });
+    for (const policy of Object.values(managed)) {
+      expect(JSON.stringify(resolver.resolve(policy.Properties.PolicyDocument)).length).toBeLessThan(6_144);
+    }
+  });
+
   test('every name reaches IAM exactly, however the policy writes it', () => {
     // No environment: region and account are pseudo parameters until deployed.
     const stack = new Stack(new App(), 'Stack');

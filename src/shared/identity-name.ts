@@ -32,6 +32,19 @@ export function asciiDomain(name: string): string {
   return domainToASCII(name) || name.toLowerCase();
 }
 
+/**
+ * The spellings of an identity that IAM policies name: as given and, where
+ * it differs, with its domain in lower case (an address keeps its local part,
+ * which may be case-sensitive). SES compares domains case-insensitively; it
+ * does not document whether its authorization compares the identity in an
+ * ARN as given or in lower case, so a policy names both.
+ */
+export function identitySpellings(identity: string): string[] {
+  const domainStart = identity.lastIndexOf('@') + 1;
+  const lower = identity.slice(0, domainStart) + identity.slice(domainStart).toLowerCase();
+  return lower === identity ? [identity] : [identity, lower];
+}
+
 /** A value as messages quote it: JSON, cut at 80 characters. */
 export function quoted(value: string): string {
   return JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value);
