@@ -1,5 +1,14 @@
 import { awscdk, javascript } from 'projen';
 
+/**
+ * The functions' runtime: the newest Node.js runtime Lambda offers generally
+ * available, in every region; never a preview (aws-cdk-lib 2.278 lists
+ * nodejs26.x, a public preview). Moving to a newer runtime is this constant;
+ * the functions' cdk-nag AwsSolutions-L1 suppression states the runtime they
+ * are given (src/provider/lookup-provider.ts).
+ */
+const LAMBDA_RUNTIME = awscdk.LambdaRuntime.NODEJS_24_X;
+
 /** The devDependency alias that holds the newest aws-cdk-lib. */
 const CDK_LATEST = 'aws-cdk-lib-latest';
 
@@ -85,7 +94,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@2.197.10',
     // The newest aws-cdk-lib, beside the peer floor: the construct tests run on both.
-    `${CDK_LATEST}@npm:aws-cdk-lib@^2.276.0`,
+    `${CDK_LATEST}@npm:aws-cdk-lib@^2.278.0`,
   ],
 
   // jsii targets. Packaging them needs PyPI, Maven Central, NuGet and a Go
@@ -129,7 +138,7 @@ new awscdk.LambdaFunction(project, {
   entrypoint: 'src/handler/lookup.lambda.ts',
   constructFile: 'src/provider/lookup-function.ts',
   constructName: 'LookupFunction',
-  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  runtime: LAMBDA_RUNTIME,
   // SDK v3 reuses connections by itself; the variable only mattered to SDK v2.
   awsSdkConnectionReuse: false,
   cdkDeps: project.cdkDeps,
@@ -142,7 +151,7 @@ new awscdk.LambdaFunction(project, {
   entrypoint: 'src/handler/gate.lambda.ts',
   constructFile: 'src/provider/gate-function.ts',
   constructName: 'GateFunction',
-  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  runtime: LAMBDA_RUNTIME,
   awsSdkConnectionReuse: false,
   cdkDeps: project.cdkDeps,
   bundlingOptions: handlerBundling,
