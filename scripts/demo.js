@@ -1,9 +1,10 @@
 'use strict';
 /**
- * `npm run demo`: checks the arguments and, with --aws, the credentials, at
- * once and before anything is built or loaded; rebuilds the handler bundles
- * only when src/ changed; then runs scripts/demo.ts. Plain JavaScript, so that
- * `--help` and a typo answer without waiting for TypeScript to load.
+ * `npm run demo`: checks the arguments and, with --aws, the identity and
+ * region (by the library's own rules) and the credentials, before anything is
+ * built; rebuilds the handler bundles only when src/ changed; then runs
+ * scripts/demo.ts. Plain JavaScript, so that `--help` and a typo answer
+ * without waiting for TypeScript to load.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -38,33 +39,87 @@ function parse() {
   }
 }
 
-/** Who the credentials belong to: asked first, briefly, so that no network or no credentials fail fast. */
-async function callerIdentity(regionOption) {
+/** TypeScript, for the library's own modules: loaded only when needed, so that --help and a typo answer at once. */
+function loadTypeScript() {
+  // Type checking is the build's and the tests' job; here it would only add seconds.
+  require('ts-node').register({ project: path.join(REPO, 'tsconfig.dev.json'), transpileOnly: true });
+}
+
+/**
+ * What is wrong with the identity or the region, by the library's own rules
+ * (the constructs' and the handler's, and aws-cdk-lib's region facts), or
+ * undefined: named before AWS is asked, not blamed on the credentials.
+ */
+function inputProblem(identity, region, regionSource) {
+  loadTypeScript();
+  const { emailIdentityProblem } = require('../src/shared/identity-name');
+  const { regionProblem } = require('../src/shared/validation');
+  const { unknownRegionProblem } = require('../src/region-facts');
+  const identityIssue = emailIdentityProblem(identity);
+  if (identityIssue) return `--identity: ${identityIssue}`;
+  const regionIssue = regionProblem(region) ?? unknownRegionProblem(region);
+  return regionIssue && `${regionSource}: ${regionIssue}`;
+}
+
+/** Why a request got no answer (a name that does not resolve, a refused connection, a timeout), or undefined when it did get one. */
+function unreachable(error) {
+  if (error.$metadata?.httpStatusCode) return undefined;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'no answer within 2 s';
+  const code = error.code ?? error.cause?.code;
+  return {
+    ENOTFOUND: `the host name does not resolve (${error.hostname ?? error.message})`,
+    EAI_AGAIN: 'the host name could not be resolved: DNS did not answer',
+    ECONNREFUSED: 'the connection was refused',
+    ECONNRESET: 'the connection was reset',
+    EHOSTUNREACH: 'the host is unreachable',
+    ENETUNREACH: 'the network is unreachable',
+    ETIMEDOUT: 'the connection timed out',
+  }[code];
+}
+
+/**
+ * Who the credentials belong to: asked first, briefly, after the identity and
+ * region are checked, so that each failure names its cause: bad input, no
+ * credentials, AWS unreachable, or AWS refusing the credentials.
+ */
+async function callerIdentity(identity, regionOption) {
   const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
   const client = new STSClient({ region: regionOption, maxAttempts: 1 });
   const region = await client.config.region().catch(() => undefined);
   if (!region) {
     return console.error('demo: no AWS region: pass --region, set AWS_REGION, or set one in your profile.');
   }
+  const problem = inputProblem(identity, region, regionOption ? '--region' : 'the region from AWS_REGION or your profile');
+  if (problem) {
+    return console.error(`demo: ${problem} Nothing was read.`);
+  }
   const endpoint = process.env.AWS_ENDPOINT_URL_STS ?? process.env.AWS_ENDPOINT_URL
     ?? client.config.endpointProvider({ Region: region, UseDualStack: false, UseFIPS: false, UseGlobalEndpoint: false }).url.origin;
+  let lastError;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
       const caller = await client.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(2000) });
       console.log(`AWS account ${caller.Account} (${caller.Arn}), region ${region}.`);
       return { account: caller.Account, region };
     } catch (error) {
-      const cause = error.name === 'TimeoutError' || error.name === 'AbortError' ? 'no answer within 2 s' : error.message;
+      lastError = error;
+      const cause = unreachable(error) ?? `${error.name}: ${error.message}`;
       console.error(`STS GetCallerIdentity at ${endpoint}: attempt ${attempt} of 3 failed: ${cause}`);
-      // Missing credentials or an answer from AWS (denied, expired) will not change by asking again.
+      // Missing credentials, or an answer from AWS (denied, expired), will not change by asking again.
       if (error.name === 'CredentialsProviderError') {
         return console.error('demo: no AWS credentials found (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws); nothing was read.');
       }
-      if (error.$metadata?.httpStatusCode) break;
+      const status = error.$metadata?.httpStatusCode;
+      if (status && status < 500) {
+        return console.error(`demo: AWS refused these credentials (${error.name}: ${error.message}); nothing was read.`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
     }
   }
-  console.error('demo: AWS did not accept these credentials, or could not be reached; nothing was read.');
+  const why = unreachable(lastError);
+  console.error(why
+    ? `demo: AWS could not be reached at ${endpoint}: ${why}. Check the network (a proxy, a firewall) or AWS_ENDPOINT_URL_STS; nothing was read.`
+    : `demo: STS at ${endpoint} kept failing (${lastError.name}: ${lastError.message}); nothing was read.`);
 }
 
 /** Rebuilds the handler bundles unless both are newer than every file under src/ and package-lock.json. */
@@ -83,13 +138,12 @@ function buildIfStale() {
 async function main() {
   const options = parse();
   if (!options) return;
-  const aws = options.aws ? await callerIdentity(options.region) : undefined;
+  const aws = options.aws ? await callerIdentity(options.identity, options.region) : undefined;
   if ((options.aws && !aws) || !buildIfStale()) {
     process.exitCode = 1;
     return;
   }
-  // Type checking is the build's and the tests' job; here it would only add seconds.
-  require('ts-node').register({ project: path.join(REPO, 'tsconfig.dev.json'), transpileOnly: true });
+  loadTypeScript();
   process.exitCode = await require('./demo.ts').demo(aws && { identity: options.identity, ...aws });
 }
 

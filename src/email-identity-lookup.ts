@@ -140,6 +140,20 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   }
 
   /**
+   * How constructs in `scope`'s stack read an identity: the lookup properties
+   * that reach it from there, and what they must wait for. Nothing is created.
+   *
+   * @internal
+   */
+  public static _source(identity: ses.IEmailIdentity, scope: IConstruct): IdentitySource {
+    const stack = Stack.of(scope);
+    if (identity instanceof EmailIdentityLookup) {
+      return { props: identity.propsIn(stack), waitFor: () => undefined };
+    }
+    return createdIdentitySource(identity, stack);
+  }
+
+  /**
    * The lookup of `identity` that `of` or `inStack` created in `stack`, or
    * undefined. Ids are readable (the identity's path, "/" as "."), so a
    * construct of another identity could hold the same one: an error, never a
@@ -155,20 +169,6 @@ export class EmailIdentityLookup extends EmailIdentityBase {
       return existing;
     }
     throw new Error(`${existing.node.path}: the construct id "${id}" in stack ${stack.node.path} is where this library keeps its lookup of ${identity.node.path}; give that construct another id.`);
-  }
-
-  /**
-   * How constructs in `scope`'s stack read an identity: the lookup properties
-   * that reach it from there, and what they must wait for. Nothing is created.
-   *
-   * @internal
-   */
-  public static _source(identity: ses.IEmailIdentity, scope: IConstruct): IdentitySource {
-    const stack = Stack.of(scope);
-    if (identity instanceof EmailIdentityLookup) {
-      return { props: identity.propsIn(stack), waitFor: () => undefined };
-    }
-    return createdIdentitySource(identity, stack);
   }
 
   /**

@@ -6,11 +6,11 @@
  */
 import { Annotations, CfnResource, Fn, Stack, Token, type IResolvable, type IResolveContext } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { IConstruct } from 'constructs';
 import type { EmailIdentityLookupProps } from './email-identity-lookup';
 import { identityArns } from './identity-arn';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
+import { partitionOf, unknownRegionProblem } from './region-facts';
 import { identitySpellings } from './shared/identity-name';
 import { targetProblem, type Target } from './shared/validation';
 import type { TargetProperties } from './shared/wire';
@@ -183,14 +183,14 @@ function checkRegionFacts(scope: IConstruct, region: string, stack: Stack): void
   if (Token.isUnresolved(region)) {
     return;
   }
-  const partition = RegionInfo.get(region).partition;
+  const partition = partitionOf(region);
+  const unknown = unknownRegionProblem(region);
   if (partition === undefined) {
     Annotations.of(scope).addWarningV2('cdk-ses-identity-lookup:unknownRegion',
-      `region ${JSON.stringify(region)} is not a region aws-cdk-lib knows (such as "eu-west-1"). A typo makes the deployment fail; `
-      + 'a region newer than this aws-cdk-lib works, and upgrading aws-cdk-lib removes this warning.');
+      `${unknown} A typo makes the deployment fail; a region newer than this aws-cdk-lib works, and upgrading aws-cdk-lib removes this warning.`);
     return;
   }
-  const stackPartition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+  const stackPartition = Token.isUnresolved(stack.region) ? undefined : partitionOf(stack.region);
   if (stackPartition !== undefined && stackPartition !== partition) {
     throw new Error(`${scope.node.path}: region ${JSON.stringify(region)} is in partition ${partition}, and stack ${stack.node.path} `
       + `is in ${stack.region}, partition ${stackPartition}: a stack reads identities in its own partition only.`);
