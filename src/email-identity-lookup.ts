@@ -1,16 +1,18 @@
-import { Duration, Fn, Lazy, Stack, Token, type CfnResource } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, Stack, Stage, Token, type CfnResource, type IResolvable } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IConstruct } from 'constructs';
 import { EmailIdentityBase } from './email-identity-base';
-import { copyId, createdIdentitySource, readableTarget, regionSeenFrom, StackLocalAttribute, type IdentitySource } from './identity-target';
+import { copyId, createdIdentitySource, readableTarget, regionSeenFrom, type IdentitySource } from './identity-target';
 import { LookedUpEmailIdentity, type EmailIdentityLookupOptions } from './looked-up-email-identity';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
+import { partitionOf } from './region-facts';
 import type { AttributeName } from './shared/attributes';
 import { asciiDomain } from './shared/identity-name';
 import { dkimCnameRecord, type SesDnsRecord } from './shared/ses-dns';
 import { LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS } from './shared/time-budgets';
 import { LOOKUP_RESOURCE_TYPE, type LookupProperties, type Requirement, type TargetProperties } from './shared/wire';
+import { StackLocalAttribute, type ReaderIn } from './stack-local-attribute';
 
 /**
  * Properties of an `EmailIdentityLookup`.
@@ -80,10 +82,15 @@ export interface EmailIdentityLookupProps {
  * All lookups in a stack share one Lambda function, whose role may call
  * `ses:GetEmailIdentity` on the looked-up identities only.
  *
- * The attributes belong to the lookup's stack: statuses change, and an export
- * of a changing value would block that stack's updates. Another stack reads
- * them through `inStack(scope)`; using them there directly is a synth error
- * that says so. Name, ARN, region and account are usable anywhere.
+ * The attributes may be used in any stack of the app, and nothing is
+ * exported: statuses change, and an export of a changing value would block
+ * the lookup's stack's updates. Another stack that uses them gets its own
+ * read of the identity, the lookup `inStack(scope)` gives, which waits for an
+ * identity this app creates. Where that stack cannot read the identity itself
+ * (another account without `assumeRoleArn`, another partition, a region only
+ * known when the lookup's stack deploys), `cdk synth` reports an error on
+ * the construct that uses the attribute, saying why and what to do. Name,
+ * ARN, region and account are usable anywhere, without a read.
  *
  * @example
  * const identity = new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
@@ -148,7 +155,9 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   public static _source(identity: ses.IEmailIdentity, scope: IConstruct): IdentitySource {
     const stack = Stack.of(scope);
     if (identity instanceof EmailIdentityLookup) {
-      return { props: identity.propsIn(stack), waitFor: () => undefined };
+      // A lookup that of or inStack made reads for its identity, from every stack alike.
+      return identity.copyOf ? EmailIdentityLookup._source(identity.copyOf, stack)
+        : { props: identity.propsIn(stack), waitFor: () => undefined };
     }
     return createdIdentitySource(identity, stack);
   }
@@ -302,8 +311,8 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   protected readonly iamArns: string[];
   private readonly resource: CfnResource;
   private readonly requirements = new Set<Requirement>();
-  /** The identity this lookup reads for another stack, when `of` or `inStack` created it. */
-  private copyOf?: IConstruct;
+  /** The identity this lookup reads for its stack, when `of` or `inStack` created it. */
+  private copyOf?: ses.IEmailIdentity;
 
   constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
     super(scope, id);
@@ -370,10 +379,12 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   /**
    * The same lookup in another stack, created there on first use.
    *
-   * Use it to read this identity's attributes from another stack: statuses
-   * change over time, and a strong cross-stack reference (an export) to a
-   * changing value blocks the exporting stack's updates. A lookup in the
-   * consuming stack exports nothing. Returns this lookup for its own stack.
+   * An attribute used in another stack gets this lookup there by itself; call
+   * it to pass the lookup to constructs that take one, or to read properties
+   * known only at deploy time. Statuses change over time, and a strong
+   * cross-stack reference (an export) to a changing value blocks the
+   * exporting stack's updates: a lookup in the consuming stack exports
+   * nothing. Returns this lookup for its own stack.
    *
    * The copy reads the same identity: in this lookup's region (when the
    * region is known at synth time) and account (another account needs
@@ -387,6 +398,10 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     if (stack === this.stack) {
       return this;
     }
+    if (this.copyOf) {
+      // A copy's copy is the identity's lookup there: one per identity and stack, and it waits for an identity this app creates.
+      return EmailIdentityLookup.of(this.copyOf, stack);
+    }
     const existing = EmailIdentityLookup.copyIn(stack, this);
     if (existing) {
       return existing;
@@ -394,6 +409,32 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     const copy = new EmailIdentityLookup(stack, copyId(this), this.propsIn(stack));
     copy.copyOf = this;
     return copy;
+  }
+
+  /**
+   * The lookup that reads this identity in `stack`, for an attribute used
+   * there: the one `inStack` gives, built through `create` when it is new;
+   * or, where `stack` cannot read the identity itself, why not.
+   *
+   * @internal
+   */
+  public _readerIn(stack: Stack, create: (build: () => IConstruct) => IConstruct): ReaderIn {
+    const origin = this.copyOf ?? this;
+    const existing = origin instanceof EmailIdentityLookup && origin.stack === stack ? origin : EmailIdentityLookup.copyIn(stack, origin);
+    if (existing) {
+      return { reader: existing };
+    }
+    const problem = this.readProblemIn(stack);
+    return problem ? { problem } : { reader: create(() => this.inStack(stack)) as EmailIdentityLookup };
+  }
+
+  /**
+   * An attribute of the custom resource in this lookup's own stack.
+   *
+   * @internal
+   */
+  public _getAtt(name: string): IResolvable {
+    return this.resource.getAtt(name);
   }
 
   /**
@@ -425,8 +466,48 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   }
 
   /**
+   * Why a lookup in `stack` could not be relied on to read this identity,
+   * with what to do instead; undefined when it can. Decided on what is known
+   * at synth time: an environment-agnostic stack's account and region are
+   * only known when it deploys.
+   */
+  private readProblemIn(stack: Stack): string | undefined {
+    const here = this.stack;
+    const known = (value: string) => !Token.isUnresolved(value);
+    const reads = 'a lookup there cannot read the identity';
+    if (Stage.of(stack) !== Stage.of(here)) {
+      return `stack ${stack.node.path} is in another stage, which cannot use it. Read the identity with a lookup in that stage.`;
+    }
+    const props = this.props;
+    const values = [props.emailIdentity, props.region, props.assumeRoleArn, props.externalId, props.refreshToken];
+    if (values.some((value) => value !== undefined && !known(value))) {
+      return `the lookup's properties are only known at deploy time. Read the identity in stack ${stack.node.path} with lookup.inStack(scope), which passes them there.`;
+    }
+    const account = this.identityAccount;
+    if (!props.assumeRoleArn && (known(account) || known(stack.account)) && account !== stack.account) {
+      return known(account) && known(stack.account)
+        ? `the identity is in account ${account}, stack ${stack.node.path} in account ${stack.account}: ${reads} without a role. `
+          + `Give the lookup an assumeRoleArn, a role in account ${account} that stack ${stack.node.path}'s lookups may assume.`
+        : `one of the stacks has no account, so whether ${reads} is unknown. Give both stacks an env with the same account.`;
+    }
+    const region = this.identityRegion;
+    if (!known(region) && known(stack.region)) {
+      return `the identity is in the region stack ${here.node.path} deploys to, unknown until then, and stack ${stack.node.path} is in ${stack.region}. `
+        + `Give stack ${here.node.path} an env, or the lookup a region.`;
+    }
+    const partition = known(region) ? partitionOf(region) : undefined;
+    const stackPartition = known(stack.region) ? partitionOf(stack.region) : undefined;
+    if (partition && stackPartition && partition !== stackPartition) {
+      return `the identity is in ${region}, partition ${partition}, and stack ${stack.node.path} in ${stack.region}, partition ${stackPartition}: ${reads} from another partition. `
+        + `Use the attribute in a stack of partition ${partition}.`;
+    }
+    return undefined;
+  }
+
+  /**
    * An attribute of the custom resource, by its name on the wire: a
-   * `Fn::GetAtt` in this stack, a synth error in another.
+   * `Fn::GetAtt` in this stack; in another, the attribute of that stack's
+   * own lookup of the identity (see `StackLocalAttribute`).
    */
   private attribute(name: AttributeName): string {
     return Token.asString(new StackLocalAttribute(this, name, this.resource.getAtt(name)));

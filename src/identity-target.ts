@@ -1,10 +1,10 @@
 /**
  * Where an identity is, as a construct in some stack reads it: the checks of
- * a target's literal values, the permission to read it, the stack-local
- * attributes and the order against identities this app creates. Shared by
+ * a target's literal values, the permission to read it and the order
+ * against identities this app creates. Shared by
  * lookups and gates; not exported from the package.
  */
-import { Annotations, CfnResource, Fn, Stack, Token, type IResolvable, type IResolveContext } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Fn, Stack, Token } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { IConstruct } from 'constructs';
 import type { EmailIdentityLookupProps } from './email-identity-lookup';
@@ -90,28 +90,6 @@ export function createdIdentitySource(identity: ses.IEmailIdentity, stack: Stack
 }
 
 /**
- * A lookup attribute: a `Fn::GetAtt` where the consumer is in the lookup's
- * stack (or a stack nested in it), a synth error naming the fix in any other,
- * where CloudFormation would need an export of a value that changes.
- */
-export class StackLocalAttribute implements IResolvable {
-  public readonly creationStack: string[] = [];
-
-  constructor(private readonly lookup: IConstruct, private readonly name: string, private readonly getAtt: IResolvable) {}
-
-  public resolve(context: IResolveContext): unknown {
-    const consumer = topLevelStack(context.scope);
-    const producer = topLevelStack(this.lookup);
-    if (consumer && producer && consumer !== producer) {
-      throw new Error(`${this.lookup.node.path}: its attribute ${this.name} is used in stack ${consumer.node.path}, `
-        + `but the lookup is in stack ${producer.node.path}. An export of a value that changes would block updates of stack ${producer.node.path}: `
-        + `read it in stack ${consumer.node.path} through a lookup there, lookup.inStack(scope)`);
-    }
-    return this.getAtt;
-  }
-}
-
-/**
  * The construct id of a stack's lookup of an identity: readable where it
  * shows (construct paths, logical ids), stable across synths, and unique per
  * stack because the identity's path is unique in the app.
@@ -131,20 +109,6 @@ export function regionSeenFrom(region: string, stack: Stack): string | undefined
 /** The account of a role ARN, literal or token. */
 function accountOfRole(roleArn: string): string {
   return Token.isUnresolved(roleArn) ? Fn.select(4, Fn.split(':', roleArn)) : roleArn.split(':')[4];
-}
-
-/** The stack whose template holds a construct's resources and outputs, nested stacks included; undefined outside stacks. */
-function topLevelStack(scope: IConstruct): Stack | undefined {
-  let stack: Stack;
-  try {
-    stack = Stack.of(scope);
-  } catch {
-    return undefined;
-  }
-  while (stack.nestedStackParent) {
-    stack = stack.nestedStackParent;
-  }
-  return stack;
 }
 
 /**

@@ -4,13 +4,13 @@
  * and input checks that name the value and the rule. Runs on the peer floor
  * and on the newest aws-cdk-lib.
  */
-import { App, CfnOutput, CfnParameter, CfnWaitConditionHandle, Duration, Fn, NestedStack, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, CfnWaitConditionHandle, Duration, Fn, NestedStack, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { DEPLOY_ENV, TemplateResolver, type CfnTemplate } from '../local/template-resolver';
-import { DmarcPolicy, EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityVerificationGate } from '../src';
+import { DmarcPolicy, EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityVerificationGate, type EmailIdentityLookupProps } from '../src';
 import { synthFindings } from './synth-findings';
 import { regionProblem } from '../src/shared/validation';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
@@ -206,53 +206,161 @@ describe("aws-cdk-lib's DKIM names", () => {
   });
 });
 
-describe('attributes stay in their stack', () => {
-  function twoStacks() {
-    const app = new App();
-    const sesStack = newStack(app, 'Ses');
-    const appStack = newStack(app, 'App');
-    const identity = new EmailIdentityLookup(sesStack, 'Identity', { emailIdentity: 'example.com' });
+describe('attributes used in another stack: its own read of the identity, nothing exported', () => {
+  type Env = { account?: string; region?: string };
+  function twoStacks(sesEnv: Env = ENV, appEnv = sesEnv, props: Partial<EmailIdentityLookupProps> = {}, context = {}) {
+    const app = new App({ context });
+    Tags.of(app).add('team', 'mail');
+    const sesStack = newStack(app, 'Ses', sesEnv);
+    const appStack = newStack(app, 'App', appEnv);
+    const identity = new EmailIdentityLookup(sesStack, 'Identity', { emailIdentity: 'example.com', ...props });
     // A template needs a resource.
     new CfnWaitConditionHandle(appStack, 'SomeResource');
     return { app, sesStack, appStack, identity };
   }
 
-  test('an attribute used in another stack is a synth error naming it, both stacks and inStack', () => {
-    const { app, appStack, identity } = twoStacks();
+  /** Every template of the app, and the stacks each deploys after. */
+  function assembly(app: App) {
+    return app.synth().stacks.map((stack) => ({
+      name: stack.stackName,
+      template: stack.template,
+      after: stack.dependencies.map((dependency) => dependency.id).sort(),
+    }));
+  }
+
+  function expectNothingExported(app: App) {
+    for (const { template } of assembly(app)) {
+      expect(JSON.stringify(template)).not.toMatch(/Fn::ImportValue|"Export"/);
+    }
+  }
+
+  test.each([
+    ['a string attribute', (identity: EmailIdentityLookup) => identity.dkimStatus],
+    ['a list attribute', (identity: EmailIdentityLookup) => Fn.select(0, identity.dkimTokens)],
+    ['a DKIM record name', (identity: EmailIdentityLookup) => identity.dkimRecords[1].name],
+  ])('%s: the same templates as lookup.inStack(scope) gives, tags and DependsOn included; one read in each stack', (_, read) => {
+    const automatic = twoStacks();
+    new CfnOutput(automatic.appStack, 'S', { value: read(automatic.identity) });
+    const explicit = twoStacks();
+    new CfnOutput(explicit.appStack, 'S', { value: read(explicit.identity.inStack(explicit.appStack)) });
+
+    expect(assembly(automatic.app)).toEqual(assembly(explicit.app));
+    expectNothingExported(automatic.app);
+    const appTemplate = Template.fromStack(automatic.appStack);
+    appTemplate.resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
+    Template.fromStack(automatic.sesStack).resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
+    expect(JSON.stringify(appTemplate.toJSON().Outputs.S)).toContain(`{"Fn::GetAtt":["${idOf(appTemplate, LOOKUP_RESOURCE_TYPE)}",`);
+    // What the stack's own lookup adds is tagged like the rest of the app.
+    appTemplate.hasResourceProperties('AWS::Lambda::Function', { Tags: [{ Key: 'team', Value: 'mail' }] });
+    expect(Annotations.fromStack(automatic.appStack).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  test('with aws-cdk-lib\'s stabilized aspects too (@aws-cdk/core:aspectStabilization)', () => {
+    const context = { '@aws-cdk/core:aspectStabilization': true };
+    const automatic = twoStacks(ENV, ENV, {}, context);
+    new CfnOutput(automatic.appStack, 'S', { value: automatic.identity.dkimStatus });
+    const explicit = twoStacks(ENV, ENV, {}, context);
+    new CfnOutput(explicit.appStack, 'S', { value: explicit.identity.inStack(explicit.appStack).dkimStatus });
+
+    expect(assembly(automatic.app)).toEqual(assembly(explicit.app));
+    expectNothingExported(automatic.app);
+  });
+
+  test('an identity this app creates: the stack\'s own read waits for it, as with EmailIdentityLookup.of', () => {
+    const build = (explicit: boolean) => {
+      const app = new App();
+      const sesStack = newStack(app, 'Ses');
+      const appStack = newStack(app, 'App');
+      const identity = new ses.EmailIdentity(sesStack, 'Identity', { identity: ses.Identity.domain('example.com') });
+      const lookup = EmailIdentityLookup.of(identity, sesStack);
+      new CfnOutput(appStack, 'S', { value: (explicit ? EmailIdentityLookup.of(identity, appStack) : lookup).dkimStatus });
+      return { app, appStack, sesStack };
+    };
+    const automatic = build(false);
+
+    expect(assembly(automatic.app)).toEqual(assembly(build(true).app));
+    expect(automatic.appStack.dependencies).toEqual([automatic.sesStack]);
+    expectNothingExported(automatic.app);
+  });
+
+  test('and a copy of that lookup made with inStack waits for it too', () => {
+    const app = new App();
+    const sesStack = newStack(app, 'Ses');
+    const appStack = newStack(app, 'App');
+    const identity = new ses.EmailIdentity(sesStack, 'Identity', { identity: ses.Identity.domain('example.com') });
+    const copy = EmailIdentityLookup.of(identity, sesStack).inStack(appStack);
+    new CfnOutput(appStack, 'S', { value: copy.dkimStatus });
+
+    expect(copy).toBe(EmailIdentityLookup.of(identity, appStack));
+    expect(assembly(app).find((stack) => stack.name === 'App')?.after).toEqual(['App.assets', sesStack.artifactId]);
+  });
+
+  test('between environment-agnostic stacks, each reads in the region it deploys to, as aws-cdk-lib assumes they share one', () => {
+    const { app, appStack, identity } = twoStacks({}, {});
     new CfnOutput(appStack, 'S', { value: identity.dkimStatus });
 
-    expect(() => app.synth()).toThrow(
-      'Ses/Identity: its attribute DkimStatus is used in stack App, but the lookup is in stack Ses. '
-      + 'An export of a value that changes would block updates of stack Ses: read it in stack App through a lookup there, lookup.inStack(scope)');
+    Template.fromStack(appStack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'example.com', Region: Match.absent() });
+    expectNothingExported(app);
+  });
+
+  test('another region of the same account and partition: read in the identity\'s region', () => {
+    const { app, appStack, identity } = twoStacks(ENV, { account: ENV.account, region: 'us-east-2' });
+    new CfnOutput(appStack, 'S', { value: identity.dkimStatus });
+
+    Template.fromStack(appStack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'example.com', Region: 'eu-west-1' });
+    expectNothingExported(app);
+  });
+
+  test('another account, with a role to read it there: the stack\'s own lookup assumes it', () => {
+    const roleArn = 'arn:aws:iam::123456789012:role/SesReader';
+    const { app, appStack, identity } = twoStacks(ENV, { account: '210987654321', region: 'eu-west-1' }, { assumeRoleArn: roleArn });
+    new CfnOutput(appStack, 'S', { value: identity.dkimStatus });
+
+    Template.fromStack(appStack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { AssumeRoleArn: roleArn });
+    expectNothingExported(app);
   });
 
   test.each([
-    ['a list attribute', (identity: EmailIdentityLookup) => Fn.select(0, identity.dkimTokens), /attribute DkimTokens is used in stack App/],
-    ['a DKIM record name', (identity: EmailIdentityLookup) => identity.dkimRecords[1].name, /attribute DkimToken2 is used in stack App/],
-  ])('so is %s', (_, read, message) => {
-    const { app, appStack, identity } = twoStacks();
-    new CfnOutput(appStack, 'S', { value: read(identity) });
+    ['another account, without a role', ENV, { account: '210987654321', region: 'eu-west-1' }, {},
+      'the identity is in account 123456789012, stack App in account 210987654321: a lookup there cannot read the identity without a role. '
+      + 'Give the lookup an assumeRoleArn, a role in account 123456789012 that stack App\'s lookups may assume.'],
+    ['an environment-agnostic stack beside one with an env', {}, ENV, {},
+      'one of the stacks has no account, so whether a lookup there cannot read the identity is unknown. Give both stacks an env with the same account.'],
+    ['a region only known when the lookup\'s stack deploys', {}, ENV, { assumeRoleArn: 'arn:aws:iam::123456789012:role/SesReader' },
+      'the identity is in the region stack Ses deploys to, unknown until then, and stack App is in eu-west-1. Give stack Ses an env, or the lookup a region.'],
+    ['another partition', ENV, { account: ENV.account, region: 'cn-north-1' }, {},
+      'the identity is in eu-west-1, partition aws, and stack App in cn-north-1, partition aws-cn: a lookup there cannot read the identity from another partition. '
+      + 'Use the attribute in a stack of partition aws.'],
+  ])('%s: an error on the construct that uses it, naming the lookup, both stacks, why and what to do; nothing exported', (_, sesEnv, appEnv, props, why) => {
+    const { app, appStack, identity } = twoStacks(sesEnv, appEnv, props);
+    new CfnOutput(appStack, 'S', { value: identity.dkimStatus });
 
-    expect(() => app.synth()).toThrow(message);
+    Annotations.fromStack(appStack).hasError('/App/S', 'Ses/Identity: its attribute DkimStatus is used in stack App, but the lookup is in stack Ses, and ' + why);
+    expectNothingExported(app);
+    Template.fromStack(appStack).resourceCountIs(LOOKUP_RESOURCE_TYPE, 0);
   });
 
-  test('inStack reads it there: no export', () => {
-    const { sesStack, appStack, identity } = twoStacks();
-    new CfnOutput(appStack, 'S', { value: identity.inStack(appStack).dkimStatus });
+  test('properties only known at deploy time: an error that names lookup.inStack(scope), which passes them', () => {
+    const app = new App();
+    const sesStack = newStack(app, 'Ses');
+    const appStack = newStack(app, 'App');
+    const identity = new EmailIdentityLookup(sesStack, 'Identity', { emailIdentity: new CfnParameter(sesStack, 'Domain').valueAsString });
+    new CfnWaitConditionHandle(appStack, 'SomeResource');
+    new CfnOutput(appStack, 'S', { value: identity.dkimStatus });
 
-    const appTemplate = Template.fromStack(appStack);
-    appTemplate.hasOutput('S', { Value: att(idOf(appTemplate, LOOKUP_RESOURCE_TYPE), 'DkimStatus') });
-    expect(Template.fromStack(sesStack).toJSON().Outputs).toBeUndefined();
+    Annotations.fromStack(appStack).hasError('/App/S', 'Ses/Identity: its attribute DkimStatus is used in stack App, but the lookup is in stack Ses, and '
+      + 'the lookup\'s properties are only known at deploy time. Read the identity in stack App with lookup.inStack(scope), which passes them there.');
   });
 
-  test('name, ARN, region and account are usable anywhere, without an export', () => {
-    const { sesStack, appStack, identity } = twoStacks();
+  test('name, ARN, region and account are usable anywhere, without an export or a lookup', () => {
+    const { app, sesStack, appStack, identity } = twoStacks();
     new CfnOutput(appStack, 'Name', { value: identity.emailIdentityName });
     new CfnOutput(appStack, 'Arn', { value: identity.emailIdentityArn });
     new CfnOutput(appStack, 'Where', { value: `${identity.identityRegion}/${identity.identityAccount}` });
 
     Template.fromStack(appStack).hasOutput('Name', { Value: 'example.com' });
-    expect(JSON.stringify(Template.fromStack(appStack).toJSON())).not.toContain('Fn::ImportValue');
+    Template.fromStack(appStack).resourceCountIs(LOOKUP_RESOURCE_TYPE, 0);
+    expectNothingExported(app);
     expect(Template.fromStack(sesStack).toJSON().Outputs).toBeUndefined();
   });
 
@@ -263,7 +371,17 @@ describe('attributes stay in their stack', () => {
 
     const template = Template.fromStack(sesStack);
     template.resourceCountIs('AWS::CloudFormation::Stack', 1);
+    template.resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
     expect(template.toJSON().Outputs).toBeUndefined();
+  });
+
+  test('a nested stack of another stack: the read is in its parent, passed down as a parameter', () => {
+    const { app, appStack, identity } = twoStacks();
+    const nested = new NestedStack(appStack, 'Nested');
+    new CfnOutput(nested, 'S', { value: identity.dkimStatus });
+
+    Template.fromStack(appStack).resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
+    expectNothingExported(app);
   });
 });
 

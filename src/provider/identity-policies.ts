@@ -79,7 +79,9 @@ export class IdentityPolicies extends Construct {
       roles: [this.role.roleName],
       policyDocument: {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: 'ses:GetEmailIdentity', Resource: Lazy.any({ produce: resources }) }],
+        // Uncached: a stack's own lookup of another stack's identity may be added
+        // while aws-cdk-lib prepares the app, after a first resolution (stack-local-attribute.ts).
+        Statement: [{ Effect: 'Allow', Action: 'ses:GetEmailIdentity', Resource: Lazy.uncachedAny({ produce: resources }) }],
       },
     });
     this.dependents.forEach((dependent) => dependent.node.addDependency(policy));

@@ -239,7 +239,8 @@ export class EmailIdentityLookupProvider extends Construct {
 function withoutRoleInDependsOn(fn: lambda.Function): void {
   const resource = fn.node.defaultChild as CfnResource;
   const role = fn.role?.node.defaultChild;
-  resource.addOverride('DependsOn', Lazy.list({
+  // Uncached: dependencies may be added while aws-cdk-lib prepares the app (stack-local-attribute.ts).
+  resource.addOverride('DependsOn', Lazy.uncachedList({
     produce: () => resource.obtainDependencies()
       .filter((dependency): dependency is CfnResource => dependency instanceof CfnResource && dependency !== role)
       .map((dependency) => dependency.logicalId)
