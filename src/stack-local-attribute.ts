@@ -30,8 +30,12 @@ export interface StackLocalProducer extends IConstruct {
  */
 export class StackLocalAttribute implements IResolvable {
   public readonly creationStack: string[] = [];
-  /** Consumers already told, so that each error is reported once however often it resolves. */
-  private readonly reported = new Set<IConstruct>();
+  /**
+   * Stacks already told, so that each error is reported once however often
+   * the attribute resolves: first while aws-cdk-lib prepares the app, with
+   * the construct that uses it as the scope, then with others (the stack).
+   */
+  private readonly reported = new Set<Stack>();
 
   constructor(private readonly lookup: StackLocalProducer, private readonly name: string, private readonly getAtt: IResolvable) {}
 
@@ -47,8 +51,8 @@ export class StackLocalAttribute implements IResolvable {
     if ('reader' in read) {
       return read.reader._getAtt(this.name);
     }
-    if (!this.reported.has(context.scope)) {
-      this.reported.add(context.scope);
+    if (!this.reported.has(consumer)) {
+      this.reported.add(consumer);
       Annotations.of(context.scope).addError(`${this.lookup.node.path}: its attribute ${this.name} is used in stack ${consumer.node.path}, `
         + `but the lookup is in stack ${producer.node.path}, and ${read.problem}`);
     }
