@@ -255,6 +255,55 @@ describe('attributes used in another stack: its own read of the identity, nothin
     expect(Annotations.fromStack(automatic.appStack).findError('*', Match.anyValue())).toEqual([]);
   });
 
+  test('a stack with lookups of its own: its provider, already rendered once, also grants the new read (and the role to assume)', () => {
+    const roleArn = 'arn:aws:iam::123456789012:role/SesReader';
+    const build = (explicit: boolean) => {
+      const stacks = twoStacks(ENV, ENV, { assumeRoleArn: roleArn });
+      // Its own lookup, and an output aws-cdk-lib renders before the other stack's attribute.
+      const own = new EmailIdentityLookup(stacks.appStack, 'Own', { emailIdentity: 'example.org' });
+      new CfnOutput(stacks.appStack, 'A', { value: own.dkimStatus });
+      new CfnOutput(stacks.appStack, 'Z', { value: (explicit ? stacks.identity.inStack(stacks.appStack) : stacks.identity).dkimStatus });
+      return stacks;
+    };
+    const automatic = build(false);
+
+    expect(assembly(automatic.app)).toEqual(assembly(build(true).app));
+    expect(grantedArns(automatic.appStack)).toEqual(['arn:aws:ses:eu-west-1:123456789012:identity/example.org']);
+    Template.fromStack(automatic.appStack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: roleArn }]) },
+    });
+  });
+
+  test('and one that reads in its own account: the new identity joins the managed policy rendered before it', () => {
+    const build = (explicit: boolean) => {
+      const stacks = twoStacks();
+      const own = new EmailIdentityLookup(stacks.appStack, 'Own', { emailIdentity: 'example.org' });
+      new CfnOutput(stacks.appStack, 'A', { value: own.dkimStatus });
+      new CfnOutput(stacks.appStack, 'Z', { value: (explicit ? stacks.identity.inStack(stacks.appStack) : stacks.identity).dkimStatus });
+      return stacks;
+    };
+    const automatic = build(false);
+
+    expect(assembly(automatic.app)).toEqual(assembly(build(true).app));
+    expect(grantedArns(automatic.appStack)).toEqual([
+      'arn:aws:ses:eu-west-1:123456789012:identity/example.org',
+      'arn:aws:ses:eu-west-1:123456789012:identity/example.com',
+    ]);
+  });
+
+  test('a new managed policy for the new read: the function, already rendered once, waits for it too', () => {
+    const { appStack, identity } = twoStacks();
+    // A name only known at deploy time has its ARN written out, in a policy of its own; the new read's name starts another.
+    const own = new EmailIdentityLookup(appStack, 'Own', { emailIdentity: new CfnParameter(appStack, 'Domain').valueAsString });
+    new CfnOutput(appStack, 'A', { value: own.dkimStatus });
+    new CfnOutput(appStack, 'Z', { value: identity.dkimStatus });
+
+    const template = Template.fromStack(appStack);
+    const policies = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toHaveLength(2);
+    template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith(policies) });
+  });
+
   test('with aws-cdk-lib\'s stabilized aspects too (@aws-cdk/core:aspectStabilization)', () => {
     const context = { '@aws-cdk/core:aspectStabilization': true };
     const automatic = twoStacks(ENV, ENV, {}, context);
