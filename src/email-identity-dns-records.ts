@@ -86,11 +86,13 @@ export interface EmailIdentityDnsRecordsProps {
   readonly dmarcPolicy?: DmarcPolicy;
 
   /**
-   * Where receivers send aggregate DMARC reports (`rua`): an email address
-   * (`dmarc@example.com`), or the same as DMARC writes it, a `mailto:` URI
-   * (`mailto:dmarc@example.com`); the record holds one `mailto:` either way.
-   * Other URI schemes are refused: DMARC reports go by email. Receivers only
-   * report to another domain than the identity's if that domain allows it in DNS.
+   * Where receivers send aggregate DMARC reports (`rua`): an email address.
+   *
+   * Written as an address (`dmarc@example.com`) or as DMARC writes it, a
+   * `mailto:` URI (`mailto:dmarc@example.com`): the record holds one
+   * `mailto:` either way. Other URI schemes are refused, since DMARC reports
+   * go by email. Receivers only report to another domain than the
+   * identity's if that domain allows it in DNS.
    *
    * @default - no reports
    */
