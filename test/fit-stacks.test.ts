@@ -304,6 +304,17 @@ describe('attributes used in another stack: its own read of the identity, nothin
     template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith(policies) });
   });
 
+  test('records and an attribute in the same other stack share its one read', () => {
+    const { app, appStack, identity } = twoStacks();
+    new EmailIdentityDnsRecords(appStack, 'Records', { identity, hostedZone: zoneIn(appStack) });
+    new CfnOutput(appStack, 'S', { value: identity.dkimStatus });
+
+    const template = Template.fromStack(appStack);
+    template.resourceCountIs(LOOKUP_RESOURCE_TYPE, 1);
+    template.hasOutput('S', { Value: att(idOf(template, LOOKUP_RESOURCE_TYPE), 'DkimStatus') });
+    expectNothingExported(app);
+  });
+
   test('with aws-cdk-lib\'s stabilized aspects too (@aws-cdk/core:aspectStabilization)', () => {
     const context = { '@aws-cdk/core:aspectStabilization': true };
     const automatic = twoStacks(ENV, ENV, {}, context);
