@@ -11,7 +11,7 @@ import { Dependable, type IConstruct } from 'constructs';
 export type ReaderIn = { readonly reader: IConstruct & { _getAtt(name: string): IResolvable } } | { readonly problem: string };
 
 /** A lookup whose attributes other stacks may use. */
-export interface StackLocalProducer extends IConstruct {
+interface StackLocalProducer extends IConstruct {
   /**
    * The lookup that reads the same identity in `stack`, or why `stack`
    * cannot read it. `create` runs when a new one is needed.
@@ -65,7 +65,7 @@ export class StackLocalAttribute implements IResolvable {
  * The stack whose template holds a construct's resources and outputs, nested
  * stacks included; undefined outside stacks.
  */
-export function topLevelStack(scope: IConstruct): Stack | undefined {
+function topLevelStack(scope: IConstruct): Stack | undefined {
   let stack: Stack;
   try {
     stack = Stack.of(scope);
