@@ -251,7 +251,8 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
     const scheme = uriScheme(reportEmail);
     const address = reportAddress(reportEmail);
     const problem = (scheme !== undefined && scheme.toLowerCase() !== 'mailto'
-      ? `dmarcReportEmail ${quoted(reportEmail)} is a ${scheme}: URI: DMARC sends aggregate reports by email. Give an email address (dmarc@example.com) or a mailto: URI.`
+      ? `dmarcReportEmail ${quoted(reportEmail)} is a URI of scheme ${scheme}: DMARC sends aggregate reports by email. `
+        + 'Give an email address (dmarc@example.com) or a mailto: URI.'
       : undefined)
       ?? emailAddressProblem('dmarcReportEmail', address)
       ?? (/[;,!]/.test(address) ? `dmarcReportEmail ${quoted(reportEmail)} cannot be a DMARC report address: ";", "," and "!" have meanings in a DMARC record.` : undefined)

@@ -519,7 +519,7 @@ describe('each input check names the value and the rule', () => {
       .toThrow('Stack/Records3: dmarcReportEmail "a;p=reject@example.com" cannot be a DMARC report address: ";", "," and "!" have meanings in a DMARC record.');
     // DMARC reports go by email: a URI of another scheme names the value and the two forms that work.
     expect(() => new EmailIdentityDnsRecords(stack, 'Records6', { identity, dmarcPolicy: DmarcPolicy.NONE, dmarcReportEmail: 'https://dmarc.example.com/reports' }))
-      .toThrow('Stack/Records6: dmarcReportEmail "https://dmarc.example.com/reports" is a https: URI: DMARC sends aggregate reports by email. '
+      .toThrow('Stack/Records6: dmarcReportEmail "https://dmarc.example.com/reports" is a URI of scheme https: DMARC sends aggregate reports by email. '
         + 'Give an email address (dmarc@example.com) or a mailto: URI.');
     // A mailto: URI is held to the address rules like an address.
     expect(() => new EmailIdentityDnsRecords(stack, 'Records7', { identity, dmarcPolicy: DmarcPolicy.NONE, dmarcReportEmail: 'mailto:a;p=reject@example.com' }))
