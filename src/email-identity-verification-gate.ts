@@ -2,7 +2,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { EmailIdentityLookup } from './email-identity-lookup';
-import { readableTarget } from './identity-target';
+import { checkLocation, waitForCreatedIdentity } from './identity-location';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import { GATE_LIMITS, GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
@@ -107,13 +107,15 @@ export class EmailIdentityVerificationGate extends Construct {
     // The identity as read from this stack: no export crosses stacks, and no
     // lookup is needed; a lookup in this stack has already checked and granted it.
     const identity = props.identity;
-    const source = EmailIdentityLookup._source(identity, this);
-    const target = identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this)
-      ? identity._target
-      : readableTarget(this, source.props).target;
-    const gateFunction = EmailIdentityLookupProvider.of(this)._gateFunction();
+    const provider = EmailIdentityLookupProvider.of(this);
+    const location = EmailIdentityLookup._locationIn(identity, this);
+    if (!(identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this))) {
+      checkLocation(this, location);
+      provider._grantRead(location);
+    }
+    const gateFunction = provider._gateFunction();
     const properties: GateProperties = {
-      ...target,
+      ...location,
       Conditions: [...new Set(conditions.map((condition) => WIRE_CONDITIONS[condition]))],
       PollIntervalSeconds: String(pollInterval.toSeconds()),
       TimeoutSeconds: String(timeout.toSeconds()),
@@ -121,7 +123,9 @@ export class EmailIdentityVerificationGate extends Construct {
     const serviceTimeout = timeout.plus(Duration.seconds(GATE_SERVICE_TIMEOUT_MARGIN_SECONDS));
     const resource = customResource(this, GATE_RESOURCE_TYPE, gateFunction.serviceToken, serviceTimeout, properties);
     resource.node.addDependency(gateFunction.invokePolicy);
-    source.waitFor(resource);
+    if (!(identity instanceof EmailIdentityLookup)) {
+      waitForCreatedIdentity(resource, identity);
+    }
 
     this.verificationStatus = Token.asString(resource.getAtt('VerificationStatus'));
     this.waitedSeconds = Token.asString(resource.getAtt('WaitedSeconds'));

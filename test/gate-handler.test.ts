@@ -23,10 +23,8 @@ import { createEvent, deleteEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, 
 import { FakeSesServer, type EmailIdentityBody, type FaultStep } from '../local/fake-ses-server';
 import { invokeBundle } from '../local/lambda-runner';
 import { MAX_RESPONSE_BYTES, type Clock, type HandlerEvent } from '../src/handler/cloudformation';
-import type { DnsResolver } from '../src/handler/dns-check';
-import { createGateHandler, type ContinueLater } from '../src/handler/gate';
-import { gatePhysicalId } from '../src/handler/physical-id';
-import { parseGateProperties } from '../src/handler/properties';
+import { createGateHandler, type ContinueLater, type DnsResolver } from '../src/handler/gate';
+import { gatePhysicalId, parseGateProperties } from '../src/handler/properties';
 import type { RetryOptions } from '../src/shared/time-budgets';
 import { GATE_ATTRIBUTE_NAMES, GATE_RESOURCE_TYPE, GATE_STARTED_AT } from '../src/shared/wire';
 

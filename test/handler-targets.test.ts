@@ -182,7 +182,7 @@ describe('another account, through AssumeRoleArn', () => {
     expect(body.Reason).toBe(
       `Could not assume role ${roleArn} to read "${DOMAIN}" in account ${OTHER_ACCOUNT}, region ${TEST_REGION}`
       + ` (AccessDenied: User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}).`
-      + " The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider's roleArn),"
+      + " The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider.of(stack).role),"
       + ' with the same external id if one is set.',
     );
     // A permanent denial: asked once, never retried, and SES never called.
@@ -232,13 +232,13 @@ describe('Requirements', () => {
     [
       'EasyDkimRecords on an email address identity', 'ops@example.com',
       { ...fullIdentity(DOMAIN), IdentityType: 'EMAIL_ADDRESS' },
-      '"ops@example.com" is an email address identity: it has no DKIM records of its own. Create the records from a lookup of its domain.',
+      '"ops@example.com" is an email address identity: it has no DKIM, MAIL FROM or DMARC records of its own. Create the records from a lookup of its domain.',
     ],
     [
       'EasyDkimRecords on BYODKIM', DOMAIN,
       withDkim({ SigningAttributesOrigin: 'EXTERNAL', Tokens: ['selector1'], SigningHostedZone: undefined }),
       `"${DOMAIN}" uses BYODKIM (selector "selector1"): SES does not return its public key, so no CNAMEs can be made.`
-      + ` Publish the TXT record selector1._domainkey.${DOMAIN} = "p=<your public key>" yourself and create no DKIM records here.`,
+      + ` Publish the TXT record selector1._domainkey.${DOMAIN} = "p=<your public key>" yourself, and set dkim: false.`,
     ],
     [
       'EasyDkimRecords on a Deterministic Easy DKIM replica', DOMAIN,
@@ -249,12 +249,12 @@ describe('Requirements', () => {
     [
       'EasyDkimRecords with 2 tokens', DOMAIN,
       withDkim({ Tokens: ['token1', 'token2'], Status: 'PENDING' }),
-      `"${DOMAIN}" has 2 DKIM tokens, not the 3 that Easy DKIM CNAMEs need (DKIM status PENDING). Enable Easy DKIM on the identity.`,
+      `"${DOMAIN}" has 2 DKIM tokens, not the 3 that Easy DKIM CNAMEs need (DKIM status PENDING). Enable Easy DKIM on the identity, or set dkim: false.`,
     ],
     [
       'MailFromRecords without MailFromAttributes', DOMAIN,
       { ...fullIdentity(DOMAIN), MailFromAttributes: undefined },
-      `"${DOMAIN}" has no custom MAIL FROM domain. Set one in SES, or create no MAIL FROM records for it.`,
+      `"${DOMAIN}" has no custom MAIL FROM domain: set one in SES (a lookup at synth time then needs cdk context --reset), or leave mailFrom unset.`,
     ],
   ])('%s fails with its reason', async (title, name, identity, reason) => {
     fake.setIdentity(name, identity);

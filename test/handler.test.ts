@@ -22,8 +22,8 @@ import {
   type ReceivedResponse,
 } from '../local/cloudformation';
 import { createLookupHandler } from '../src/handler/lookup';
-import { lookupPhysicalId } from '../src/handler/physical-id';
-import type { SesReaderOptions as LookupHandlerOptions } from '../src/handler/ses-clients';
+import { lookupPhysicalId } from '../src/handler/properties';
+import type { SesReaderOptions as LookupHandlerOptions } from '../src/handler/ses';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE, type Requirement } from '../src/shared/wire';
 

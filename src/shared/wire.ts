@@ -13,8 +13,12 @@ export const LOOKUP_RESOURCE_TYPE = 'Custom::SesEmailIdentityLookup';
 /** CloudFormation resource type of every verification gate. */
 export const GATE_RESOURCE_TYPE = 'Custom::SesEmailIdentityGate';
 
-/** Where the identity is: the properties lookups and gates share. */
-export interface TargetProperties {
+/**
+ * Where an identity is: the properties lookups and gates share, the one
+ * type the constructs, the wire and the handlers use for it. The constructs
+ * check it (`shared/validation.ts`) and grant access to it apart.
+ */
+export interface IdentityLocation {
   /** Domain or email address, exactly as SES knows it. */
   readonly EmailIdentity: string;
   /** The identity's region; absent means the function's own. */
@@ -25,7 +29,7 @@ export interface TargetProperties {
 }
 
 /** Resource properties of a lookup (PascalCase, like CloudFormation's own). */
-export interface LookupProperties extends TargetProperties {
+export interface LookupProperties extends IdentityLocation {
   /** Opaque value whose only job is to change when the user wants a re-read. */
   readonly RefreshToken?: string;
   /**
@@ -40,7 +44,7 @@ export interface LookupProperties extends TargetProperties {
 export type Requirement = 'EasyDkimRecords' | 'MailFromRecords';
 
 /** Resource properties of a gate: where the identity is, and what to wait for. */
-export interface GateProperties extends TargetProperties {
+export interface GateProperties extends IdentityLocation {
   /** All must hold. */
   readonly Conditions: readonly GateCondition[];
   /** Decimal strings: CloudFormation passes numbers as strings anyway. */
