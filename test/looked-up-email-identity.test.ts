@@ -224,7 +224,7 @@ describe('records from an identity read at synth time', () => {
     const other = stackWith(model);
     const same = EmailIdentityLookup.fromLookup(other, 'Identity', { emailIdentity: 'example.com' });
     expect(() => new EmailIdentityDnsRecords(other, 'Records', { identity: same, mailFrom: true }))
-      .toThrow('Stack/Records: "example.com" has no custom MAIL FROM domain: set one in SES (then refresh the lookup with cdk context --reset), or leave mailFrom unset.');
+      .toThrow('Stack/Records: "example.com" has no custom MAIL FROM domain: set one in SES (a lookup at synth time then needs cdk context --reset), or leave mailFrom unset.');
   });
 
   test('mailFrom: false leaves out the MAIL FROM records the identity has', () => {

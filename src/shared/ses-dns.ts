@@ -76,7 +76,8 @@ export const RECORDS_PROBLEM = {
     + (selector === undefined
       ? ': SES does not return its public key, nor Cloud Control its selector, so no CNAMEs can be made. '
       : ` (selector ${JSON.stringify(selector)}): SES does not return its public key, so no CNAMEs can be made. `)
-    + `Publish the TXT record ${selector || '<selector>'}._domainkey.${domain} = "p=<your public key>" yourself, and set dkim: false.`,
+    + `Publish the TXT record ${selector || '<selector>'}._domainkey.${domain} = "p=<your public key>" yourself`
+    + `${selector ? '' : ', with the selector you gave SES'}, and set dkim: false.`,
   notEasyDkim: (name: string, tokens: number, dkimStatus: string | undefined) =>
     `${JSON.stringify(name)} has ${tokens} DKIM tokens, not the 3 that Easy DKIM CNAMEs need${dkimStatus ? ` (DKIM status ${dkimStatus})` : ''}. `
     + 'Enable Easy DKIM on the identity, or set dkim: false.',
