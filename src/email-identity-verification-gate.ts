@@ -6,7 +6,7 @@ import { checkLocation, waitForCreatedIdentity } from './identity-location';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import { GATE_LIMITS, GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
-import { GATE_RESOURCE_TYPE, type GateCondition, type GateProperties } from './shared/wire';
+import { GATE_RESOURCE_TYPE, type GateCondition, type GateData, type GateProperties } from './shared/wire';
 
 /**
  * A condition an identity must meet before a gate lets dependants deploy.
@@ -21,14 +21,6 @@ export enum VerificationCondition {
   /** The custom MAIL FROM domain's status is `SUCCESS`. */
   MAIL_FROM_VERIFIED = 'MailFromVerified',
 }
-
-/** Each condition's name on the wire: keyed by the enum, so a new member must be mapped. */
-const WIRE_CONDITIONS: Record<VerificationCondition, GateCondition> = {
-  [VerificationCondition.IDENTITY_VERIFIED]: 'IdentityVerified',
-  [VerificationCondition.SENDING_ENABLED]: 'SendingEnabled',
-  [VerificationCondition.DKIM_VERIFIED]: 'DkimVerified',
-  [VerificationCondition.MAIL_FROM_VERIFIED]: 'MailFromVerified',
-};
 
 /**
  * Properties of an `EmailIdentityVerificationGate`.
@@ -116,7 +108,8 @@ export class EmailIdentityVerificationGate extends Construct {
     const gateFunction = provider._gateFunction();
     const properties: GateProperties = {
       ...location,
-      Conditions: [...new Set(conditions.map((condition) => WIRE_CONDITIONS[condition]))],
+      // Each member's value is its name on the wire: a member the wire lacks fails compilation here.
+      Conditions: [...new Set(conditions.map((condition): GateCondition => condition))],
       PollIntervalSeconds: String(pollInterval.toSeconds()),
       TimeoutSeconds: String(timeout.toSeconds()),
     };
@@ -127,8 +120,9 @@ export class EmailIdentityVerificationGate extends Construct {
       waitForCreatedIdentity(resource, identity);
     }
 
-    this.verificationStatus = Token.asString(resource.getAtt('VerificationStatus'));
-    this.waitedSeconds = Token.asString(resource.getAtt('WaitedSeconds'));
+    const attribute = (name: keyof GateData) => Token.asString(resource.getAtt(name));
+    this.verificationStatus = attribute('VerificationStatus');
+    this.waitedSeconds = attribute('WaitedSeconds');
   }
 }
 

@@ -202,9 +202,6 @@ function describeStatuses(identity: EmailIdentityDescription): string {
 function gateData(identity: EmailIdentityDescription, waitedMs: number): GateData {
   return {
     VerificationStatus: identity.VerificationStatus ?? '',
-    VerifiedForSendingStatus: identity.VerifiedForSendingStatus === undefined ? '' : String(identity.VerifiedForSendingStatus),
-    DkimStatus: identity.DkimAttributes?.Status ?? '',
-    MailFromDomainStatus: identity.MailFromAttributes?.MailFromDomainStatus ?? '',
     WaitedSeconds: String(Math.round(waitedMs / MS_PER_SECOND)),
   };
 }

@@ -62,8 +62,11 @@ const CONDITION_SET: Record<GateCondition, true> = { IdentityVerified: true, Sen
 export const REQUIREMENTS = Object.keys(REQUIREMENT_SET) as readonly Requirement[];
 export const GATE_CONDITIONS = Object.keys(CONDITION_SET) as readonly GateCondition[];
 
-/** Attributes of a gate that passed: the statuses it saw, and how long it waited. */
-export const GATE_ATTRIBUTE_NAMES = ['VerificationStatus', 'VerifiedForSendingStatus', 'DkimStatus', 'MailFromDomainStatus', 'WaitedSeconds'] as const;
+/**
+ * Attributes of a gate that passed, exactly those its construct exposes: the
+ * verification status it saw, and how long it waited.
+ */
+export const GATE_ATTRIBUTE_NAMES = ['VerificationStatus', 'WaitedSeconds'] as const;
 export type GateData = Record<typeof GATE_ATTRIBUTE_NAMES[number], string>;
 
 /**
