@@ -1,7 +1,7 @@
 import { CfnResource, Duration, Fn, Token } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as ses from 'aws-cdk-lib/aws-ses';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { EmailIdentityLookup } from './email-identity-lookup';
 import { DkimSigningKind, LookedUpEmailIdentity } from './looked-up-email-identity';
 import { asciiDomain, emailAddressProblem, quoted } from './shared/identity-name';
@@ -277,9 +277,9 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
  * found by what they are, Route53 record sets of the identity, by type.
  */
 function notPublishedByAwsCdkLib(scope: Construct, props: EmailIdentityDnsRecordsProps): void {
-  const publishedTypes = new Set(props.identity.node.findAll()
-    .filter((child): child is route53.CfnRecordSet => CfnResource.isCfnResource(child) && child.cfnResourceType === route53.CfnRecordSet.CFN_RESOURCE_TYPE_NAME)
-    .map((record) => record.type));
+  const isRecordSet = (child: IConstruct): child is route53.CfnRecordSet =>
+    CfnResource.isCfnResource(child) && child.cfnResourceType === route53.CfnRecordSet.CFN_RESOURCE_TYPE_NAME;
+  const publishedTypes = new Set(props.identity.node.findAll().filter(isRecordSet).map((record) => record.type));
   const twice = [
     (props.dkim ?? true) && publishedTypes.has('CNAME') ? 'DKIM CNAMEs (set dkim: false)' : undefined,
     props.mailFrom && publishedTypes.has('MX') ? 'MAIL FROM records (leave mailFrom unset)' : undefined,
