@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 /** The devDependency alias that holds the newest aws-cdk-lib. */
 const CDK_LATEST = 'aws-cdk-lib-latest';
@@ -240,6 +240,25 @@ project.addTask('integ:snapshot', {
 project.addTask('integ:deploy', {
   description: 'With AWS credentials: deploy each integ test, run its assertions against real SES, destroy it, and rewrite its snapshot',
 }).exec(`${integRunner} --force`, { receiveArgs: true });
+
+// No export goes unimported: knip reads the entry files (the package's
+// src/index.ts, found through package.json, so jsii's public API counts as
+// used; the Lambda entry points; tests, scripts and examples) and fails on an
+// export or exported type that no other file imports. Only those issue kinds:
+// its dependency checks cannot see the CLIs that projen's tasks run.
+new JsonFile(project, 'knip.jsonc', {
+  allowComments: true,
+  obj: {
+    entry: ['src/handler/*.lambda.ts', 'test/**/*.test.ts', 'test/integ.*.ts', 'test/tmpdir-*.ts', 'scripts/*.ts', 'examples/*.ts'],
+    project: ['src/**/*.ts', 'local/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts', 'test/**/*.ts'],
+    include: ['exports', 'types', 'nsExports', 'nsTypes', 'enumMembers', 'duplicates'],
+  },
+});
+const unusedExports = project.addTask('unused-exports', {
+  description: 'Fail on an export that no other file imports (knip)',
+  exec: 'knip --no-progress',
+});
+project.testTask.spawn(unusedExports);
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
