@@ -166,6 +166,8 @@ if (bundleTask) {
 const jestConfig = project.jest!.config;
 const projectConfig = {
   clearMocks: true,
+  // The SDK's notice that it will need Node 22, as scripts/demo.js silences it.
+  setupFiles: ['<rootDir>/test/quiet-sdk.ts'],
   coveragePathIgnorePatterns: ['/node_modules/'],
   testPathIgnorePatterns: ['/node_modules/'],
   transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
