@@ -91,9 +91,9 @@ export class EmailIdentityVerificationGate extends Construct {
   constructor(scope: Construct, id: string, props: EmailIdentityVerificationGateProps) {
     super(scope, id);
 
-    const pollInterval = props.pollInterval ?? Duration.seconds(30);
-    const timeout = props.timeout ?? Duration.minutes(30);
-    const conditions = props.conditions ?? [VerificationCondition.IDENTITY_VERIFIED, VerificationCondition.SENDING_ENABLED];
+    const pollInterval = props.pollInterval ?? DEFAULT_POLL_INTERVAL;
+    const timeout = props.timeout ?? DEFAULT_TIMEOUT;
+    const conditions = props.conditions ?? DEFAULT_CONDITIONS;
     validate(this, pollInterval, timeout, conditions);
 
     // The identity as read from this stack: no export crosses stacks, and no
@@ -126,6 +126,11 @@ export class EmailIdentityVerificationGate extends Construct {
   }
 }
 
+/** The defaults the props document. */
+const DEFAULT_POLL_INTERVAL = Duration.seconds(30);
+const DEFAULT_TIMEOUT = Duration.minutes(30);
+const DEFAULT_CONDITIONS = [VerificationCondition.IDENTITY_VERIFIED, VerificationCondition.SENDING_ENABLED];
+
 function validate(scope: Construct, pollInterval: Duration, timeout: Duration, conditions: VerificationCondition[]): void {
   const fail = (problem: string): never => {
     throw new Error(`${scope.node.path}: ${problem}`);
@@ -139,9 +144,9 @@ function validate(scope: Construct, pollInterval: Duration, timeout: Duration, c
   const { minPollIntervalSeconds: minPoll, maxPollIntervalSeconds: maxPoll, maxTimeoutSeconds: maxTimeout } = GATE_LIMITS;
   switch (gateTimingProblem(pollInterval.toSeconds(), timeout.toSeconds())) {
     case 'pollInterval':
-      return fail(`pollInterval is ${pollInterval.toSeconds()} s; it must be between ${minPoll} s and ${maxPoll / 60} minutes.`);
+      return fail(`pollInterval is ${pollInterval.toSeconds()} s; it must be between ${minPoll} s and ${Duration.seconds(maxPoll).toMinutes()} minutes.`);
     case 'timeout':
-      return fail(`timeout is ${timeout.toSeconds()} s; it must be at least pollInterval and at most ${maxTimeout / 60} minutes `
+      return fail(`timeout is ${timeout.toSeconds()} s; it must be at least pollInterval and at most ${Duration.seconds(maxTimeout).toMinutes()} minutes `
         + `(CloudFormation waits an hour at most); pollInterval is ${pollInterval.toSeconds()} s.`);
   }
 }

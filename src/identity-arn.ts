@@ -1,5 +1,5 @@
 import { Fn, Stack, Token } from 'aws-cdk-lib';
-import type { IdentityLocation } from './shared/wire';
+import { ARN_FIELD, type IdentityLocation } from './shared/wire';
 
 /** An identity's ARN, and the region and account in it. */
 export interface IdentityArn {
@@ -26,10 +26,7 @@ export function identityArn(stack: Stack, location: IdentityLocation): IdentityA
   return { region, account, arn, iamArn: Token.isUnresolved(name) ? arn : arnOf(name.replace(/[$*?]/g, (char) => `\${${char}}`)) };
 }
 
-/** arn:partition:service:region:account:resource */
-const ARN_ACCOUNT_FIELD = 4;
-
 /** The account of a role ARN, literal or token. */
 function accountOfRole(roleArn: string): string {
-  return Token.isUnresolved(roleArn) ? Fn.select(ARN_ACCOUNT_FIELD, Fn.split(':', roleArn)) : roleArn.split(':')[ARN_ACCOUNT_FIELD];
+  return Token.isUnresolved(roleArn) ? Fn.select(ARN_FIELD.account, Fn.split(':', roleArn)) : roleArn.split(':')[ARN_FIELD.account];
 }

@@ -196,7 +196,7 @@ export function failureBody(envelope: ResponseEnvelope, reason: string): string 
 
 /** Cuts text on a character boundary so that its JSON form takes at most maxBytes. */
 function truncate(text: string, maxBytes: number): string {
-  const jsonBytes = (value: string) => byteLength(JSON.stringify(value)) - 2;
+  const jsonBytes = (value: string) => byteLength(JSON.stringify(value)) - '""'.length;
   if (jsonBytes(text) <= maxBytes) {
     return text;
   }

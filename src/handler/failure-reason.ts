@@ -1,5 +1,5 @@
 import { isRetryableByTrait, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import type { RetryClass } from '../shared/time-budgets';
+import { MS_PER_SECOND, type RetryClass } from '../shared/time-budgets';
 import type { IdentityLocation } from '../shared/wire';
 
 /**
@@ -133,7 +133,7 @@ function unresolvedHost(error: unknown): { readonly hostname: string; readonly c
 
 /** " in 98 s", from a second on. */
 function seconds(ms: number): string {
-  return ms >= 1000 ? ` in ${Math.round(ms / 1000)} s` : '';
+  return ms >= MS_PER_SECOND ? ` in ${Math.round(ms / MS_PER_SECOND)} s` : '';
 }
 
 function errorName(error: unknown): string {

@@ -4,7 +4,7 @@
  * act on, including when the identity cannot provide what the stack builds
  * from it.
  */
-import { answerCloudFormation, successBody, type Handler, type ShrinkableData } from './cloudformation';
+import { answerCloudFormation, MAX_RESPONSE_BYTES, successBody, type Handler, type ShrinkableData } from './cloudformation';
 import { failureReason } from './failure-reason';
 import { lookupPhysicalId, parseLookupProperties } from './properties';
 import { describeStackStatus, isRollback } from './rollback';
@@ -33,7 +33,7 @@ export function createLookupHandler(options: SesReaderOptions = {}): Handler {
       }
       const body = successBody(request.envelope(physicalId), lookupData(identity, reader.region));
       if (body === undefined) {
-        return request.fail(`SES described ${JSON.stringify(properties.EmailIdentity)} with values too long to return within CloudFormation's 4096-byte response limit.`);
+        return request.fail(`SES described ${JSON.stringify(properties.EmailIdentity)} with values too long to return within CloudFormation's ${MAX_RESPONSE_BYTES}-byte response limit.`);
       }
       return { body, outcome: { status: 'SUCCESS' } };
     } catch (error) {

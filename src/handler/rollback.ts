@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { httpHandler } from './aws-http';
+import { ARN_FIELD } from '../shared/wire';
 import type { HandlerEvent, Request } from './cloudformation';
 
 /**
@@ -60,7 +61,7 @@ export function describeStackStatus(): StackStatusReader {
   return async (stackId) => {
     // The stack's region, from its id: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>.
     client ??= new CloudFormationClient({
-      region: stackId.split(':')[3] || undefined,
+      region: stackId.split(':')[ARN_FIELD.region] || undefined,
       maxAttempts: DESCRIBE_STACKS_ATTEMPTS,
       requestHandler: httpHandler(),
     });

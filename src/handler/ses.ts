@@ -11,7 +11,7 @@ import { AssumeRoleFailed, DeadlineExceeded, RetriesExhausted, retryClass, Unexp
 import type { StackStatusReader } from './rollback';
 import { ATTRIBUTES, type ApiType } from '../shared/attributes';
 import { ASSUMED_ROLE_SESSION_SECONDS, AWS_CALL_TIMEOUTS, DEFAULT_RETRY, retryWindowMs, type RetryClass, type RetryOptions } from '../shared/time-budgets';
-import type { IdentityLocation } from '../shared/wire';
+import { ARN_FIELD, type IdentityLocation } from '../shared/wire';
 
 /** SES's answer to GetEmailIdentity, the parts we read: every field optional, as in the API. */
 export type EmailIdentityDescription = Omit<GetEmailIdentityCommandOutput, '$metadata'>;
@@ -107,7 +107,7 @@ function assumedRole(roleArn: string, externalId: string | undefined, timeouts: 
 
 /** The account in an ARN (a stack id or a role ARN). */
 function accountOf(arn: string | undefined): string | undefined {
-  return arn?.split(':')[4] || undefined;
+  return arn?.split(':')[ARN_FIELD.account] || undefined;
 }
 
 /** What readIdentity needs of an SES client: an SESv2Client, or a stand-in in a simulation. */

@@ -7,6 +7,9 @@
  * sees it. The attributes a lookup returns are in `attributes.ts`.
  */
 
+/** Where an ARN (a stack id, a role ARN) holds its region and account, split on ':'. */
+export const ARN_FIELD = { region: 3, account: 4 } as const;
+
 /** CloudFormation resource type of every lookup. */
 export const LOOKUP_RESOURCE_TYPE = 'Custom::SesEmailIdentityLookup';
 
