@@ -10,12 +10,12 @@ const CDK_LATEST = 'aws-cdk-lib-latest';
 const CONSTRUCT_TESTS = [
   'attribute-contract',
   'cdk-nag',
-  'dns-records',
+  'email-identity-dns-records',
   'email-identity-lookup',
+  'email-identity-verification-gate',
   'example',
   'fit-stacks',
   'looked-up-email-identity',
-  'verification-gate',
 ];
 
 const project = new awscdk.AwsCdkConstructLibrary({

@@ -75,7 +75,7 @@ async function invoke(
     client: new SESv2Client({ region: TEST_REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
     log: (line) => logLines.push(line),
     retry: FAST_RETRY,
-    // A forward Update unless a test says otherwise; test/handler-http.test.ts asks a local DescribeStacks.
+    // A forward Update unless a test says otherwise; test/lookup-handler-http.test.ts asks a local DescribeStacks.
     stackStatus: async () => 'UPDATE_IN_PROGRESS',
     ...options,
   });
