@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { httpHandler } from './aws-http';
-import { ARN_FIELD } from '../shared/wire';
 import type { HandlerEvent, Request } from './cloudformation';
+import { ARN_FIELD } from '../shared/wire';
 
 /**
  * Stack statuses in which any Update CloudFormation sends is part of a
