@@ -40,8 +40,8 @@ export interface EmailIdentityLookupProps {
   /**
    * A role in another account to read the identity with, for an identity that
    * lives in another account (a sending account, seen from a central DNS
-   * account). The lookup function may assume this role and nothing else; the
-   * role must trust the function's role
+   * account). The stack's functions may assume the roles its lookups and
+   * gates name, and no other; this role must trust their role
    * (`EmailIdentityLookupProvider.of(stack).role`) and may call
    * `ses:GetEmailIdentity` on the identity.
    *

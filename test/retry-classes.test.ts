@@ -126,7 +126,7 @@ describe('on a fake clock, with the production policy', () => {
   });
 
   test.each([
-    ['from SES', errors.accessDenied, /^The lookup function may not call ses:GetEmailIdentity on "example.com" .* \(AccessDeniedException: not authorized\)/],
+    ['from SES', errors.accessDenied, /^The function may not call ses:GetEmailIdentity on "example.com" .* \(AccessDeniedException: not authorized\)/],
     ['from STS, assuming a role', errors.stsAccessDenied, /^Could not assume role .* after \d+ attempts in \d+ s \(AccessDenied: User is not authorized to perform: sts:AssumeRole/],
   ])('AccessDenied %s is retried for the IAM window (30 s)', async (_, error, reason) => {
     const { body, failedAfterMs, retries } = await failEvery(error);

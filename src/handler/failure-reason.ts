@@ -42,14 +42,14 @@ export function failureReason(
     case 'AccessDeniedException':
       return role
         ? `Role ${role} may not call ses:GetEmailIdentity on ${identity} ${inAccount} (AccessDeniedException: ${detail}). Grant it that action on the identity.`
-        : `The lookup function may not call ses:GetEmailIdentity on ${identity} ${inAccount} (AccessDeniedException: ${detail}). Check permission boundaries and SCPs.`;
+        : `The function may not call ses:GetEmailIdentity on ${identity} ${inAccount} (AccessDeniedException: ${detail}). Check permission boundaries and SCPs.`;
     case 'BadRequestException':
       return `SES rejected ${identity} ${inAccount} as an email identity name (BadRequestException: ${detail}). Pass a domain or email address.`;
     case 'AssumeRoleFailed': {
       const kind = retryClass(error);
       const advice = kind === 'throttling' || kind === 'fault'
         ? 'STS kept failing: deploy again later.'
-        : "The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider.of(stack).role), with the same external id if one is set.";
+        : "The role's trust policy must allow the functions' role (EmailIdentityLookupProvider.of(stack).role), with the same external id if one is set.";
       return `Could not assume role ${role} to read ${identity} ${inAccount}${attempts} (${detail}). ${advice}`;
     }
     case 'UnexpectedShape':
