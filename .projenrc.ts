@@ -119,7 +119,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'test/cdk-integ.out.*', 'test/*.snapshot/asset.*',
   ],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/', '/knip.jsonc'] },
 });
 
 // The handler: bundled with a current SES v2 client (the copy inside the Lambda
