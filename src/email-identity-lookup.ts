@@ -2,10 +2,10 @@ import { Duration, Fn, Lazy, Stack, Token, type CfnResource, type IResolvable, t
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IConstruct } from 'constructs';
 import { EmailIdentityBase } from './email-identity-base';
-import { identityArn } from './identity-arn';
 import { checkLocation, createdIdentityLocation, regionSeenFrom, waitForCreatedIdentity } from './identity-location';
 import { LookedUpEmailIdentity, type EmailIdentityLookupOptions } from './looked-up-email-identity';
 import { customResource } from './provider/custom-resource';
+import { identityArn } from './provider/identity-arn';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import type { AttributeName } from './shared/attributes';
 import { asciiDomain } from './shared/identity-name';

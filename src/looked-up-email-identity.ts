@@ -3,8 +3,8 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import type { Construct } from 'constructs';
 import { EmailIdentityBase } from './email-identity-base';
-import { identityArn } from './identity-arn';
 import { checkLocation } from './identity-location';
+import { identityArn } from './provider/identity-arn';
 
 /**
  * Where to find an identity for a synth-time lookup.

@@ -2,7 +2,7 @@ import { Aws, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
-import type { IdentityArn } from '../identity-arn';
+import type { IdentityArn } from './identity-arn';
 import { MAX_EMAIL_IDENTITY_LENGTH } from '../shared/identity-name';
 
 /** The stack's ARN prefix for identities, in compact entries. */
@@ -89,19 +89,19 @@ interface Chunk {
 }
 
 /** The identity's entry in an `Fn::Sub` body, or undefined when part of it is only known at deploy time. */
-function compactEntry(identityName: string, identity: IdentityArn, stack: Stack): string | undefined {
-  if (Token.isUnresolved(identityName)) {
+function compactEntry(name: string, identity: IdentityArn, stack: Stack): string | undefined {
+  if (Token.isUnresolved(name)) {
     return undefined;
   }
   // Names never hold whitespace (validated). IAM reads $, * and ? as variables
   // and wildcards: it wants ${$}, ${*}, ${?}, which Fn::Sub writes from ${!$}...
-  const name = identityName.replace(/[$*?]/g, (char) => `\${!${char}}`);
+  const escaped = name.replace(/[$*?]/g, (char) => `\${!${char}}`);
   if (identity.region === stack.region && identity.account === stack.account) {
-    return `${PREFIX_VARIABLE}${name}`;
+    return `${PREFIX_VARIABLE}${escaped}`;
   }
   const region = identity.region === stack.region ? '${AWS::Region}' : literal(identity.region);
   const account = identity.account === stack.account ? '${AWS::AccountId}' : literal(identity.account);
-  return region && account && `arn:\${AWS::Partition}:ses:${region}:${account}:identity/${name}`;
+  return region && account && `arn:\${AWS::Partition}:ses:${region}:${account}:identity/${escaped}`;
 }
 
 function literal(value: string): string | undefined {

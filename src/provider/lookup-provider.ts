@@ -4,9 +4,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { GateFunction } from './gate-function';
+import { identityArn } from './identity-arn';
 import { IdentityPolicies } from './identity-policies';
 import { LookupFunction } from './lookup-function';
-import { identityArn } from '../identity-arn';
 import { FUNCTION_TIMEOUT_SECONDS } from '../shared/time-budgets';
 import type { IdentityLocation } from '../shared/wire';
 

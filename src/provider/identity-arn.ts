@@ -1,5 +1,5 @@
 import { Fn, Stack, Token } from 'aws-cdk-lib';
-import { ARN_FIELD, type IdentityLocation } from './shared/wire';
+import { ARN_FIELD, type IdentityLocation } from '../shared/wire';
 
 /** An identity's ARN, and the region and account in it. */
 export interface IdentityArn {
