@@ -78,8 +78,9 @@ export interface EmailIdentityLookupProps {
  * Every attribute is a string: `""` where SES returns nothing for the field,
  * booleans as `"true"`/`"false"`, timestamps as ISO-8601, numbers in decimal.
  *
- * All lookups in a stack share one Lambda function, whose role may call
- * `ses:GetEmailIdentity` on the looked-up identities only.
+ * All lookups in a stack share one Lambda function, whose role (shared with
+ * the stack's gate function) may call `ses:GetEmailIdentity` only on the
+ * identities the stack's lookups and gates name.
  *
  * The attributes belong to the lookup's stack: statuses change, and an export
  * of a changing value would block that stack's updates. Another stack reads
