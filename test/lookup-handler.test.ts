@@ -21,9 +21,8 @@ import {
   type EventOptions,
   type ReceivedResponse,
 } from '../local/cloudformation';
-import { createLookupHandler } from '../src/handler/lookup';
+import { createLookupHandler, type LookupHandlerOptions } from '../src/handler/lookup';
 import { lookupPhysicalId } from '../src/handler/properties';
-import type { SesReaderOptions as LookupHandlerOptions } from '../src/handler/ses';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE, type Requirement } from '../src/shared/wire';
 

@@ -6,7 +6,7 @@ import { Resolver } from 'node:dns/promises';
 import { answerCloudFormation, type Answer, type Handler, type HandlerEvent, type Request } from './cloudformation';
 import { DeadlineExceeded, failureReason, RetriesExhausted, retryClass } from './failure-reason';
 import { gatePhysicalId, parseGateProperties } from './properties';
-import { describeStackStatus, isRollback, repeatsSucceededProperties } from './rollback';
+import { describeStackStatus, isRollback, repeatsSucceededProperties, type RollbackOptions } from './rollback';
 import { createReader, type EmailIdentityDescription, type SesReaderOptions } from './ses';
 import { dkimCnameRecord, dkimCnameZone, mailFromRecords, type SesDnsRecord } from '../shared/ses-dns';
 import { DNS_CHECK_TIMEOUT_MS, GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS, MS_PER_SECOND } from '../shared/time-budgets';
@@ -15,7 +15,7 @@ import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type GateCondition, type GateData 
 /** Sends the event to the function again, asynchronously, so that a fresh invocation goes on waiting. */
 export type ContinueLater = (functionArn: string, event: HandlerEvent) => Promise<void>;
 
-export interface GateHandlerOptions extends SesReaderOptions {
+export interface GateHandlerOptions extends SesReaderOptions, RollbackOptions {
   /** @default - a wait longer than one invocation fails, saying so */
   readonly continueLater?: ContinueLater;
   /** For the DNS check of a failed gate. @default the system's resolver */

@@ -7,14 +7,16 @@
 import { answerCloudFormation, MAX_RESPONSE_BYTES, successBody, type Handler, type ShrinkableData } from './cloudformation';
 import { failureReason } from './failure-reason';
 import { lookupPhysicalId, parseLookupProperties } from './properties';
-import { describeStackStatus, isRollback } from './rollback';
+import { describeStackStatus, isRollback, type RollbackOptions } from './rollback';
 import { createReader, type EmailIdentityDescription, type SesReaderOptions } from './ses';
 import { ATTRIBUTES, isBestEffort, type AttributeName, type AttributeRow, type BestEffortName, type LookupData } from '../shared/attributes';
 import { dkimCnameZone, RECORDS_PROBLEM } from '../shared/ses-dns';
 import { LOOKUP_MAX_WAIT_MS } from '../shared/time-budgets';
 import { LOOKUP_RESOURCE_TYPE, type Requirement } from '../shared/wire';
 
-export function createLookupHandler(options: SesReaderOptions = {}): Handler {
+export interface LookupHandlerOptions extends SesReaderOptions, RollbackOptions {}
+
+export function createLookupHandler(options: LookupHandlerOptions = {}): Handler {
   const readerFor = createReader(options);
   const stackStatus = options.stackStatus ?? describeStackStatus();
   return answerCloudFormation(LOOKUP_RESOURCE_TYPE, async (request) => {

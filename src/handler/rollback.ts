@@ -17,6 +17,11 @@ const DESCRIBE_STACKS_ATTEMPTS = 2;
 /** The stack's status, or why it could not be read. */
 export type StackStatusReader = (stackId: string) => Promise<string>;
 
+export interface RollbackOptions {
+  /** Tells a rollback from a forward Update. @default DescribeStacks on the event's StackId */
+  readonly stackStatus?: StackStatusReader;
+}
+
 /**
  * Whether this Update rolls a failed one back, so that what succeeded before
  * must succeed again rather than wedge the stack in UPDATE_ROLLBACK_FAILED.

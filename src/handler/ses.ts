@@ -8,7 +8,6 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { httpHandler, type CallTimeouts } from './aws-http';
 import { SYSTEM_CLOCK, type AnswerOptions, type Clock, type Request } from './cloudformation';
 import { AssumeRoleFailed, DeadlineExceeded, RetriesExhausted, retryClass, UnexpectedShape } from './failure-reason';
-import type { StackStatusReader } from './rollback';
 import { ATTRIBUTES, type ApiType } from '../shared/attributes';
 import { ASSUMED_ROLE_SESSION_SECONDS, AWS_CALL_TIMEOUTS, DEFAULT_RETRY, retryWindowMs, type RetryClass, type RetryOptions } from '../shared/time-budgets';
 import { ARN_FIELD, type IdentityLocation } from '../shared/wire';
@@ -21,8 +20,6 @@ export interface SesReaderOptions extends AnswerOptions {
   readonly client?: SESv2Client;
   /** @default DEFAULT_RETRY */
   readonly retry?: RetryOptions;
-  /** Tells a rollback from a forward Update. @default DescribeStacks on the event's StackId */
-  readonly stackStatus?: StackStatusReader;
 }
 
 /** One request's way to SES: the identity's location, the region and account it resolves to, and a read that retries within a wait. */
