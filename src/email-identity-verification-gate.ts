@@ -5,7 +5,7 @@ import { EmailIdentityLookup } from './email-identity-lookup';
 import { checkLocation, waitForCreatedIdentity } from './identity-location';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
-import { GATE_LIMITS, GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
+import { GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
 import { GATE_RESOURCE_TYPE, type GateCondition, type GateData, type GateProperties } from './shared/wire';
 
 /**
@@ -141,12 +141,8 @@ function validate(scope: Construct, pollInterval: Duration, timeout: Duration, c
   if (conditions.length === 0) {
     fail('conditions is empty: a gate needs at least one condition to wait for.');
   }
-  const { minPollIntervalSeconds: minPoll, maxPollIntervalSeconds: maxPoll, maxTimeoutSeconds: maxTimeout } = GATE_LIMITS;
-  switch (gateTimingProblem(pollInterval.toSeconds(), timeout.toSeconds())) {
-    case 'pollInterval':
-      return fail(`pollInterval is ${pollInterval.toSeconds()} s; it must be between ${minPoll} s and ${Duration.seconds(maxPoll).toMinutes()} minutes.`);
-    case 'timeout':
-      return fail(`timeout is ${timeout.toSeconds()} s; it must be at least pollInterval and at most ${Duration.seconds(maxTimeout).toMinutes()} minutes `
-        + `(CloudFormation waits an hour at most); pollInterval is ${pollInterval.toSeconds()} s.`);
+  const timingProblem = gateTimingProblem(pollInterval.toSeconds(), timeout.toSeconds());
+  if (timingProblem) {
+    fail(timingProblem);
   }
 }

@@ -790,10 +790,11 @@ describe('bad properties fail before any SES call, naming the property', () => {
     ['an unknown condition', { Conditions: ['IdentityVerified', 'Verified'] }, 'Property Conditions must be a non-empty list'],
     ['no Conditions', { Conditions: undefined }, 'Property Conditions must be a non-empty list'],
     ['Conditions not a list', { Conditions: 'IdentityVerified' }, 'Property Conditions must be a non-empty list'],
-    ["PollIntervalSeconds 'abc'", { PollIntervalSeconds: 'abc' }, 'PollIntervalSeconds and TimeoutSeconds must be numbers with 5 <= PollIntervalSeconds <= 600 and PollIntervalSeconds <= TimeoutSeconds <= 3480, got abc and 300'],
-    ["PollIntervalSeconds '0'", { PollIntervalSeconds: '0' }, 'got 0 and 300'],
+    ["PollIntervalSeconds 'abc'", { PollIntervalSeconds: 'abc' }, 'Properties PollIntervalSeconds and TimeoutSeconds must be numbers, got abc and 300.'],
+    ["PollIntervalSeconds '0'", { PollIntervalSeconds: '0' }, 'Invalid properties: pollInterval is 0 s; it must be between 5 s and 10 minutes.'],
     ["PollIntervalSeconds ''", { PollIntervalSeconds: '' }, 'PollIntervalSeconds and TimeoutSeconds must be numbers'],
-    ['TimeoutSeconds below PollIntervalSeconds', { PollIntervalSeconds: '60', TimeoutSeconds: '30' }, 'got 60 and 30'],
+    ['TimeoutSeconds below PollIntervalSeconds', { PollIntervalSeconds: '60', TimeoutSeconds: '30' },
+      'Invalid properties: timeout is 30 s; it must be at least pollInterval and at most 58 minutes (CloudFormation waits an hour at most); pollInterval is 60 s.'],
     ['PollIntervalSeconds as a number', { PollIntervalSeconds: 60 }, 'Property PollIntervalSeconds must be a string, got number'],
     ['no EmailIdentity', { EmailIdentity: undefined }, 'Property EmailIdentity must be a string, got nothing'],
     ['ExternalId without AssumeRoleArn', { ExternalId: 'ext-1' }, 'externalId "ext-1" is only used with assumeRoleArn'],
@@ -808,9 +809,9 @@ describe('bad properties fail before any SES call, naming the property', () => {
   // Beyond the construct's bounds, a gate would hand itself over long after
   // CloudFormation gave up: the handler checks the bounds too.
   test.each([
-    ["TimeoutSeconds 'Infinity'", { TimeoutSeconds: 'Infinity' }],
-    ["TimeoutSeconds '1e9' (31 years)", { TimeoutSeconds: '1e9' }],
-  ])('%s fails, naming the property', async (_, overrides) => {
+    ["TimeoutSeconds 'Infinity'", { TimeoutSeconds: 'Infinity' }, 'Properties PollIntervalSeconds and TimeoutSeconds must be numbers, got 60 and Infinity.'],
+    ["TimeoutSeconds '1e9' (31 years)", { TimeoutSeconds: '1e9' }, 'Invalid properties: timeout is 1000000000 s; it must be at least pollInterval and at most 58 minutes'],
+  ])('%s fails, naming the property', async (_, overrides, reason) => {
     fake.setIdentity(DOMAIN, identity({ verification: 'PENDING' }));
     const event = gateCreate(overrides);
 
@@ -819,7 +820,7 @@ describe('bad properties fail before any SES call, naming the property', () => {
     expect(await answered(event)).toBe(true);
     const { body } = await receiver.response(event.ResponseURL);
     expect(body.Status).toBe('FAILED');
-    expect(body.Reason).toContain('TimeoutSeconds');
+    expect(body.Reason).toContain(reason);
   });
 });
 

@@ -3,7 +3,7 @@
  * the physical id they make.
  */
 import { createHash } from 'node:crypto';
-import { GATE_LIMITS, gateTimingProblem, MS_PER_SECOND } from '../shared/time-budgets';
+import { gateTimingProblem, MS_PER_SECOND } from '../shared/time-budgets';
 import { locationProblem } from '../shared/validation';
 import { GATE_CONDITIONS, REQUIREMENTS, type GateCondition, type GateProperties, type IdentityLocation, type LookupProperties, type Requirement } from '../shared/wire';
 
@@ -46,12 +46,14 @@ export function parseGateProperties(raw: unknown): ParsedGate | string {
   if (!isListOf(Conditions, isCondition) || Conditions.length === 0) {
     return `Property Conditions must be a non-empty list of ${GATE_CONDITIONS.join(', ')}, got ${JSON.stringify(Conditions ?? null).slice(0, QUOTED_VALUE_LENGTH)}.`;
   }
-  const pollInterval = Number(raw.PollIntervalSeconds);
-  const timeout = Number(raw.TimeoutSeconds);
-  if (gateTimingProblem(pollInterval, timeout)) {
-    const { minPollIntervalSeconds: minPoll, maxPollIntervalSeconds: maxPoll, maxTimeoutSeconds: maxTimeout } = GATE_LIMITS;
-    return `Properties PollIntervalSeconds and TimeoutSeconds must be numbers with ${minPoll} <= PollIntervalSeconds <= ${maxPoll} `
-      + `and PollIntervalSeconds <= TimeoutSeconds <= ${maxTimeout}, got ${raw.PollIntervalSeconds} and ${raw.TimeoutSeconds}.`;
+  const pollInterval = finiteNumber(raw.PollIntervalSeconds);
+  const timeout = finiteNumber(raw.TimeoutSeconds);
+  if (pollInterval === undefined || timeout === undefined) {
+    return `Properties PollIntervalSeconds and TimeoutSeconds must be numbers, got ${raw.PollIntervalSeconds} and ${raw.TimeoutSeconds}.`;
+  }
+  const timingProblem = gateTimingProblem(pollInterval, timeout);
+  if (timingProblem) {
+    return `Invalid properties: ${timingProblem}`;
   }
   const properties: ParsedGate = {
     ...location(raw),
@@ -103,6 +105,12 @@ function isRequirement(value: unknown): value is Requirement {
 
 function isCondition(value: unknown): value is GateCondition {
   return GATE_CONDITIONS.some((condition) => condition === value);
+}
+
+/** A string that is a finite decimal number, as that number. */
+function finiteNumber(value: unknown): number | undefined {
+  const number = Number(value);
+  return typeof value === 'string' && value.trim() !== '' && Number.isFinite(number) ? number : undefined;
 }
 
 /** A value already checked to be a string or undefined. */

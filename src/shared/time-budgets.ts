@@ -61,17 +61,24 @@ export const GATE_LIMITS = {
   maxTimeoutSeconds: 60 * 60 - GATE_SERVICE_TIMEOUT_MARGIN_SECONDS,
 } as const;
 
-/** Which of a gate's timings is out of bounds, or undefined. */
-export function gateTimingProblem(pollIntervalSeconds: number, timeoutSeconds: number): 'pollInterval' | 'timeout' | undefined {
+/**
+ * Why a gate's timing is out of bounds, or undefined: one wording, in the
+ * construct's words, for the construct at synth time and the handler at
+ * deploy time.
+ */
+export function gateTimingProblem(pollIntervalSeconds: number, timeoutSeconds: number): string | undefined {
   const { minPollIntervalSeconds, maxPollIntervalSeconds, maxTimeoutSeconds } = GATE_LIMITS;
   if (!(pollIntervalSeconds >= minPollIntervalSeconds && pollIntervalSeconds <= maxPollIntervalSeconds)) {
-    return 'pollInterval';
+    return `pollInterval is ${pollIntervalSeconds} s; it must be between ${minPollIntervalSeconds} s and ${maxPollIntervalSeconds / SECONDS_PER_MINUTE} minutes.`;
   }
   if (!(timeoutSeconds >= pollIntervalSeconds && timeoutSeconds <= maxTimeoutSeconds)) {
-    return 'timeout';
+    return `timeout is ${timeoutSeconds} s; it must be at least pollInterval and at most ${maxTimeoutSeconds / SECONDS_PER_MINUTE} minutes `
+      + `(CloudFormation waits an hour at most); pollInterval is ${pollIntervalSeconds} s.`;
   }
   return undefined;
 }
+
+const SECONDS_PER_MINUTE = 60;
 
 /**
  * What went wrong, as far as retrying goes: each class is retried for as
