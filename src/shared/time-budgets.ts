@@ -54,7 +54,7 @@ export const GATE_READ_MAX_WAIT_MS = 60_000;
 export const GATE_READ_MIN_WAIT_MS = 5_000;
 
 /** Bounds of a gate's timing, checked at synth by the construct and at deploy by the handler. */
-export const GATE_LIMITS = {
+const GATE_LIMITS = {
   minPollIntervalSeconds: 5,
   maxPollIntervalSeconds: 600,
   /** Its service timeout, this plus the margin above, must stay within CloudFormation's hour. */
