@@ -12,7 +12,7 @@ const AWS_VARIABLES = [
 ];
 
 /** The function's credentials, as the Lambda runtime would set them. */
-const FUNCTION_ACCESS_KEY_ID = 'AKIDLOCALTEST';
+export const FUNCTION_ACCESS_KEY_ID = 'AKIDLOCALTEST';
 export const FUNCTION_SECRET_ACCESS_KEY = 'local-test-secret';
 const FUNCTION_SESSION_TOKEN = 'local-test-session-token';
 
