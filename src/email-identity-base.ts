@@ -23,7 +23,7 @@ export abstract class EmailIdentityBase extends Resource implements ses.IEmailId
   /**
    * The ARNs as IAM must read them: each spelling of the name (a mixed-case
    * domain also in lower case), with `$`, `*` and `?` escaped, which IAM
-   * takes for variables and wildcards (see `identity-arn.ts`).
+   * takes for variables and wildcards (see `provider/identity-arn.ts`).
    */
   protected abstract readonly iamArns: string[];
 

@@ -2,16 +2,17 @@ import { Duration, Fn, Lazy, Stack, Stage, Token, type CfnResource, type IResolv
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IConstruct } from 'constructs';
 import { EmailIdentityBase } from './email-identity-base';
-import { copyId, createdIdentitySource, readableTarget, regionSeenFrom, type IdentitySource } from './identity-target';
+import { checkLocation, createdIdentityLocation, regionSeenFrom, waitForCreatedIdentity } from './identity-location';
 import { LookedUpEmailIdentity, type EmailIdentityLookupOptions } from './looked-up-email-identity';
 import { customResource } from './provider/custom-resource';
+import { identityArn } from './provider/identity-arn';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
 import { partitionOf } from './region-facts';
 import type { AttributeName } from './shared/attributes';
 import { asciiDomain } from './shared/identity-name';
 import { dkimCnameRecord, type SesDnsRecord } from './shared/ses-dns';
 import { LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS } from './shared/time-budgets';
-import { LOOKUP_RESOURCE_TYPE, type LookupProperties, type Requirement, type TargetProperties } from './shared/wire';
+import { LOOKUP_RESOURCE_TYPE, type IdentityLocation, type LookupProperties, type Requirement } from './shared/wire';
 import { StackLocalAttribute, type ReaderIn } from './stack-local-attribute';
 
 /**
@@ -41,8 +42,8 @@ export interface EmailIdentityLookupProps {
   /**
    * A role in another account to read the identity with, for an identity that
    * lives in another account (a sending account, seen from a central DNS
-   * account). The lookup function may assume this role and nothing else; the
-   * role must trust the function's role
+   * account). The stack's functions may assume the roles its lookups and
+   * gates name, and no other; this role must trust their role
    * (`EmailIdentityLookupProvider.of(stack).role`) and may call
    * `ses:GetEmailIdentity` on the identity.
    *
@@ -79,8 +80,9 @@ export interface EmailIdentityLookupProps {
  * Every attribute is a string: `""` where SES returns nothing for the field,
  * booleans as `"true"`/`"false"`, timestamps as ISO-8601, numbers in decimal.
  *
- * All lookups in a stack share one Lambda function, whose role may call
- * `ses:GetEmailIdentity` on the looked-up identities only.
+ * All lookups in a stack share one Lambda function, whose role (shared with
+ * the stack's gate function) may call `ses:GetEmailIdentity` only on the
+ * identities the stack's lookups and gates name.
  *
  * The attributes may be used in any stack of the app, and nothing is
  * exported: statuses change, and an export of a changing value would block
@@ -139,27 +141,26 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     if (existing) {
       return existing;
     }
-    const source = EmailIdentityLookup._source(identity, stack);
-    const lookup = new EmailIdentityLookup(stack, copyId(identity), source.props);
+    const lookup = new EmailIdentityLookup(stack, lookupIdOf(identity), propsOf(createdIdentityLocation(identity, stack)));
     lookup.copyOf = identity;
-    source.waitFor(lookup);
+    waitForCreatedIdentity(lookup, identity);
     return lookup;
   }
 
   /**
-   * How constructs in `scope`'s stack read an identity: the lookup properties
-   * that reach it from there, and what they must wait for. Nothing is created.
+   * Where constructs in `scope`'s stack find an identity: a lookup's location
+   * as seen from there, or an identity this app creates by its name. Nothing
+   * is created, checked or granted.
    *
    * @internal
    */
-  public static _source(identity: ses.IEmailIdentity, scope: IConstruct): IdentitySource {
+  public static _locationIn(identity: ses.IEmailIdentity, scope: IConstruct): IdentityLocation {
     const stack = Stack.of(scope);
     if (identity instanceof EmailIdentityLookup) {
-      // A lookup that of or inStack made reads for its identity, from every stack alike.
-      return identity.copyOf ? EmailIdentityLookup._source(identity.copyOf, stack)
-        : { props: identity.propsIn(stack), waitFor: () => undefined };
+      // A lookup that of or inStack made finds its identity, from every stack alike.
+      return identity.copyOf ? EmailIdentityLookup._locationIn(identity.copyOf, stack) : locationOf(identity.propsIn(stack));
     }
-    return createdIdentitySource(identity, stack);
+    return createdIdentityLocation(identity, stack);
   }
 
   /**
@@ -169,7 +170,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
    * lookup of the wrong identity.
    */
   private static copyIn(stack: Stack, identity: IConstruct): EmailIdentityLookup | undefined {
-    const id = copyId(identity);
+    const id = lookupIdOf(identity);
     const existing = stack.node.tryFindChild(id);
     if (existing === undefined) {
       return undefined;
@@ -298,11 +299,6 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   public readonly tags: string;
 
   /**
-   * Where the identity is, as the handler reads it; gates reuse it.
-   * @internal
-   */
-  public readonly _target: TargetProperties;
-  /**
    * The Easy DKIM CNAMEs, built once: the records construct publishes these.
    * @internal
    */
@@ -317,17 +313,19 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
     super(scope, id);
     this.props = props;
-    const location = readableTarget(this, props);
-
-    this.emailIdentityName = props.emailIdentity;
-    this.identityRegion = location.region;
-    this.identityAccount = location.account;
-    this.emailIdentityArn = location.arn;
-    this.iamArns = location.iamArns;
-    this._target = location.target;
+    const location = locationOf(props);
+    checkLocation(this, location);
     const provider = EmailIdentityLookupProvider.of(this);
+    provider._grantRead(location);
+
+    const arn = identityArn(this.stack, location);
+    this.emailIdentityName = props.emailIdentity;
+    this.identityRegion = arn.region;
+    this.identityAccount = arn.account;
+    this.emailIdentityArn = arn.arn;
+    this.iamArns = arn.iamArns;
     const properties: LookupProperties = {
-      ...this._target,
+      ...location,
       RefreshToken: props.refreshToken,
       Requirements: Lazy.list({ produce: () => [...this.requirements] }, { omitEmpty: true }) as Requirement[],
     };
@@ -406,7 +404,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     if (existing) {
       return existing;
     }
-    const copy = new EmailIdentityLookup(stack, copyId(this), this.propsIn(stack));
+    const copy = new EmailIdentityLookup(stack, lookupIdOf(this), this.propsIn(stack));
     copy.copyOf = this;
     return copy;
   }
@@ -512,6 +510,25 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   private attribute(name: AttributeName): string {
     return Token.asString(new StackLocalAttribute(this, name, this.resource.getAtt(name)));
   }
+}
+
+/** The location the lookup props name. */
+function locationOf(props: EmailIdentityLookupProps): IdentityLocation {
+  return { EmailIdentity: props.emailIdentity, Region: props.region, AssumeRoleArn: props.assumeRoleArn, ExternalId: props.externalId };
+}
+
+/** Lookup props that read the identity at a location. */
+function propsOf(location: IdentityLocation): EmailIdentityLookupProps {
+  return { emailIdentity: location.EmailIdentity, region: location.Region, assumeRoleArn: location.AssumeRoleArn, externalId: location.ExternalId };
+}
+
+/**
+ * The construct id of a stack's lookup of an identity: readable where it
+ * shows (construct paths, logical ids), stable across synths, and unique per
+ * stack because the identity's path is unique in the app.
+ */
+function lookupIdOf(identity: IConstruct): string {
+  return `EmailIdentityLookup.${identity.node.path.replace(/\//g, '.')}`;
 }
 
 /** The domain whose DKIM records an identity uses: its own, or an email address's. */
