@@ -280,7 +280,7 @@ const MUTATED_MODULES = [
 // and it reads no module above that the construct tests do not).
 const MUTATION_TESTS = [
   'deploy-order', 'dns-records', 'email-identity-lookup', 'fit-stacks', 'gate-handler',
-  'handler', 'handler-http', 'handler-targets', 'looked-up-email-identity', 'reliability',
+  'handler', 'handler-http', 'handler-targets', 'looked-up-email-identity', 'physical-id', 'reliability',
   'response-size', 'retry-classes', 'simulate-scale', 'verification-gate',
 ];
 new JsonFile(project, 'jest.mutation.config.json', {

@@ -246,6 +246,21 @@ describe('Update', () => {
     expect(rollback.response.body.Data?.DkimToken1).toBe('byod-selector');
   });
 
+  test('an Update that only adds a requirement the identity cannot meet fails: it is no rollback', async () => {
+    sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
+    const before = { EmailIdentity: 'example.com', RefreshToken: 'build-41' };
+    // The id the resource got from the handler itself, not from the function under test.
+    const created = await invoke((o) => createEvent(before, o));
+    expect(created.response.body.Status).toBe('SUCCESS');
+    const requirements: Requirement[] = ['EasyDkimRecords'];
+
+    const { response } = await invoke((o) => updateEvent({ ...before, Requirements: requirements }, before, created.response.body.PhysicalResourceId, o));
+
+    expect(response.body.Status).toBe('FAILED');
+    expect(response.body.Reason).toMatch(/uses BYODKIM/);
+    expect(response.body.PhysicalResourceId).toBe(created.response.body.PhysicalResourceId);
+  });
+
   test("a rollback whose id is another Update's never fails on requirements either: the stack's status says it rolls back", async () => {
     sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
     const requirements: Requirement[] = ['EasyDkimRecords'];
