@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { DkimSigningKind, EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityVerificationGate } from '../src';
-import { cloudControlContext, contextKey, QUERIES } from './cloud-control-context';
+import { cloudControlContext, contextKey, providerError, QUERIES } from './cloud-control-context';
 import { GATE_RESOURCE_TYPE } from '../src/shared/wire';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -181,6 +181,57 @@ describe('the second pass: plain values from cdk.context.json', () => {
         }],
       },
     });
+  });
+
+  /**
+   * What the CLI puts in the context when Cloud Control's read fails for a
+   * reason other than a missing property: its ContextProviderError's message,
+   * then the SDK error's (formatErrorMessage in the CLI).
+   */
+  const ERRORS = {
+    'access denied': 'Encountered CC API error while getting AWS::SES::EmailIdentity resource example.com\n'
+      + 'User: arn:aws:sts::123456789012:assumed-role/cdk-hnb659fds-lookup-role-123456789012-eu-west-1/aws-cdk is not authorized to perform: cloudformation:GetResource',
+    'throttling': 'Encountered CC API error while getting AWS::SES::EmailIdentity resource example.com\nRate exceeded',
+    // For an optional query, the identity gone between two reads is no answer either.
+    'the identity gone': 'No resource of type AWS::SES::EmailIdentity with identifier: example.com',
+  };
+  const OPTIONAL_QUERIES: Array<[string, string[]]> = [
+    ['DKIM attributes', QUERIES[1]],
+    ['MAIL FROM attributes', QUERIES[2]],
+    ['feedback attributes', QUERIES[3]],
+    ['Easy DKIM CNAMEs', QUERIES[4]],
+  ];
+  const CASES = OPTIONAL_QUERIES.flatMap(([query, properties]) => Object.entries(ERRORS).map(([kind, message]) => ({ query, properties, kind, message })));
+
+  test.each(CASES)('$kind on the $query query: an error on the lookup naming the query and the error, said first', ({ query, properties, message }) => {
+    const base = new Stack(new App(), 'Stack', { env: ENV });
+    const context = { ...cloudControlContext(base, 'example.com', EASY_DKIM_MODEL), [contextKey(base, 'example.com', properties)]: providerError(message) };
+    const stack = new Stack(new App({ context }), 'Stack', { env: ENV });
+
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    const errors = Annotations.fromStack(stack).findError('*', Match.anyValue());
+    expect(errors.map((error) => error.id)).toEqual(['/Stack/Identity', '/Stack/Identity']);
+    // Ours first and whole: the query, its properties and the CLI's message; then aws-cdk-lib's copy of the message.
+    expect(errors[0].entry.data).toBe(`The synth-time lookup of "example.com" could not read its ${query} (Cloud Control properties ${properties.join(', ')}): `
+      + `${message} (only "not found" means the identity has none; the CLI does not cache this answer, so cdk synth asks again once the cause is fixed)`);
+    expect(errors[1].entry.data).toBe(message);
+    // Still the first pass as far as checks go: nothing fails on the dummy values.
+    expect(identity._pending).toBe(true);
+  });
+
+  test('"not found" on every optional query: none of them, and no error', () => {
+    const stack = stackWith({ EmailIdentity: 'example.com' });
+
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(identity._pending).toBe(false);
+    expect(identity.dkimSigningKind).toBe(DkimSigningKind.NONE);
+    expect(identity.dkimSigningEnabled).toBe(false);
+    expect(identity.dkimRecords).toEqual([]);
+    expect(identity.mailFromDomain).toBeUndefined();
+    expect(identity.feedbackForwardingEnabled).toBeUndefined();
   });
 
   test("an identity that does not exist: the CLI's error, on the lookup", () => {
