@@ -86,6 +86,7 @@ export class FakeSesServer {
   private readonly stacks = new Map<string, string | ErrorStep>();
   private readonly described: string[] = [];
   private readonly cloudControlRead: string[] = [];
+  private readonly cloudControlFaults = new Map<string, { readonly after: number; readonly error: ErrorStep }>();
   /** Arrival times of the requests answered within the rate limit, for the sliding window. */
   private admitted: number[] = [];
   private readonly server = http.createServer((request, response) => this.handle(request, response));
@@ -139,6 +140,18 @@ export class FakeSesServer {
   /** Every identifier Cloud Control's GetResource was called with, in arrival order. */
   public get cloudControlReads(): readonly string[] {
     return [...this.cloudControlRead];
+  }
+
+  /**
+   * Cloud Control answers `error` to every read of `name` after the first
+   * `after`. The CDK CLI reads once per query, the required one first, so
+   * `after: 1` fails every optional query (DKIM, MAIL FROM, feedback, Easy
+   * DKIM CNAMEs), each time the CLI asks, as a persistent access denial or
+   * throttling would.
+   */
+  public failCloudControlReads(name: string, after: number, error: ErrorStep): this {
+    this.cloudControlFaults.set(name, { after, error });
+    return this;
   }
 
   /** Makes `name` exist, described by `body`: for SES, and for Cloud Control (see cloudControlModel). */
@@ -255,6 +268,12 @@ export class FakeSesServer {
       this.cloudControlRead.push(identifier);
       const identity = typeName === 'AWS::SES::EmailIdentity' ? this.identities.get(identifier) as EmailIdentityBody | undefined : undefined;
       const headers = { 'content-type': 'application/x-amz-json-1.0' };
+      const fault = this.cloudControlFaults.get(identifier);
+      if (fault && this.cloudControlRead.filter((read) => read === identifier).length > fault.after) {
+        const { status, errorType, message = `${errorType} (scripted by the fake Cloud Control)` } = fault.error;
+        send(response, status, JSON.stringify({ __type: errorType, Message: message }), { ...headers, 'x-amzn-errortype': errorType });
+        return;
+      }
       if (!identity) {
         const message = `AWS::SES::EmailIdentity Handler returned status FAILED: Email identity ${identifier} does not exist. (HandlerErrorCode: NotFound)`;
         send(response, 400, JSON.stringify({ __type: 'ResourceNotFoundException', Message: message }), { ...headers, 'x-amzn-errortype': 'ResourceNotFoundException' });
