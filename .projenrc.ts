@@ -306,7 +306,9 @@ new JsonFile(project, 'stryker.config.json', {
     mutate: MUTATED_MODULES,
     // The machine is shared; more runners only queue for the same cores.
     concurrency: 2,
-    timeoutMS: 20000,
+    // Slack over each mutant's own tests' time (x1.5): the tests run on fake clocks, so a
+    // mutant that takes seconds more is stuck (an endless loop or retry), and 20 s a time cost most of the run.
+    timeoutMS: 3000,
     tempDirName: '.stryker-tmp',
     // Sandboxes need the handler bundles (construct tests synthesize them), not the build's outputs.
     ignorePatterns: ['/lib', '/dist', '/coverage', '/test-reports', '/bench-results', '/cdk.out', '/.jsii', '/tsconfig.tsbuildinfo'],
