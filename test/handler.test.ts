@@ -252,13 +252,14 @@ describe('Update', () => {
     // The id the resource got from the handler itself, not from the function under test.
     const created = await invoke((o) => createEvent(before, o));
     expect(created.response.body.Status).toBe('SUCCESS');
+    const createdId = created.response.body.PhysicalResourceId;
     const requirements: Requirement[] = ['EasyDkimRecords'];
 
-    const { response } = await invoke((o) => updateEvent({ ...before, Requirements: requirements }, before, created.response.body.PhysicalResourceId, o));
+    const { response } = await invoke((o) => updateEvent({ ...before, Requirements: requirements }, before, createdId, o));
 
     expect(response.body.Status).toBe('FAILED');
     expect(response.body.Reason).toMatch(/uses BYODKIM/);
-    expect(response.body.PhysicalResourceId).toBe(created.response.body.PhysicalResourceId);
+    expect(response.body.PhysicalResourceId).toBe(createdId);
   });
 
   test("a rollback whose id is another Update's never fails on requirements either: the stack's status says it rolls back", async () => {

@@ -201,7 +201,8 @@ describe('the second pass: plain values from cdk.context.json', () => {
     ['feedback attributes', QUERIES[3]],
     ['Easy DKIM CNAMEs', QUERIES[4]],
   ];
-  const CASES = OPTIONAL_QUERIES.flatMap(([query, properties]) => Object.entries(ERRORS).map(([kind, message]) => ({ query, properties, kind, message })));
+  const CASES = OPTIONAL_QUERIES.flatMap(([query, properties]) =>
+    Object.entries(ERRORS).map(([kind, message]) => ({ query, properties, kind, message })));
 
   test.each(CASES)('$kind on the $query query: an error on the lookup naming the query and the error, said first', ({ query, properties, message }) => {
     const base = new Stack(new App(), 'Stack', { env: ENV });

@@ -47,7 +47,9 @@ function singleChanges(fixture: Fixture, parses: (raw: Record<string, unknown>) 
   });
 }
 
-function expectEveryChangeToChangeTheId(fixture: Fixture, idOf: (raw: Record<string, unknown>) => string, parses: (raw: Record<string, unknown>) => boolean) {
+type Raw = Record<string, unknown>;
+
+function expectEveryChangeToChangeTheId(fixture: Fixture, idOf: (raw: Raw) => string, parses: (raw: Raw) => boolean) {
   const base = idOf({ ...firstValues(fixture), ServiceToken: SERVICE_TOKEN });
   const changes = singleChanges(fixture, parses);
   // Every property can be changed, and most can be left out (ExternalId alone, or the required ones, cannot).
