@@ -172,7 +172,7 @@ describe('EmailIdentityLookup', () => {
     template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith(Object.keys(managed)) });
   });
 
-  test("more identities than 10 managed policies hold: a synth error saying what to do, not a policy IAM rejects", () => {
+  test('more identities than 10 managed policies hold: a synth error saying what to do, not a policy IAM rejects', () => {
     const stack = newStack();
     // Names of 200 characters: about 25 ARNs a policy, so the 251st needs an eleventh.
     const name = (i: number) => `${String(i).padStart(3, '0')}.${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`.slice(0, 200);
@@ -181,7 +181,7 @@ describe('EmailIdentityLookup', () => {
     let added = 0;
     expect(() => {
       for (; added < 400; added++) add(added);
-    }).toThrow("Stack/SesIdentityLookup/Identities: the looked-up identities' ARNs need more than 10 IAM managed policies. "
+    }).toThrow('Stack/SesIdentityLookup/Identities: the looked-up identities\' ARNs need more than 10 IAM managed policies. '
       + 'Split the lookups over more stacks, or configure the provider with readAllIdentities.');
     // It failed only once ten policies were full, each within IAM's limit.
     expect(added).toBeGreaterThan(200);
