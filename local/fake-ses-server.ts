@@ -85,6 +85,7 @@ export class FakeSesServer {
   private readonly assumed: Array<{ roleArn: string; externalId?: string }> = [];
   private readonly stacks = new Map<string, string | ErrorStep>();
   private readonly described: string[] = [];
+  private readonly describedIn: string[] = [];
   private readonly cloudControlRead: string[] = [];
   private readonly cloudControlFaults = new Map<string, { readonly after: number; readonly error: ErrorStep }>();
   /** Arrival times of the requests answered within the rate limit, for the sliding window. */
@@ -125,11 +126,17 @@ export class FakeSesServer {
 
   /**
    * Plays CloudFormation too (point AWS_ENDPOINT_URL_CLOUDFORMATION, or
-   * AWS_ENDPOINT_URL, here): DescribeStacks on `stackId` answers `status`, or the error.
+   * AWS_ENDPOINT_URL, here): DescribeStacks on `stackId` answers `status`, or
+   * the error; `''` answers the stack without a status.
    */
   public setStackStatus(stackId: string, status: string | ErrorStep): this {
     this.stacks.set(stackId, status);
     return this;
+  }
+
+  /** The region each DescribeStacks call was signed for (its SigV4 credential scope), in arrival order. */
+  public get describeStacksRegions(): readonly string[] {
+    return [...this.describedIn];
   }
 
   /** Every stack id DescribeStacks was called with, in arrival order. */
@@ -229,6 +236,7 @@ export class FakeSesServer {
     request.on('end', () => {
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       if (form.get('Action') === 'DescribeStacks') {
+        this.describedIn.push(signerOf(request).region);
         this.describeStacks(form.get('StackName') ?? '', response);
         return;
       }
@@ -294,7 +302,7 @@ export class FakeSesServer {
     send(response, 200, [
       `<DescribeStacksResponse xmlns="${CLOUDFORMATION_NAMESPACE}"><DescribeStacksResult><Stacks><member>`,
       `<StackId>${stackId}</StackId><StackName>${stackId.split('/')[1] ?? stackId}</StackName>`,
-      `<CreationTime>2026-01-01T00:00:00.000Z</CreationTime><StackStatus>${status}</StackStatus>`,
+      `<CreationTime>2026-01-01T00:00:00.000Z</CreationTime>${status ? `<StackStatus>${status}</StackStatus>` : ''}`,
       `</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
     ].join(''), { 'content-type': 'text/xml' });
   }
