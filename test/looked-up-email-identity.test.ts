@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -80,6 +80,18 @@ describe('the query the CDK CLI answers', () => {
     });
   });
 
+  test.each([
+    ['emailIdentity', { emailIdentity: 'PLACEHOLDER' }],
+    ['region', { emailIdentity: 'example.com', region: 'PLACEHOLDER' }],
+  ])('a deploy-time value as %s is a synth error: the CLI reads before deployment', (_, options) => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const token = new CfnParameter(stack, 'Value').valueAsString;
+    const withToken = Object.fromEntries(Object.entries(options).map(([name, value]) => [name, value === 'PLACEHOLDER' ? token : value]));
+
+    expect(() => EmailIdentityLookup.fromLookup(stack, 'Identity', withToken as { emailIdentity: string; region?: string }))
+      .toThrow('Stack/Identity: emailIdentity and region must be literals for a lookup at synth time (the CDK CLI reads the identity before deployment).');
+  });
+
   test('a region in another partition is a synth error, as for deploy-time lookups', () => {
     expect(() => EmailIdentityLookup.fromLookup(new Stack(new App(), 'Stack', { env: ENV }), 'Identity', { emailIdentity: 'example.com', region: 'cn-north-1' }))
       .toThrow(/region "cn-north-1" is in partition aws-cn, and stack Stack is in eu-west-1, partition aws/);
@@ -103,6 +115,11 @@ describe('the first pass: dummy values, and the missing context reported', () =>
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.EASY_DKIM);
     expect(identity.dkimRecords.map((record) => record.name)).toEqual([1, 2, 3].map((n) => `dummy${n}._domainkey.example.com`));
     expect(identity.mailFromDomain).toBeUndefined();
+    // A plausible Easy DKIM identity, so that nothing built from it fails on the first pass.
+    expect(identity.dkimSigningEnabled).toBe(true);
+    expect(identity.mailFromBehaviorOnMxFailure).toBe('USE_DEFAULT_VALUE');
+    expect(identity.feedbackForwardingEnabled).toBe(true);
+    expect(identity._pending).toBe(true);
     expect(stack.node.tryGetContext(contextKey(stack, 'example.com', QUERIES[0]))).toBeUndefined();
     // No custom resource, no function: nothing to deploy for a synth-time lookup.
     const template = Template.fromStack(stack);
@@ -139,7 +156,8 @@ describe('the second pass: plain values from cdk.context.json', () => {
 
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.BYODKIM);
     expect(identity.dkimRecords).toEqual([]);
-    expect(identity.dkimDnsTokenName1).toBe('');
+    expect([identity.dkimDnsTokenName1, identity.dkimDnsTokenName2, identity.dkimDnsTokenName3]).toEqual(['', '', '']);
+    expect([identity.dkimDnsTokenValue1, identity.dkimDnsTokenValue2, identity.dkimDnsTokenValue3]).toEqual(['', '', '']);
     expect(identity.mailFromDomain).toBeUndefined();
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     // Nothing more to ask the CLI: its second pass ends here.
@@ -237,9 +255,28 @@ describe('the second pass: plain values from cdk.context.json', () => {
 
   test("an identity that does not exist: the CLI's error, on the lookup", () => {
     const stack = stackWith({ error: 'No resource of type AWS::SES::EmailIdentity with identifier: example.com' });
-    EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
-    Annotations.fromStack(stack).hasError('/Stack/Identity', 'No resource of type AWS::SES::EmailIdentity with identifier: example.com');
+    // That error only: the other queries, which fail the same way, would only repeat it.
+    const errors = Annotations.fromStack(stack).findError('*', Match.anyValue());
+    expect(errors.map((error) => [error.id, error.entry.data])).toEqual([
+      ['/Stack/Identity', 'No resource of type AWS::SES::EmailIdentity with identifier: example.com'],
+    ]);
+    // Dummy values, on which no check may fail.
+    expect(identity._pending).toBe(true);
+  });
+
+  test('"not found" is only the CLI\'s own text for an absent property: the same words inside another error are an error', () => {
+    const base = new Stack(new App(), 'Stack', { env: ENV });
+    const notFound = 'Cannot read field MailFromAttributes. MailFromAttributes is not found.';
+    for (const message of [`Encountered CC API error\n${notFound}`, `${notFound}\nThen something else failed`]) {
+      const context = { ...cloudControlContext(base, 'example.com', EASY_DKIM_MODEL), [contextKey(base, 'example.com', QUERIES[2])]: providerError(message) };
+      const stack = new Stack(new App({ context }), 'Stack', { env: ENV });
+
+      EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+      expect(Annotations.fromStack(stack).findError('/Stack/Identity', Match.stringLikeRegexp('could not read its MAIL FROM attributes'))).toHaveLength(1);
+    }
   });
 });
 
