@@ -78,6 +78,8 @@ describe('the query the CDK CLI answers', () => {
     expect(stack.resolve(identity.emailIdentityArn)).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:us-east-1:123456789012:identity/example.com']],
     });
+    // As a Resource, it lives there too: aws-cdk-lib's cross-environment checks read env.
+    expect(identity.env).toEqual({ account: ENV.account, region: 'us-east-1' });
   });
 
   test.each([
