@@ -2,6 +2,7 @@ import { Duration, Fn, Lazy, Stack, Token, type CfnResource } from 'aws-cdk-lib'
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IConstruct } from 'constructs';
 import { EmailIdentityBase } from './email-identity-base';
+import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { copyId, createdIdentitySource, readableTarget, regionSeenFrom, StackLocalAttribute, type IdentitySource } from './identity-target';
 import { LookedUpEmailIdentity, type EmailIdentityLookupOptions } from './looked-up-email-identity';
 import { customResource } from './provider/custom-resource';
@@ -37,19 +38,30 @@ export interface EmailIdentityLookupProps {
   readonly region?: string;
 
   /**
-   * A role in another account to read the identity with, for an identity that
-   * lives in another account (a sending account, seen from a central DNS
-   * account). The lookup function may assume this role and nothing else; the
-   * role must trust the function's role
-   * (`EmailIdentityLookupProvider.of(stack).role`) and may call
-   * `ses:GetEmailIdentity` on the identity.
+   * An `EmailIdentityReaderRole` of this app, in the account that holds the
+   * identity: the lookup reads through it, with its external id, and this
+   * stack deploys after the role's. The role must trust this stack's account
+   * and cover the identity and its region; a synth error says what is missing.
    *
-   * @default - the identity is in the stack's account
+   * @default - the identity is in the stack's account, or `assumeRoleArn`'s
+   */
+  readonly readerRole?: EmailIdentityReaderRole;
+
+  /**
+   * A role made elsewhere (another app, Terraform, the console) to read the
+   * identity with, for an identity that lives in another account. For a role
+   * of this app, use `readerRole`. The lookup function may assume this role
+   * and nothing else; the role must trust the function's role
+   * (`EmailIdentityLookupProvider.of(stack).role`, whose name is known before
+   * deployment) and may call `ses:GetEmailIdentity` on the identity.
+   *
+   * @default - the identity is in the stack's account, or `readerRole`'s
    */
   readonly assumeRoleArn?: string;
 
   /**
-   * The external id the role's trust policy requires.
+   * The external id the trust policy of `assumeRoleArn` requires. A
+   * `readerRole` brings its own.
    *
    * @default - none
    */
@@ -145,12 +157,12 @@ export class EmailIdentityLookup extends EmailIdentityBase {
    *
    * @internal
    */
-  public static _source(identity: ses.IEmailIdentity, scope: IConstruct): IdentitySource {
+  public static _source(identity: ses.IEmailIdentity, scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentitySource {
     const stack = Stack.of(scope);
     if (identity instanceof EmailIdentityLookup) {
-      return { props: identity.propsIn(stack), waitFor: () => undefined };
+      return { props: identity.propsIn(stack, readerRole), waitFor: () => undefined };
     }
-    return createdIdentitySource(identity, stack);
+    return createdIdentitySource(identity, stack, readerRole);
   }
 
   /**
@@ -357,7 +369,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
    *
    * The copy reads the same identity: in this lookup's region (when the
    * region is known at synth time) and account (another account needs
-   * `assumeRoleArn`). Between environment-agnostic stacks, each reads in the
+   * `readerRole` or `assumeRoleArn`). Between environment-agnostic stacks, each reads in the
    * region it is deployed to.
    *
    * @param scope any construct in the stack that needs the attributes
@@ -385,19 +397,28 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   /**
    * This lookup's properties as seen from another stack: the same identity,
    * in this lookup's region when it is known at synth time, and account
-   * (another account needs `assumeRoleArn`). Between environment-agnostic
+   * (another account needs `readerRole` or `assumeRoleArn`). Between environment-agnostic
    * stacks, each reads in the region it is deployed to.
    */
-  private propsIn(stack: Stack): EmailIdentityLookupProps {
+  private propsIn(stack: Stack, readerRole?: EmailIdentityReaderRole): EmailIdentityLookupProps {
+    const own = this.props.readerRole;
+    if (readerRole && readerRole !== own) {
+      if (own || this.props.assumeRoleArn || stack === this.stack) {
+        throw new Error(`${this.node.path}: a readerRole (${readerRole.node.path}) reads it from stack ${stack.node.path}, but the lookup reads it `
+          + `${own ? `through ${own.node.path}` : this.props.assumeRoleArn ? 'through its assumeRoleArn' : `in its own account, ${this.identityAccount}`}: `
+          + 'give both the same readerRole, or leave it out where the lookup has it.');
+      }
+    }
     if (stack === this.stack) {
       return this.props;
     }
     const account = this.identityAccount;
-    if (!this.props.assumeRoleArn && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && stack.account !== account) {
+    const role = own ?? readerRole;
+    if (!role && !this.props.assumeRoleArn && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && stack.account !== account) {
       throw new Error(`${this.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
-        + `give the lookup an assumeRoleArn in account ${account} to read it from there.`);
+        + `give the lookup a readerRole (an EmailIdentityReaderRole in account ${account}), or an assumeRoleArn in account ${account}, to read it from there.`);
     }
-    return { ...this.props, region: this.props.region ?? regionSeenFrom(this.identityRegion, stack) };
+    return { ...this.props, readerRole: role, region: this.props.region ?? regionSeenFrom(this.identityRegion, stack) };
   }
 
   /**

@@ -2,6 +2,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { EmailIdentityLookup } from './email-identity-lookup';
+import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { readableTarget } from './identity-target';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
@@ -45,6 +46,16 @@ export interface EmailIdentityVerificationGateProps {
    * the stacks otherwise.
    */
   readonly identity: ses.IEmailIdentity;
+
+  /**
+   * An `EmailIdentityReaderRole` of this app, in the account that holds the
+   * identity, for a gate in another account's stack: the gate reads through
+   * it, and its stack deploys after the role's. Needed only where `identity`
+   * does not bring one: a lookup with a `readerRole` gives the gate its own.
+   *
+   * @default - the `readerRole` of the lookup `identity`, if any; otherwise the identity is read in the gate stack's account
+   */
+  readonly readerRole?: EmailIdentityReaderRole;
 
   /**
    * What must hold, all of it, for the gate to pass.
@@ -107,7 +118,7 @@ export class EmailIdentityVerificationGate extends Construct {
     // The identity as read from this stack: no export crosses stacks, and no
     // lookup is needed; a lookup in this stack has already checked and granted it.
     const identity = props.identity;
-    const source = EmailIdentityLookup._source(identity, this);
+    const source = EmailIdentityLookup._source(identity, this, props.readerRole);
     const target = identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this)
       ? identity._target
       : readableTarget(this, source.props).target;

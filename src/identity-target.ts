@@ -9,8 +9,10 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { IConstruct } from 'constructs';
 import type { EmailIdentityLookupProps } from './email-identity-lookup';
+import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { identityArns } from './identity-arn';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
+import { readerRoleAccess } from './reader-role-access';
 import { targetProblem, type Target } from './shared/validation';
 import type { TargetProperties } from './shared/wire';
 
@@ -37,11 +39,14 @@ export interface ReadableTarget {
  * Checks a target's literal values (tokens are the handler's, by the same
  * rules), lets the functions of `scope`'s stack read it, and says where it is.
  */
-export function readableTarget(scope: IConstruct, props: EmailIdentityLookupProps): ReadableTarget {
+export function readableTarget(scope: IConstruct, given: EmailIdentityLookupProps): ReadableTarget {
+  // A reader role is a role to assume whose ARN and external id it knows.
+  const reader = readerRoleAccess(scope, given);
+  const props = reader ? { ...given, assumeRoleArn: reader.roleArn, externalId: reader.externalId } : given;
   checkTarget(scope, props);
   const stack = Stack.of(scope);
   const region = props.region ?? stack.region;
-  const account = props.assumeRoleArn ? accountOfRole(props.assumeRoleArn) : stack.account;
+  const account = reader?.account ?? (props.assumeRoleArn ? accountOfRole(props.assumeRoleArn) : stack.account);
   const { arn, iamArn } = identityArns(stack, props.emailIdentity, region, account);
 
   const provider = EmailIdentityLookupProvider.of(stack);
@@ -74,14 +79,14 @@ export function checkTarget(scope: IConstruct, target: Target): void {
 }
 
 /** How constructs in `stack` read an identity that is not a lookup: by its name, after it exists. */
-export function createdIdentitySource(identity: ses.IEmailIdentity, stack: Stack): IdentitySource {
+export function createdIdentitySource(identity: ses.IEmailIdentity, stack: Stack, readerRole?: EmailIdentityReaderRole): IdentitySource {
   const account = identity.env.account;
-  if (!Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account) {
+  if (!readerRole && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account) {
     throw new Error(`${identity.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
-      + `read it with an EmailIdentityLookup that has an assumeRoleArn in account ${account}.`);
+      + `read it with a readerRole (an EmailIdentityReaderRole in account ${account}), or an EmailIdentityLookup that has an assumeRoleArn in account ${account}.`);
   }
   return {
-    props: { emailIdentity: createdName(identity), region: regionSeenFrom(identity.env.region, stack) },
+    props: { emailIdentity: createdName(identity), region: regionSeenFrom(identity.env.region, stack), readerRole },
     waitFor: (construct) => waitForIdentity(construct, identity),
   };
 }
