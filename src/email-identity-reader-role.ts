@@ -205,7 +205,12 @@ export class EmailIdentityReaderRole extends Construct {
   }
 }
 
-function validate(identities: readonly string[], accounts: readonly string[], regions: readonly string[], props: EmailIdentityReaderRoleProps): string[] {
+function validate(
+  identities: readonly string[],
+  accounts: readonly string[],
+  regions: readonly string[],
+  props: EmailIdentityReaderRoleProps,
+): string[] {
   const problems: string[] = [];
   const literal = (name: string, values: readonly string[]) => {
     if (values.some((value) => Token.isUnresolved(value))) {
