@@ -12,6 +12,7 @@ const CONSTRUCT_TESTS = [
   'cdk-nag',
   'dns-records',
   'email-identity-lookup',
+  'email-identity-reader-role',
   'example',
   'fit-stacks',
   'looked-up-email-identity',

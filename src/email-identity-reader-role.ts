@@ -137,20 +137,21 @@ export class EmailIdentityReaderRole extends Construct {
         + `more than IAM's ${INLINE_POLICY_BUDGET} for a role: split them over more reader roles, or set readAllIdentities.`);
     }
 
-    // The account is the principal, so the trust is valid before the
-    // lookup's role exists; the condition narrows it to that role.
-    const lookupRoles = this.trustedAccounts.map((account) => `arn:${stack.partition}:iam::${account}:role/${LOOKUP_ROLE_PREFIX}-*`);
-    const conditions: Record<string, Record<string, unknown>> = { ArnLike: { 'aws:PrincipalArn': lookupRoles } };
-    if (this.externalId !== undefined) {
-      conditions.StringEquals = { 'sts:ExternalId': this.externalId };
-    }
+    // Each account is a principal, so the trust is valid before the lookup
+    // functions' role exists; the condition narrows it to that role.
+    const lookupFunctionsOf = (account: string) => {
+      const conditions: Record<string, Record<string, unknown>> = {
+        ArnLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${account}:role/${LOOKUP_ROLE_PREFIX}-*` },
+      };
+      if (this.externalId !== undefined) {
+        conditions.StringEquals = { 'sts:ExternalId': this.externalId };
+      }
+      return new iam.PrincipalWithConditions(new iam.AccountPrincipal(account), conditions);
+    };
     this.role = new iam.Role(this, 'Role', {
       roleName: this.roleName,
       description: 'Lets EmailIdentityLookup functions of other accounts read SES email identities',
-      assumedBy: new iam.PrincipalWithConditions(
-        new iam.CompositePrincipal(...this.trustedAccounts.map((account) => new iam.AccountPrincipal(account))),
-        conditions,
-      ),
+      assumedBy: new iam.CompositePrincipal(...this.trustedAccounts.map(lookupFunctionsOf)),
       inlinePolicies: {
         ReadEmailIdentities: new iam.PolicyDocument({
           statements: [new iam.PolicyStatement({ actions: ['ses:GetEmailIdentity'], resources })],

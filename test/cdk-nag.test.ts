@@ -2,7 +2,8 @@ import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityLookupProvider, EmailIdentityVerificationGate } from '../src';
+import { buildCrossAccountApp } from '../examples/cross-account-app';
+import { EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityLookupProvider, EmailIdentityReaderRole, EmailIdentityVerificationGate } from '../src';
 
 /**
  * The AwsSolutions pack over a whole app. `validateScope` runs the same rules
@@ -37,6 +38,13 @@ test('lookups of every kind, DNS records and a gate: zero AwsSolutions findings,
   expect(findings(app)).toEqual([]);
 });
 
+test('across accounts: the reader role\'s stack and the lookup\'s (records, a gate), zero findings, no suppressions', () => {
+  const app = buildCrossAccountApp();
+
+  expect(app.node.findAll().filter((construct) => construct instanceof EmailIdentityReaderRole)).toHaveLength(1);
+  expect(findings(app)).toEqual([]);
+});
+
 test('the same checks find what they should: AwsCustomResource\'s managed policy, and before aws-cdk-lib 2.276 its older runtime', () => {
   const app = new App();
   const stack = newStack(app);
@@ -65,4 +73,11 @@ test('opting in to read every identity is a wildcard, and the pack says so', () 
   new EmailIdentityLookup(stack, 'Domain', { emailIdentity: 'example.com' });
 
   expect(findings(app)).toEqual(['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:*:123456789012:identity/*]']);
+});
+
+test('a reader role opted in to read every identity is a wildcard too, and the pack says so', () => {
+  const app = new App();
+  new EmailIdentityReaderRole(newStack(app), 'Reader', { emailIdentities: [], readAllIdentities: true, trustedAccounts: ['222222222222'] });
+
+  expect(findings(app)).toEqual(['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:eu-west-1:123456789012:identity/*]']);
 });
