@@ -83,9 +83,9 @@ function resolveWith(data: Record<string, string>, lookupId: string, value: unkn
 }
 
 async function create(handler: Handler, resource: CfnResource, logicalId: string, resolver?: TemplateResolver): Promise<ReceivedResponse> {
-  const { ServiceToken: _, ...template } = resource.Properties ?? {};
+  const { ServiceToken: _, ...given } = resource.Properties ?? {};
   // CloudFormation hands the handler resolved values: an ARN built with AWS::Partition, for instance.
-  const properties = (resolver ? resolver.resolve(template) : template) as Record<string, unknown>;
+  const properties = (resolver ? resolver.resolve(given) : given) as Record<string, unknown>;
   const event = createEvent(properties, { responseUrl: receiver.url(), logicalResourceId: logicalId, resourceType: resource.Type });
   await handler(event, { getRemainingTimeInMillis: () => 300_000, invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:gate' });
   return receiver.response(event.ResponseURL);
