@@ -249,8 +249,12 @@ const INLINE_POLICY_BUDGET = 10_000;
 
 const POLICY_OVERHEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:GetEmailIdentity","Resource":[]}]}'.length;
 
-/** An identity ARN's characters in the policy, quotes and comma included, with the longest partition name (aws-iso-b). */
+/**
+ * An identity ARN's characters in the policy, quotes and comma included, with
+ * the longest partition name (aws-iso-b) and the name as IAM reads it ($, *, ? escaped).
+ */
 function arnLength(region: string, name: string): number {
-  return 'arn:aws-iso-b:ses::123456789012:identity/'.length + region.length + name.length + 3;
+  const escaped = name === '*' ? 1 : name.replace(/[$*?]/g, '${$&}').length;
+  return 'arn:aws-iso-b:ses::123456789012:identity/'.length + region.length + escaped + 3;
 }
 

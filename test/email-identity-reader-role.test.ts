@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { App, NestedStack, Stack, Token, type Environment } from 'aws-cdk-lib';
+import { App, CfnParameter, NestedStack, Stack, Token, type Environment } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -143,6 +143,30 @@ describe('what the role may do', () => {
     })));
   });
 
+  test('as many identities as IAM\'s 10,240 characters for a role\'s inline policies hold, measured in the longest partition; one more is a synth error', () => {
+    // 64-character names, the longest domains make the policy fill fastest per identity.
+    const names = (count: number) => Array.from({ length: count }, (_, index) => `${String(index).padStart(4, '0')}${'x'.repeat(49)}.example.com`);
+    const fits = (count: number) => {
+      try {
+        readerOnly({ emailIdentities: names(count), regions: ['us-isob-east-1'] });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let most = 1;
+    while (fits(most + 1)) most++;
+    expect(most).toBeGreaterThan(50);
+
+    const policy = roleOf(readerOnly({ emailIdentities: names(most), regions: ['us-isob-east-1'] })).Policies[0];
+    const asDeployed = JSON.stringify(policy.PolicyDocument).replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},"([^"]*)"\]\]\}/g, '"arn:aws-iso-b$1"');
+    expect(asDeployed).not.toContain('Fn::');
+    expect(asDeployed.length).toBeLessThanOrEqual(10_240);
+    expect(() => readerOnly({ emailIdentities: names(most + 1), regions: ['us-isob-east-1'] })).toThrow(
+      new RegExp(`^Ses/Reader: ${most + 1} identities in 1 regions make a policy of about \\d+ characters, more than IAM's 10000 for a role: `
+        + 'split them over more reader roles, or set readAllIdentities\\.$'));
+  });
+
   test('an explicit roleName', () => {
     const { sesStack, dnsStack, reader } = twoAccounts({ roleName: 'DnsAccountReadsSes' });
     new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', readerRole: reader });
@@ -273,6 +297,19 @@ describe('mistakes are synth errors that say what is needed', () => {
     expect(() => new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', region: 'us-east-1', readerRole: reader }))
       .toThrow('Dns/Identity: the reader role Ses/Reader does not cover emailIdentity "example.com" in region us-east-1: '
         + 'it may read example.com in eu-west-1. Add us-east-1 to its regions.');
+  });
+
+  test('a lookup in a stack without a region, and no region of its own', () => {
+    const { dnsStack, reader } = twoAccounts({}, { account: '222222222222' });
+    expect(() => new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', readerRole: reader }))
+      .toThrow('Dns/Identity: a lookup through the reader role Ses/Reader needs the identity\'s region known at synth time: give it a region (one of eu-west-1).');
+  });
+
+  test('names only known at deploy time', () => {
+    const stack = new Stack(new App(), 'Ses', { env: SENDING_ENV });
+    const name = new CfnParameter(stack, 'Name').valueAsString;
+    expect(() => new EmailIdentityReaderRole(stack, 'Reader', { emailIdentities: [name], trustedAccounts: ['222222222222'] }))
+      .toThrow('Ses/Reader: emailIdentities must be known at synth time: lookups in other accounts check against them.');
   });
 
   test('a lookup in a nested stack, whose functions\' role has no predictable name', () => {
