@@ -116,7 +116,8 @@ export class FakeSesServer {
 
   /**
    * Plays STS too (point AWS_ENDPOINT_URL_STS here): `roleArn` may be assumed,
-   * with `externalId` if given, and yields credentials with `accessKeyId`.
+   * with `externalId` if given, and by whom its `trustPolicy` lets in if given,
+   * and yields credentials with `accessKeyId`. Anything else is AccessDenied.
    */
   public allowAssumeRole(roleArn: string, role: AssumableRole): this {
     this.roles.set(roleArn, role);
