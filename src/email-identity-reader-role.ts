@@ -1,5 +1,6 @@
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
 import { identityArns } from './identity-arn';
 import { LOOKUP_ROLE_PREFIX, readerRoleName } from './provider/role-names';
@@ -92,7 +93,8 @@ export class EmailIdentityReaderRole extends Construct {
   public readonly roleName: string;
   /**
    * The role's ARN, usable in any stack: built from its name, so that it is
-   * no cross-stack reference.
+   * no cross-stack reference; a literal where aws-cdk-lib knows the region's
+   * partition.
    */
   public readonly roleArn: string;
   /** The account the role, and the identities it reads, are in. */
@@ -125,7 +127,8 @@ export class EmailIdentityReaderRole extends Construct {
     validate(this.emailIdentities, this.trustedAccounts, this.regions, props).forEach(fail);
 
     this.roleName = props.roleName ?? readerRoleName(stack);
-    this.roleArn = `arn:${Aws.PARTITION}:iam::${this.account}:role/${this.roleName}`;
+    // A literal, where the region facts know the partition: lookups then check it, and read its account, at synth time.
+    this.roleArn = `arn:${RegionInfo.get(stack.region).partition ?? Aws.PARTITION}:iam::${this.account}:role/${this.roleName}`;
 
     const names = this.readAllIdentities ? ['*'] : this.emailIdentities;
     const resources = this.regions.flatMap((region) => names.map((name) => (name === '*'
@@ -199,7 +202,7 @@ export class EmailIdentityReaderRole extends Construct {
     // Across stacks, aws-cdk-lib makes it an order of the stacks: the role exists before the lookup runs.
     scope.node.addDependency(this);
     return {
-      roleArn: stack.formatArn({ service: 'iam', region: '', account: this.account, resource: 'role', resourceName: this.roleName }),
+      roleArn: this.roleArn,
       externalId: this.externalId,
       account: this.account,
     };

@@ -16,7 +16,7 @@ import {
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
 const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
-const READER_ARN = partitionArn(':iam::111111111111:role/SesIdentityReader-eu-west-1-Ses');
+const READER_ARN = 'arn:aws:iam::111111111111:role/SesIdentityReader-eu-west-1-Ses';
 
 /** The sending account's stack and the DNS account's, in one app. */
 function twoAccounts(readerProps: Partial<EmailIdentityReaderRoleProps> = {}, dnsEnv: Environment = DNS_ENV) {
@@ -51,7 +51,7 @@ describe('the example app: two accounts', () => {
   const dns = assembly.getStackByName('DnsAccount');
   const sendingTemplate = Template.fromJSON(sending.template);
   const dnsTemplate = Template.fromJSON(dns.template);
-  const readerArn = partitionArn(':iam::111111111111:role/SesIdentityReader-eu-west-1-SendingAccount');
+  const readerArn = 'arn:aws:iam::111111111111:role/SesIdentityReader-eu-west-1-SendingAccount';
 
   test('the reader role: a name known at synth, trusted by the DNS account\'s lookup role with the external id, reading one identity', () => {
     expect(roleOf(sendingTemplate)).toEqual({
@@ -167,11 +167,20 @@ describe('what the role may do', () => {
         + 'split them over more reader roles, or set readAllIdentities\\.$'));
   });
 
+  test('roleArn: a literal in the partition of the role\'s region; the deploy-time partition where aws-cdk-lib does not know the region', () => {
+    const readerIn = (region: string) => new EmailIdentityReaderRole(new Stack(new App(), 'Ses', { env: { account: '111111111111', region } }), 'Reader', {
+      emailIdentities: ['example.com'], trustedAccounts: ['222222222222'],
+    });
+    expect(readerIn('cn-north-1').roleArn).toBe('arn:aws-cn:iam::111111111111:role/SesIdentityReader-cn-north-1-Ses');
+    const future = readerIn('eu-future-9');
+    expect(Stack.of(future).resolve(future.roleArn)).toEqual(partitionArn(':iam::111111111111:role/SesIdentityReader-eu-future-9-Ses'));
+  });
+
   test('an explicit roleName', () => {
     const { sesStack, dnsStack, reader } = twoAccounts({ roleName: 'DnsAccountReadsSes' });
     new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', readerRole: reader });
     expect(roleOf(Template.fromStack(sesStack)).RoleName).toBe('DnsAccountReadsSes');
-    Template.fromStack(dnsStack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { AssumeRoleArn: partitionArn(':iam::111111111111:role/DnsAccountReadsSes') });
+    Template.fromStack(dnsStack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { AssumeRoleArn: 'arn:aws:iam::111111111111:role/DnsAccountReadsSes' });
   });
 });
 
