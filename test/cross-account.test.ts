@@ -144,7 +144,7 @@ describe('what else STS refuses (the handler in-process, with fast retries)', ()
     return receiver.response(event.ResponseURL);
   }
 
-  test.each([
+  test.each<[string, { readonly AssumeRoleArn?: string; readonly ExternalId?: string }]>([
     ['no external id', { ExternalId: undefined }],
     ['another role of the sending account', { AssumeRoleArn: 'arn:aws:iam::111111111111:role/SesIdentityReader-eu-west-1-Other' }],
   ])('%s: AccessDenied', async (_, override) => {
