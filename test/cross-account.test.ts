@@ -113,7 +113,7 @@ test('the gate bundle reads through the same role, and passes on a verified iden
   const { body } = await create(GATE_RESOURCE_TYPE);
 
   expect(body.Status).toBe('SUCCESS');
-  expect(body.Data).toMatchObject({ VerificationStatus: 'SUCCESS', VerifiedForSendingStatus: 'true' });
+  expect(body.Data).toMatchObject({ VerificationStatus: 'SUCCESS' });
   expect(fake.assumeRoleCalls.slice(before)).toEqual([{ roleArn: readerArn, externalId: EXTERNAL_ID }]);
 });
 
