@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 /** The devDependency alias that holds the newest aws-cdk-lib. */
 const CDK_LATEST = 'aws-cdk-lib-latest';
@@ -10,13 +10,13 @@ const CDK_LATEST = 'aws-cdk-lib-latest';
 const CONSTRUCT_TESTS = [
   'attribute-contract',
   'cdk-nag',
-  'dns-records',
+  'email-identity-dns-records',
   'email-identity-lookup',
   'email-identity-reader-role',
+  'email-identity-verification-gate',
   'example',
   'fit-stacks',
   'looked-up-email-identity',
-  'verification-gate',
 ];
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -87,6 +87,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner@2.197.10',
     // The newest aws-cdk-lib, beside the peer floor: the construct tests run on both.
     `${CDK_LATEST}@npm:aws-cdk-lib@^2.276.0`,
+    // The check that no export goes unimported (task "unused-exports", run by
+    // "test"). Chosen over ts-unused-exports: knip is released every few weeks
+    // and reads entry files (src/index.ts, the *.lambda.ts handlers, tests,
+    // scripts) so that jsii's public API counts as used without a list of
+    // exceptions; ts-unused-exports has had no release since 2024.
+    'knip@^6',
   ],
 
   // jsii targets. Packaging them needs PyPI, Maven Central, NuGet and a Go
@@ -114,7 +120,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'test/cdk-integ.out.*', 'test/*.snapshot/asset.*',
   ],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/', '/knip.jsonc'] },
 });
 
 // The handler: bundled with a current SES v2 client (the copy inside the Lambda
@@ -161,6 +167,8 @@ if (bundleTask) {
 const jestConfig = project.jest!.config;
 const projectConfig = {
   clearMocks: true,
+  // The SDK's notice that it will need Node 22, as scripts/demo.js silences it.
+  setupFiles: ['<rootDir>/test/quiet-sdk.ts'],
   coveragePathIgnorePatterns: ['/node_modules/'],
   testPathIgnorePatterns: ['/node_modules/'],
   transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
@@ -235,6 +243,25 @@ project.addTask('integ:snapshot', {
 project.addTask('integ:deploy', {
   description: 'With AWS credentials: deploy each integ test, run its assertions against real SES, destroy it, and rewrite its snapshot',
 }).exec(`${integRunner} --force`, { receiveArgs: true });
+
+// No export goes unimported: knip reads the entry files (the package's
+// src/index.ts, found through package.json, so jsii's public API counts as
+// used; the Lambda entry points; tests, scripts and examples) and fails on an
+// export or exported type that no other file imports. Only those issue kinds:
+// its dependency checks cannot see the CLIs that projen's tasks run.
+new JsonFile(project, 'knip.jsonc', {
+  allowComments: true,
+  obj: {
+    entry: ['src/handler/*.lambda.ts', 'test/**/*.test.ts', 'test/integ.*.ts', 'test/tmpdir-*.ts', 'scripts/*.ts', 'examples/*.ts'],
+    project: ['src/**/*.ts', 'local/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts', 'test/**/*.ts'],
+    include: ['exports', 'types', 'nsExports', 'nsTypes', 'enumMembers', 'duplicates'],
+  },
+});
+const unusedExports = project.addTask('unused-exports', {
+  description: 'Fail on an export that no other file imports (knip)',
+  exec: 'knip --no-progress',
+});
+project.testTask.spawn(unusedExports);
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');

@@ -14,7 +14,7 @@ const AWS_VARIABLES = [
 /** The function's credentials, as the Lambda runtime would set them. */
 export const FUNCTION_ACCESS_KEY_ID = 'AKIDLOCALTEST';
 export const FUNCTION_SECRET_ACCESS_KEY = 'local-test-secret';
-export const FUNCTION_SESSION_TOKEN = 'local-test-session-token';
+const FUNCTION_SESSION_TOKEN = 'local-test-session-token';
 
 /** What Lambda gives a function in eu-west-1, and no AWS configuration files: the one set of fake credentials. */
 export const FUNCTION_ENV = {

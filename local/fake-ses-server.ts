@@ -319,7 +319,7 @@ export const FAKE_ACCOUNT = '123456789012';
  * attributes only Easy DKIM identities have; the BYODKIM selector is
  * write-only and never read.
  */
-export function cloudControlModel(name: string, body: EmailIdentityBody): Record<string, unknown> {
+function cloudControlModel(name: string, body: EmailIdentityBody): Record<string, unknown> {
   const dkim = body.DkimAttributes ?? {};
   const tokens = dkim.SigningAttributesOrigin === 'AWS_SES' ? dkim.Tokens ?? [] : [];
   const zone = dkim.SigningHostedZone ?? 'dkim.amazonses.com';

@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { TooManyRequestsException, type GetEmailIdentityCommandOutput } from '@aws-sdk/client-sesv2';
 import type { Clock } from '../src/handler/cloudformation';
-import { readIdentity, type IdentityReader } from '../src/handler/read-identity';
+import { readIdentity, type IdentityReader } from '../src/handler/ses';
 import { DEFAULT_RETRY, GATE_READ_MAX_WAIT_MS, LOOKUP_MAX_WAIT_MS, type RetryOptions } from '../src/shared/time-budgets';
 
 export interface ScaleScenario {

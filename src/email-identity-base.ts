@@ -22,7 +22,7 @@ export abstract class EmailIdentityBase extends Resource implements ses.IEmailId
   public abstract readonly emailIdentityArn: string;
   /**
    * The ARN as IAM must read it: IAM takes `$`, `*` and `?` in a resource
-   * for variables and wildcards (see `identity-arn.ts`).
+   * for variables and wildcards (see `provider/identity-arn.ts`).
    */
   protected abstract readonly iamArn: string;
 

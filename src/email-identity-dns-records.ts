@@ -1,11 +1,11 @@
-import { Duration, Fn, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Fn, Token } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as ses from 'aws-cdk-lib/aws-ses';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { EmailIdentityLookup } from './email-identity-lookup';
 import { DkimSigningKind, LookedUpEmailIdentity } from './looked-up-email-identity';
 import { asciiDomain, emailAddressProblem, quoted } from './shared/identity-name';
-import { dmarcRecord, mailFromRecords, type SesDnsRecord } from './shared/ses-dns';
+import { dmarcRecord, mailFromRecords, RECORDS_PROBLEM, type SesDnsRecord } from './shared/ses-dns';
 
 /**
  * A DNS record, as data: for stack outputs, or for DNS that CDK does not manage.
@@ -131,7 +131,7 @@ export class EmailIdentityDnsRecords extends Construct {
       ? this.synthTimeRecords(props.identity, props)
       : this.deployTimeRecords(EmailIdentityLookup.of(props.identity, this), props);
     this.recordList = records.map(asRoute53Record);
-    this.ttlSeconds = (props.ttl ?? Duration.minutes(30)).toSeconds();
+    this.ttlSeconds = (props.ttl ?? DEFAULT_TTL).toSeconds();
 
     const zone = props.hostedZone;
     if (zone) {
@@ -175,7 +175,7 @@ export class EmailIdentityDnsRecords extends Construct {
     const domain = this.domainOf(identity.emailIdentityName, props);
     const fail = (problem: string) => {
       if (!identity._pending) {
-        throw new Error(`${this.node.path}: ${JSON.stringify(identity.emailIdentityName)} ${problem}`);
+        throw new Error(`${this.node.path}: ${problem}`);
       }
     };
     const records: SesDnsRecord[] = [];
@@ -185,18 +185,17 @@ export class EmailIdentityDnsRecords extends Construct {
           records.push(...identity.dkimRecords.map(({ name, value }): SesDnsRecord => ({ name, type: 'CNAME', value })));
           break;
         case DkimSigningKind.BYODKIM:
-          fail('uses BYODKIM: SES does not return its public key, nor Cloud Control its selector, so no CNAMEs can be made. '
-            + `Publish the TXT record <selector>._domainkey.${domain} = "p=<your public key>" yourself, with the selector you gave SES, and set dkim: false.`);
+          fail(RECORDS_PROBLEM.byodkim(identity.emailIdentityName, domain, undefined));
           break;
         case DkimSigningKind.NONE:
-          fail('has no Easy DKIM tokens: enable Easy DKIM on the identity, or set dkim: false.');
+          fail(RECORDS_PROBLEM.notEasyDkim(identity.emailIdentityName, 0, undefined));
           break;
       }
     }
     if (identity.mailFromDomain && props.mailFrom !== false) {
       records.push(...mailFromRecords(identity.mailFromDomain, identity.identityRegion));
     } else if (props.mailFrom) {
-      fail('has no custom MAIL FROM domain: set one in SES (then refresh the lookup with cdk context --reset), or leave mailFrom unset.');
+      fail(RECORDS_PROBLEM.noMailFrom(identity.emailIdentityName));
     }
     return records.concat(dmarcOf(domain, props));
   }
@@ -257,7 +256,7 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
     return;
   }
   if (domain.includes('@')) {
-    fail(`${JSON.stringify(domain)} is an email address identity: it has no DKIM, MAIL FROM or DMARC records of its own. Create the records from a lookup of its domain.`);
+    fail(RECORDS_PROBLEM.emailAddress(domain));
   }
   const zoneName = knownZoneName(props.hostedZone)?.replace(/\.$/, '');
   if (!zoneName || Token.isUnresolved(zoneName)) {
@@ -274,19 +273,25 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
 /**
  * aws-cdk-lib's EmailIdentity publishes the DKIM CNAMEs (and MAIL FROM
  * records) itself for `Identity.publicHostedZone()`: creating them again
- * would fail the deployment on records that already exist.
+ * would fail the deployment on records that already exist. Its records are
+ * found by what they are, Route53 record sets of the identity, by type.
  */
 function notPublishedByAwsCdkLib(scope: Construct, props: EmailIdentityDnsRecordsProps): void {
-  const published = (child: string) => props.identity.node.tryFindChild(child) !== undefined;
+  const isRecordSet = (child: IConstruct): child is route53.CfnRecordSet =>
+    CfnResource.isCfnResource(child) && child.cfnResourceType === route53.CfnRecordSet.CFN_RESOURCE_TYPE_NAME;
+  const publishedTypes = new Set(props.identity.node.findAll().filter(isRecordSet).map((record) => record.type));
   const twice = [
-    (props.dkim ?? true) && published('DkimDnsToken1') ? 'DKIM CNAMEs (set dkim: false)' : undefined,
-    props.mailFrom && published('MailFromMxRecord') ? 'MAIL FROM records (leave mailFrom unset)' : undefined,
+    (props.dkim ?? true) && publishedTypes.has('CNAME') ? 'DKIM CNAMEs (set dkim: false)' : undefined,
+    props.mailFrom && publishedTypes.has('MX') ? 'MAIL FROM records (leave mailFrom unset)' : undefined,
   ].filter(Boolean);
   if (twice.length > 0) {
     throw new Error(`${scope.node.path}: ${props.identity.node.path} publishes its own ${twice.join(' and ')}: aws-cdk-lib's EmailIdentity `
       + 'creates them for Identity.publicHostedZone(), and the same records twice fail the deployment. Or create the identity with Identity.domain().');
   }
 }
+
+/** The records' TTL unless `ttl` says otherwise. */
+const DEFAULT_TTL = Duration.minutes(30);
 
 function dmarcOf(domain: string, props: EmailIdentityDnsRecordsProps): SesDnsRecord[] {
   return props.dmarcPolicy ? [dmarcRecord(domain, props.dmarcPolicy, props.dmarcReportEmail)] : [];
@@ -302,11 +307,14 @@ function asRoute53Record(record: SesDnsRecord): DnsRecord {
  * zone files take it: a longer DMARC record (a long report address) is split.
  * A deploy-time value is one string.
  */
+/** The longest character string in a TXT record. */
+const TXT_STRING_MAX = 255;
+
 function txtStrings(text: string): string {
   if (Token.isUnresolved(text)) {
     return `"${text}"`;
   }
-  const strings = text.match(/[^]{1,255}/g) ?? [''];
+  const strings = text.match(new RegExp(`[^]{1,${TXT_STRING_MAX}}`, 'g')) ?? [''];
   return strings.map((part) => `"${part}"`).join(' ');
 }
 

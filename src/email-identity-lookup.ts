@@ -1,17 +1,19 @@
-import { Duration, Fn, Lazy, Stack, Token, type CfnResource } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, Stack, Token, type CfnResource, type IResolvable, type IResolveContext } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IConstruct } from 'constructs';
 import { EmailIdentityBase } from './email-identity-base';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
-import { copyId, createdIdentitySource, readableTarget, regionSeenFrom, StackLocalAttribute, type IdentitySource } from './identity-target';
+import { checkLocation, createdIdentityLocation, regionSeenFrom, waitForCreatedIdentity } from './identity-location';
 import { LookedUpEmailIdentity, type EmailIdentityLookupOptions } from './looked-up-email-identity';
 import { customResource } from './provider/custom-resource';
+import { identityArn } from './provider/identity-arn';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
+import { throughReaderRole } from './reader-role-access';
 import type { AttributeName } from './shared/attributes';
 import { asciiDomain } from './shared/identity-name';
 import { dkimCnameRecord, type SesDnsRecord } from './shared/ses-dns';
 import { LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS } from './shared/time-budgets';
-import { LOOKUP_RESOURCE_TYPE, type LookupProperties, type Requirement, type TargetProperties } from './shared/wire';
+import { LOOKUP_RESOURCE_TYPE, type IdentityLocation, type LookupProperties, type Requirement } from './shared/wire';
 
 /**
  * Properties of an `EmailIdentityLookup`.
@@ -50,10 +52,10 @@ export interface EmailIdentityLookupProps {
   /**
    * A role made elsewhere (another app, Terraform, the console) to read the
    * identity with, for an identity that lives in another account. For a role
-   * of this app, use `readerRole`. The lookup function may assume this role
-   * and nothing else; the role must trust the function's role
-   * (`EmailIdentityLookupProvider.of(stack).role`, whose name is known before
-   * deployment) and may call `ses:GetEmailIdentity` on the identity.
+   * of this app, use `readerRole`. The stack's functions may assume the roles
+   * its lookups and gates name, and no other; this role must trust their
+   * role (`EmailIdentityLookupProvider.of(stack).role`, whose name is known
+   * before deployment) and may call `ses:GetEmailIdentity` on the identity.
    *
    * @default - the identity is in the stack's account, or `readerRole`'s
    */
@@ -89,8 +91,9 @@ export interface EmailIdentityLookupProps {
  * Every attribute is a string: `""` where SES returns nothing for the field,
  * booleans as `"true"`/`"false"`, timestamps as ISO-8601, numbers in decimal.
  *
- * All lookups in a stack share one Lambda function, whose role may call
- * `ses:GetEmailIdentity` on the looked-up identities only.
+ * All lookups in a stack share one Lambda function, whose role (shared with
+ * the stack's gate function) may call `ses:GetEmailIdentity` only on the
+ * identities the stack's lookups and gates name.
  *
  * The attributes belong to the lookup's stack: statuses change, and an export
  * of a changing value would block that stack's updates. Another stack reads
@@ -140,29 +143,31 @@ export class EmailIdentityLookup extends EmailIdentityBase {
       return identity.inStack(scope);
     }
     const stack = Stack.of(scope);
-    const id = copyId(identity);
+    const id = lookupIdOf(identity);
     const existing = stack.node.tryFindChild(id);
     if (existing instanceof EmailIdentityLookup) {
       return existing;
     }
-    const source = EmailIdentityLookup._source(identity, stack);
-    const lookup = new EmailIdentityLookup(stack, id, source.props);
-    source.waitFor(lookup);
+    const lookup = new EmailIdentityLookup(stack, id, propsOf(createdIdentityLocation(identity, stack)));
+    waitForCreatedIdentity(lookup, identity);
     return lookup;
   }
 
   /**
-   * How constructs in `scope`'s stack read an identity: the lookup properties
-   * that reach it from there, and what they must wait for. Nothing is created.
+   * Where constructs in `scope`'s stack find an identity: a lookup's location
+   * as seen from there, or an identity this app creates by its name; through
+   * `readerRole`, if given, or the lookup's. Nothing is created or granted;
+   * a reader role is checked, and `scope`'s stack deploys after it.
    *
    * @internal
    */
-  public static _source(identity: ses.IEmailIdentity, scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentitySource {
+  public static _locationIn(identity: ses.IEmailIdentity, scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation {
     const stack = Stack.of(scope);
     if (identity instanceof EmailIdentityLookup) {
-      return { props: identity.propsIn(stack, readerRole), waitFor: () => undefined };
+      const props = identity.propsIn(stack, readerRole);
+      return throughReaderRole(scope, locationOf(props), props.readerRole);
     }
-    return createdIdentitySource(identity, stack, readerRole);
+    return throughReaderRole(scope, createdIdentityLocation(identity, stack, readerRole), readerRole);
   }
 
   /**
@@ -283,11 +288,6 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   public readonly tags: string;
 
   /**
-   * Where the identity is, as the handler reads it; gates reuse it.
-   * @internal
-   */
-  public readonly _target: TargetProperties;
-  /**
    * The Easy DKIM CNAMEs, built once: the records construct publishes these.
    * @internal
    */
@@ -300,17 +300,19 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
     super(scope, id);
     this.props = props;
-    const location = readableTarget(this, props);
-
-    this.emailIdentityName = props.emailIdentity;
-    this.identityRegion = location.region;
-    this.identityAccount = location.account;
-    this.emailIdentityArn = location.arn;
-    this.iamArn = location.iamArn;
-    this._target = location.target;
+    const location = throughReaderRole(this, locationOf(props), props.readerRole);
+    checkLocation(this, location);
     const provider = EmailIdentityLookupProvider.of(this);
+    provider._grantRead(location);
+
+    const arn = identityArn(this.stack, location);
+    this.emailIdentityName = props.emailIdentity;
+    this.identityRegion = arn.region;
+    this.identityAccount = arn.account;
+    this.emailIdentityArn = arn.arn;
+    this.iamArn = arn.iamArn;
     const properties: LookupProperties = {
-      ...this._target,
+      ...location,
       RefreshToken: props.refreshToken,
       Requirements: Lazy.list({ produce: () => [...this.requirements] }, { omitEmpty: true }) as Requirement[],
     };
@@ -379,7 +381,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     if (stack === this.stack) {
       return this;
     }
-    const id = copyId(this);
+    const id = lookupIdOf(this);
     const existing = stack.node.tryFindChild(id);
     return existing instanceof EmailIdentityLookup ? existing : new EmailIdentityLookup(stack, id, this.propsIn(stack));
   }
@@ -402,12 +404,10 @@ export class EmailIdentityLookup extends EmailIdentityBase {
    */
   private propsIn(stack: Stack, readerRole?: EmailIdentityReaderRole): EmailIdentityLookupProps {
     const own = this.props.readerRole;
-    if (readerRole && readerRole !== own) {
-      if (own || this.props.assumeRoleArn || stack === this.stack) {
-        throw new Error(`${this.node.path}: a readerRole (${readerRole.node.path}) reads it from stack ${stack.node.path}, but the lookup reads it `
-          + `${own ? `through ${own.node.path}` : this.props.assumeRoleArn ? 'through its assumeRoleArn' : `in its own account, ${this.identityAccount}`}: `
-          + 'give both the same readerRole, or leave it out where the lookup has it.');
-      }
+    if (readerRole && readerRole !== own && (own || this.props.assumeRoleArn || stack === this.stack)) {
+      throw new Error(`${this.node.path}: a readerRole (${readerRole.node.path}) reads it from stack ${stack.node.path}, but the lookup reads it `
+        + `${own ? `through ${own.node.path}` : this.props.assumeRoleArn ? 'through its assumeRoleArn' : `in its own account, ${this.identityAccount}`}: `
+        + 'give both the same readerRole, or leave it out where the lookup has it.');
     }
     if (stack === this.stack) {
       return this.props;
@@ -421,6 +421,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     return { ...this.props, readerRole: role, region: this.props.region ?? regionSeenFrom(this.identityRegion, stack) };
   }
 
+
   /**
    * An attribute of the custom resource, by its name on the wire: a
    * `Fn::GetAtt` in this stack, a synth error in another.
@@ -428,6 +429,57 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   private attribute(name: AttributeName): string {
     return Token.asString(new StackLocalAttribute(this, name, this.resource.getAtt(name)));
   }
+}
+
+/** The location the lookup props name. */
+function locationOf(props: EmailIdentityLookupProps): IdentityLocation {
+  return { EmailIdentity: props.emailIdentity, Region: props.region, AssumeRoleArn: props.assumeRoleArn, ExternalId: props.externalId };
+}
+
+/** Lookup props that read the identity at a location. */
+function propsOf(location: IdentityLocation): EmailIdentityLookupProps {
+  return { emailIdentity: location.EmailIdentity, region: location.Region, assumeRoleArn: location.AssumeRoleArn, externalId: location.ExternalId };
+}
+
+/** The construct id of a stack's lookup of an identity. */
+function lookupIdOf(identity: IConstruct): string {
+  return `EmailIdentityLookup${identity.node.addr}`;
+}
+
+/**
+ * A lookup attribute: a `Fn::GetAtt` where the consumer is in the lookup's
+ * stack (or a stack nested in it), a synth error naming the fix in any other,
+ * where CloudFormation would need an export of a value that changes.
+ */
+class StackLocalAttribute implements IResolvable {
+  public readonly creationStack: string[] = [];
+
+  constructor(private readonly lookup: IConstruct, private readonly name: string, private readonly getAtt: IResolvable) {}
+
+  public resolve(context: IResolveContext): unknown {
+    const consumer = topLevelStack(context.scope);
+    const producer = topLevelStack(this.lookup);
+    if (consumer && producer && consumer !== producer) {
+      throw new Error(`${this.lookup.node.path}: its attribute ${this.name} is used in stack ${consumer.node.path}, `
+        + `but the lookup is in stack ${producer.node.path}. An export of a value that changes would block updates of stack ${producer.node.path}: `
+        + `read it in stack ${consumer.node.path} through a lookup there, lookup.inStack(scope)`);
+    }
+    return this.getAtt;
+  }
+}
+
+/** The stack whose template holds a construct's resources and outputs, nested stacks included; undefined outside stacks. */
+function topLevelStack(scope: IConstruct): Stack | undefined {
+  let stack: Stack;
+  try {
+    stack = Stack.of(scope);
+  } catch {
+    return undefined;
+  }
+  while (stack.nestedStackParent) {
+    stack = stack.nestedStackParent;
+  }
+  return stack;
 }
 
 /** The domain whose DKIM records an identity uses: its own, or an email address's. */

@@ -2,7 +2,7 @@ import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
-import { identityArns } from './identity-arn';
+import { identityArn } from './provider/identity-arn';
 import { LOOKUP_ROLE_PREFIX, readerRoleName } from './provider/role-names';
 import type { ReaderRoleAccess } from './reader-role-access';
 import { emailIdentityProblem } from './shared/identity-name';
@@ -133,7 +133,7 @@ export class EmailIdentityReaderRole extends Construct {
     const names = this.readAllIdentities ? ['*'] : this.emailIdentities;
     const resources = this.regions.flatMap((region) => names.map((name) => (name === '*'
       ? stack.formatArn({ service: 'ses', region, resource: 'identity', resourceName: '*' })
-      : identityArns(stack, name, region, this.account).iamArn)));
+      : identityArn(stack, { EmailIdentity: name, Region: region }).iamArn)));
     const policySize = this.regions.reduce((size, region) => size + names.reduce((sum, name) => sum + arnLength(region, name), 0), POLICY_OVERHEAD);
     if (policySize > INLINE_POLICY_BUDGET) {
       fail(`${this.emailIdentities.length} identities in ${this.regions.length} regions make a policy of about ${policySize} characters, `
@@ -204,7 +204,6 @@ export class EmailIdentityReaderRole extends Construct {
     return {
       roleArn: this.roleArn,
       externalId: this.externalId,
-      account: this.account,
     };
   }
 }

@@ -3,11 +3,11 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { EmailIdentityLookup } from './email-identity-lookup';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
-import { readableTarget } from './identity-target';
+import { checkLocation, waitForCreatedIdentity } from './identity-location';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
-import { GATE_LIMITS, GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
-import { GATE_RESOURCE_TYPE, type GateCondition, type GateProperties } from './shared/wire';
+import { GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
+import { GATE_RESOURCE_TYPE, type GateCondition, type GateData, type GateProperties } from './shared/wire';
 
 /**
  * A condition an identity must meet before a gate lets dependants deploy.
@@ -22,14 +22,6 @@ export enum VerificationCondition {
   /** The custom MAIL FROM domain's status is `SUCCESS`. */
   MAIL_FROM_VERIFIED = 'MailFromVerified',
 }
-
-/** Each condition's name on the wire: keyed by the enum, so a new member must be mapped. */
-const WIRE_CONDITIONS: Record<VerificationCondition, GateCondition> = {
-  [VerificationCondition.IDENTITY_VERIFIED]: 'IdentityVerified',
-  [VerificationCondition.SENDING_ENABLED]: 'SendingEnabled',
-  [VerificationCondition.DKIM_VERIFIED]: 'DkimVerified',
-  [VerificationCondition.MAIL_FROM_VERIFIED]: 'MailFromVerified',
-};
 
 /**
  * Properties of an `EmailIdentityVerificationGate`.
@@ -110,34 +102,45 @@ export class EmailIdentityVerificationGate extends Construct {
   constructor(scope: Construct, id: string, props: EmailIdentityVerificationGateProps) {
     super(scope, id);
 
-    const pollInterval = props.pollInterval ?? Duration.seconds(30);
-    const timeout = props.timeout ?? Duration.minutes(30);
-    const conditions = props.conditions ?? [VerificationCondition.IDENTITY_VERIFIED, VerificationCondition.SENDING_ENABLED];
+    const pollInterval = props.pollInterval ?? DEFAULT_POLL_INTERVAL;
+    const timeout = props.timeout ?? DEFAULT_TIMEOUT;
+    const conditions = props.conditions ?? DEFAULT_CONDITIONS;
     validate(this, pollInterval, timeout, conditions);
 
     // The identity as read from this stack: no export crosses stacks, and no
     // lookup is needed; a lookup in this stack has already checked and granted it.
     const identity = props.identity;
-    const source = EmailIdentityLookup._source(identity, this, props.readerRole);
-    const target = identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this)
-      ? identity._target
-      : readableTarget(this, source.props).target;
-    const gateFunction = EmailIdentityLookupProvider.of(this)._gateFunction();
+    const provider = EmailIdentityLookupProvider.of(this);
+    const location = EmailIdentityLookup._locationIn(identity, this, props.readerRole);
+    if (!(identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this))) {
+      checkLocation(this, location);
+      provider._grantRead(location);
+    }
+    const gateFunction = provider._gateFunction();
     const properties: GateProperties = {
-      ...target,
-      Conditions: [...new Set(conditions.map((condition) => WIRE_CONDITIONS[condition]))],
+      ...location,
+      // Each member's value is its name on the wire: a member the wire lacks fails compilation here.
+      Conditions: [...new Set(conditions.map((condition): GateCondition => condition))],
       PollIntervalSeconds: String(pollInterval.toSeconds()),
       TimeoutSeconds: String(timeout.toSeconds()),
     };
     const serviceTimeout = timeout.plus(Duration.seconds(GATE_SERVICE_TIMEOUT_MARGIN_SECONDS));
     const resource = customResource(this, GATE_RESOURCE_TYPE, gateFunction.serviceToken, serviceTimeout, properties);
     resource.node.addDependency(gateFunction.invokePolicy);
-    source.waitFor(resource);
+    if (!(identity instanceof EmailIdentityLookup)) {
+      waitForCreatedIdentity(resource, identity);
+    }
 
-    this.verificationStatus = Token.asString(resource.getAtt('VerificationStatus'));
-    this.waitedSeconds = Token.asString(resource.getAtt('WaitedSeconds'));
+    const attribute = (name: keyof GateData) => Token.asString(resource.getAtt(name));
+    this.verificationStatus = attribute('VerificationStatus');
+    this.waitedSeconds = attribute('WaitedSeconds');
   }
 }
+
+/** The defaults the props document. */
+const DEFAULT_POLL_INTERVAL = Duration.seconds(30);
+const DEFAULT_TIMEOUT = Duration.minutes(30);
+const DEFAULT_CONDITIONS = [VerificationCondition.IDENTITY_VERIFIED, VerificationCondition.SENDING_ENABLED];
 
 function validate(scope: Construct, pollInterval: Duration, timeout: Duration, conditions: VerificationCondition[]): void {
   const fail = (problem: string): never => {
@@ -149,12 +152,8 @@ function validate(scope: Construct, pollInterval: Duration, timeout: Duration, c
   if (conditions.length === 0) {
     fail('conditions is empty: a gate needs at least one condition to wait for.');
   }
-  const { minPollIntervalSeconds: minPoll, maxPollIntervalSeconds: maxPoll, maxTimeoutSeconds: maxTimeout } = GATE_LIMITS;
-  switch (gateTimingProblem(pollInterval.toSeconds(), timeout.toSeconds())) {
-    case 'pollInterval':
-      return fail(`pollInterval is ${pollInterval.toSeconds()} s; it must be between ${minPoll} s and ${maxPoll / 60} minutes.`);
-    case 'timeout':
-      return fail(`timeout is ${timeout.toSeconds()} s; it must be at least pollInterval and at most ${maxTimeout / 60} minutes `
-        + `(CloudFormation waits an hour at most); pollInterval is ${pollInterval.toSeconds()} s.`);
+  const timingProblem = gateTimingProblem(pollInterval.toSeconds(), timeout.toSeconds());
+  if (timingProblem) {
+    fail(timingProblem);
   }
 }

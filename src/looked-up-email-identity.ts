@@ -3,8 +3,8 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import type { Construct } from 'constructs';
 import { EmailIdentityBase } from './email-identity-base';
-import { identityArns } from './identity-arn';
-import { checkTarget } from './identity-target';
+import { checkLocation } from './identity-location';
+import { identityArn } from './provider/identity-arn';
 
 /**
  * Where to find an identity for a synth-time lookup.
@@ -107,16 +107,17 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
 
   private constructor(scope: Construct, id: string, options: EmailIdentityLookupOptions) {
     super(scope, id, { region: options.region });
-    checkTarget(this, { emailIdentity: options.emailIdentity, region: options.region });
-    const stack = Stack.of(this);
+    // No role: the CLI reads in the stack's account.
+    const location = { EmailIdentity: options.emailIdentity, Region: options.region };
+    checkLocation(this, location);
     const { properties, pending } = readThroughCli(this, options);
     this._pending = pending;
+    const arn = identityArn(Stack.of(this), location);
     this.emailIdentityName = options.emailIdentity;
-    this.identityRegion = options.region ?? stack.region;
-    this.identityAccount = stack.account;
-    const { arn, iamArn } = identityArns(stack, options.emailIdentity, this.identityRegion, this.identityAccount);
-    this.emailIdentityArn = arn;
-    this.iamArn = iamArn;
+    this.identityRegion = arn.region;
+    this.identityAccount = arn.account;
+    this.emailIdentityArn = arn.arn;
+    this.iamArn = arn.iamArn;
 
     const names = [properties.DkimDNSTokenName1, properties.DkimDNSTokenName2, properties.DkimDNSTokenName3].map((name) => name ?? '');
     const values = [properties.DkimDNSTokenValue1, properties.DkimDNSTokenValue2, properties.DkimDNSTokenValue3].map((value) => value ?? '');

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EmailIdentityLookup } from '../src';
-import { encodeIdentity } from '../src/handler/encode';
+import { encodeIdentity } from '../src/handler/lookup';
 import { ATTRIBUTES, ATTRIBUTE_NAMES } from '../src/shared/attributes';
 import { LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 

@@ -12,7 +12,7 @@ import { createEvent, deleteEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, 
 import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
 import { invokeBundle, LOOKUP_BUNDLE_DIR } from '../local/lambda-runner';
 import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
-import { lookupPhysicalId } from '../src/handler/physical-id';
+import { lookupPhysicalId } from '../src/handler/properties';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 
 let bundleDir: string;

@@ -16,7 +16,7 @@ import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
 import { invokeBundle, LOOKUP_BUNDLE_DIR } from '../local/lambda-runner';
 import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
 import { createLookupHandler } from '../src/handler/lookup';
-import { lookupPhysicalId } from '../src/handler/physical-id';
+import { lookupPhysicalId } from '../src/handler/properties';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 import { DEFAULT_RETRY, type RetryOptions } from '../src/shared/time-budgets';
 

@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-sesv2';
 import * as fc from 'fast-check';
 import { failureBody, MAX_RESPONSE_BYTES, successBody, type ResponseEnvelope } from '../src/handler/cloudformation';
-import { encodeIdentity, lookupData, type EmailIdentityDescription } from '../src/handler/encode';
+import { encodeIdentity, lookupData } from '../src/handler/lookup';
+import type { EmailIdentityDescription } from '../src/handler/ses';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 
 /**

@@ -13,10 +13,9 @@ import { useLocalAws } from '../local/aws-environment';
 import { createEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION } from '../local/cloudformation';
 import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
 import type { Clock } from '../src/handler/cloudformation';
-import { Attempted, retryClass } from '../src/handler/failure-reason';
+import { AssumeRoleFailed, RetriesExhausted, retryClass } from '../src/handler/failure-reason';
 import { createLookupHandler } from '../src/handler/lookup';
-import { readIdentity } from '../src/handler/read-identity';
-import { AssumeRoleFailed, SesClients } from '../src/handler/ses-clients';
+import { readIdentity, SesClients } from '../src/handler/ses';
 import { DEFAULT_RETRY, FUNCTION_TIMEOUT_SECONDS, LOOKUP_MAX_WAIT_MS } from '../src/shared/time-budgets';
 
 /** Time that passes only when someone sleeps; sleeping resolves at once. */
@@ -45,7 +44,7 @@ const errors = {
   notFound: () => Object.assign(new Error(`getaddrinfo ENOTFOUND ${HOST}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: HOST }),
   tryAgain: () => Object.assign(new Error(`getaddrinfo EAI_AGAIN ${HOST}`), { code: 'EAI_AGAIN', errno: -3001, syscall: 'getaddrinfo', hostname: HOST }),
   accessDenied: () => new SESv2ServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized', $metadata: { httpStatusCode: 403 } }),
-  stsAccessDenied: () => new AssumeRoleFailed(ROLE_ARN, new STSServiceException({
+  stsAccessDenied: () => new AssumeRoleFailed(new STSServiceException({
     name: 'AccessDenied', $fault: 'client', message: `User is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}`, $metadata: { httpStatusCode: 403 },
   })),
   notFoundIdentity: () => new SESv2ServiceException({ name: 'NotFoundException', $fault: 'client', message: 'missing', $metadata: { httpStatusCode: 404 } }),
@@ -127,7 +126,7 @@ describe('on a fake clock, with the production policy', () => {
   });
 
   test.each([
-    ['from SES', errors.accessDenied, /^The lookup function may not call ses:GetEmailIdentity on "example.com" .* \(AccessDeniedException: not authorized\)/],
+    ['from SES', errors.accessDenied, /^The function may not call ses:GetEmailIdentity on "example.com" .* \(AccessDeniedException: not authorized\)/],
     ['from STS, assuming a role', errors.stsAccessDenied, /^Could not assume role .* after \d+ attempts in \d+ s \(AccessDenied: User is not authorized to perform: sts:AssumeRole/],
   ])('AccessDenied %s is retried for the IAM window (30 s)', async (_, error, reason) => {
     const { body, failedAfterMs, retries } = await failEvery(error);
@@ -140,7 +139,7 @@ describe('on a fake clock, with the production policy', () => {
   });
 
   test('STS failing (5xx) when assuming a role: retried as a fault, and the reason does not blame the trust policy', async () => {
-    const stsFault = () => new AssumeRoleFailed(ROLE_ARN, new STSServiceException({
+    const stsFault = () => new AssumeRoleFailed(new STSServiceException({
       name: 'InternalFailure', $fault: 'server', message: 'Internal failure.', $metadata: { httpStatusCode: 500 },
     }));
 
@@ -170,7 +169,7 @@ describe('on a fake clock, with the production policy', () => {
     };
     const failure = await readIdentity(client, 'example.com', LOOKUP_MAX_WAIT_MS, { clock }).catch((error: unknown) => error);
 
-    expect(failure).toBeInstanceOf(Attempted);
+    expect(failure).toBeInstanceOf(RetriesExhausted);
     expect(retryClass(failure)).toBe('fault');
     expect(clock.now()).toBeGreaterThan(300_000 + DEFAULT_RETRY.faultGraceMs - DEFAULT_RETRY.maxDelayMs);
     expect(clock.now()).toBeLessThan(300_000 + DEFAULT_RETRY.faultGraceMs + DEFAULT_RETRY.maxDelayMs);
@@ -193,14 +192,14 @@ describe('over real HTTP, windows scaled down 100 times', () => {
   test('SES that hangs: each call times out (requestTimeout throws), retried as a fault for its window', async () => {
     const retry = scaledRetry(100);
     fake.setIdentity('example.com', fullIdentity('example.com')).script('example.com', Array(50).fill('hang'));
-    const client = new SesClients({ connectionTimeout: 100, requestTimeout: 200 }).get({});
+    const client = new SesClients({ connectionTimeout: 100, requestTimeout: 200 }).get({ EmailIdentity: 'example.com' });
     const started = Date.now();
 
     const failure = await readIdentity(client, 'example.com', 60_000, { retry }).catch((error: unknown) => error);
     const elapsed = Date.now() - started;
 
     expect(retryClass(failure)).toBe('fault');
-    expect((failure as Attempted).cause).toMatchObject({ name: 'TimeoutError' });
+    expect((failure as RetriesExhausted).cause).toMatchObject({ name: 'TimeoutError' });
     expect(fake.requests.length).toBeGreaterThan(1);
     // Retries start within faultGraceMs (1 s here); one more call of 200 ms may follow.
     expect(elapsed).toBeLessThan(retry.faultGraceMs + 200 + 500);
@@ -209,7 +208,7 @@ describe('over real HTTP, windows scaled down 100 times', () => {
   test('persistent 5xx: retried for its window, then fails', async () => {
     const retry = scaledRetry(100);
     fake.setIdentity('example.com', fullIdentity('example.com')).script('example.com', Array(200).fill({ status: 503, errorType: 'ServiceUnavailable' }));
-    const client = new SesClients().get({});
+    const client = new SesClients().get({ EmailIdentity: 'example.com' });
     const started = Date.now();
 
     const failure = await readIdentity(client, 'example.com', 60_000, { retry }).catch((error: unknown) => error);

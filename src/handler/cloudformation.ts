@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { ANSWER_RESERVE_MS } from '../shared/time-budgets';
+import { ANSWER_RESERVE_MS, RESPONSE_PUT } from '../shared/time-budgets';
 import { GATE_STARTED_AT } from '../shared/wire';
 
 /**
@@ -196,7 +196,7 @@ export function failureBody(envelope: ResponseEnvelope, reason: string): string 
 
 /** Cuts text on a character boundary so that its JSON form takes at most maxBytes. */
 function truncate(text: string, maxBytes: number): string {
-  const jsonBytes = (value: string) => byteLength(JSON.stringify(value)) - 2;
+  const jsonBytes = (value: string) => byteLength(JSON.stringify(value)) - '""'.length;
   if (jsonBytes(text) <= maxBytes) {
     return text;
   }
@@ -218,22 +218,26 @@ function truncate(text: string, maxBytes: number): string {
 
 /**
  * PUTs the response to CloudFormation's pre-signed URL, retrying transient
- * failures: three attempts of at most 3 s, with pauses, fit in the reserve
- * (ANSWER_RESERVE_MS). The URL is a credential: it is never logged.
+ * failures (RESPONSE_PUT), within the reserve (ANSWER_RESERVE_MS). The URL is
+ * a credential: it is never logged.
  */
-export async function sendResponse(responseUrl: string, body: string, attempts = 3): Promise<void> {
+async function sendResponse(responseUrl: string, body: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await put(responseUrl, body);
       return;
     } catch (error) {
-      if (attempt >= attempts) {
+      if (attempt >= RESPONSE_PUT.attempts) {
         throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, RESPONSE_PUT.pauseMs * attempt));
     }
   }
 }
+
+/** The 2xx statuses: S3 took the response. */
+const HTTP_OK_FIRST = 200;
+const HTTP_OK_LAST = 299;
 
 function put(responseUrl: string, body: string): Promise<void> {
   const url = new URL(responseUrl);
@@ -243,11 +247,11 @@ function put(responseUrl: string, body: string): Promise<void> {
       method: 'PUT',
       // S3 pre-signed URLs are signed without a content type.
       headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-      timeout: 3_000,
+      timeout: RESPONSE_PUT.timeoutMs,
     }, (response) => {
       response.resume();
       const status = response.statusCode ?? 0;
-      if (status >= 200 && status < 300) {
+      if (status >= HTTP_OK_FIRST && status <= HTTP_OK_LAST) {
         resolve();
       } else {
         reject(new Error(`CloudFormation response URL answered HTTP ${status}`));

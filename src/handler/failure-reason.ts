@@ -1,61 +1,65 @@
 import { isRetryableByTrait, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { AssumeRoleFailed } from './ses-clients';
-import type { RetryClass } from '../shared/time-budgets';
+import { MS_PER_SECOND, type RetryClass } from '../shared/time-budgets';
+import type { IdentityLocation } from '../shared/wire';
 
-/** Where a lookup ran, so that a failure says which account and region to look in. */
-export interface LookupScope {
-  readonly emailIdentity: string;
-  readonly region: string;
-  readonly account: string;
-  readonly assumeRoleArn?: string;
-}
+/**
+ * The handlers' errors, and the one sentence each failure becomes: what went
+ * wrong where, and what to do.
+ */
 
 /**
  * A sentence a person can act on: which identity, where, what went wrong and
  * what to do. Short, because it shares the 4096-byte response.
+ *
+ * @param where the identity's location, and the region and account the read resolved it to
  */
-export function failureReason(failure: unknown, scope: LookupScope): string {
-  const where = `in account ${scope.account || 'unknown'}, region ${scope.region || 'unknown'}`;
-  const identity = JSON.stringify(scope.emailIdentity);
-  const error = failure instanceof Attempted ? failure.cause : failure;
+export function failureReason(
+  failure: unknown,
+  where: { readonly location: IdentityLocation; readonly region: string; readonly account: string },
+): string {
+  const { location, region, account } = where;
+  const inAccount = `in account ${account || 'unknown'}, region ${region || 'unknown'}`;
+  const identity = JSON.stringify(location.EmailIdentity);
+  const role = location.AssumeRoleArn;
+  const error = failure instanceof RetriesExhausted ? failure.cause : failure;
   const name = errorName(error);
   const detail = errorMessage(error);
-  const attempts = failure instanceof Attempted && failure.attempts > 1 ? ` after ${failure.attempts} attempts${seconds(failure.elapsedMs)}` : '';
+  const attempts = failure instanceof RetriesExhausted && failure.attempts > 1 ? ` after ${failure.attempts} attempts${seconds(failure.elapsedMs)}` : '';
   const unresolved = unresolvedHost(error);
   if (unresolved) {
-    const what = error instanceof AssumeRoleFailed ? `assume role ${scope.assumeRoleArn} (STS)` : `read ${identity} (SES)`;
-    return `Could not ${what} ${where}: host ${unresolved.hostname} does not resolve (${unresolved.code})${attempts}. Check the region (${scope.region || 'unknown'}: is it a region, with SES?) and the function's DNS and network access.`;
+    const what = error instanceof AssumeRoleFailed ? `assume role ${role} (STS)` : `read ${identity} (SES)`;
+    return `Could not ${what} ${inAccount}: host ${unresolved.hostname} does not resolve (${unresolved.code})${attempts}. Check the region (${region || 'unknown'}: is it a region, with SES?) and the function's DNS and network access.`;
   }
   if (isUnreadable(error)) {
-    return `SES answered GetEmailIdentity for ${identity} ${where} with a response that could not be read (${name}: ${detail}). Deploy again; if it persists, check what sits between the function and SES.`;
+    return `SES answered GetEmailIdentity for ${identity} ${inAccount} with a response that could not be read (${name}: ${detail}). Deploy again; if it persists, check what sits between the function and SES.`;
   }
   switch (name) {
     case 'NotFoundException':
-      return `SES email identity ${identity} does not exist ${where}. Create it in SES (identities are per region), or correct emailIdentity. (NotFoundException)`;
+      return `SES email identity ${identity} does not exist ${inAccount}. Create it in SES (identities are per region), or correct emailIdentity. (NotFoundException)`;
     case 'TooManyRequestsException':
     case 'ThrottlingException':
-      return `SES kept throttling GetEmailIdentity for ${identity} ${where}${attempts} (${name}). Deploy again, or spread lookups over fewer stacks deployed at once.`;
+      return `SES kept throttling GetEmailIdentity for ${identity} ${inAccount}${attempts} (${name}). Deploy again, or spread lookups over fewer stacks deployed at once.`;
     case 'AccessDeniedException':
-      return scope.assumeRoleArn
-        ? `Role ${scope.assumeRoleArn} may not call ses:GetEmailIdentity on ${identity} ${where} (AccessDeniedException: ${detail}). Grant it that action on the identity.`
-        : `The lookup function may not call ses:GetEmailIdentity on ${identity} ${where} (AccessDeniedException: ${detail}). Check permission boundaries and SCPs.`;
+      return role
+        ? `Role ${role} may not call ses:GetEmailIdentity on ${identity} ${inAccount} (AccessDeniedException: ${detail}). Grant it that action on the identity.`
+        : `The function may not call ses:GetEmailIdentity on ${identity} ${inAccount} (AccessDeniedException: ${detail}). Check permission boundaries and SCPs.`;
     case 'BadRequestException':
-      return `SES rejected ${identity} ${where} as an email identity name (BadRequestException: ${detail}). Pass a domain or email address.`;
+      return `SES rejected ${identity} ${inAccount} as an email identity name (BadRequestException: ${detail}). Pass a domain or email address.`;
     case 'AssumeRoleFailed': {
       const kind = retryClass(error);
       const advice = kind === 'throttling' || kind === 'fault'
         ? 'STS kept failing: deploy again later.'
-        : "The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider's roleArn), with the same external id if one is set.";
-      return `Could not assume role ${scope.assumeRoleArn} to read ${identity} ${where}${attempts} (${detail}). ${advice}`;
+        : "The role's trust policy must allow the functions' role (EmailIdentityLookupProvider.of(stack).role), with the same external id if one is set.";
+      return `Could not assume role ${role} to read ${identity} ${inAccount}${attempts} (${detail}). ${advice}`;
     }
     case 'UnexpectedShape':
-      return `SES answered GetEmailIdentity for ${identity} ${where} with a response of unexpected shape: ${detail}. Check what sits between the function and SES.`;
+      return `SES answered GetEmailIdentity for ${identity} ${inAccount} with a response of unexpected shape: ${detail}. Check what sits between the function and SES.`;
     case 'DeadlineExceeded':
-      return `SES did not answer GetEmailIdentity for ${identity} ${where} in time${attempts}. Deploy again; if it persists, check the SES endpoint and the function's network access.`;
+      return `SES did not answer GetEmailIdentity for ${identity} ${inAccount} in time${attempts}. Deploy again; if it persists, check the SES endpoint and the function's network access.`;
     default:
       return retryClass(error) === 'fault'
-        ? `SES kept failing GetEmailIdentity for ${identity} ${where}${attempts} (${name}: ${detail}): server errors, dropped connections or timeouts that did not pass. Deploy again later; if it persists, check the AWS Health Dashboard for SES and the function's network access.`
-        : `GetEmailIdentity for ${identity} ${where} failed${attempts} (${name}: ${detail}).`;
+        ? `SES kept failing GetEmailIdentity for ${identity} ${inAccount}${attempts} (${name}: ${detail}): server errors, dropped connections or timeouts that did not pass. Deploy again later; if it persists, check the AWS Health Dashboard for SES and the function's network access.`
+        : `GetEmailIdentity for ${identity} ${inAccount} failed${attempts} (${name}: ${detail}).`;
   }
 }
 
@@ -72,9 +76,17 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-/** The last error of a call, how many attempts it took and how long. */
-export class Attempted extends Error {
-  public override readonly name = 'Attempted';
+/** Raised when the role cannot be assumed, so that the reason can say so. */
+export class AssumeRoleFailed extends Error {
+  public override readonly name = 'AssumeRoleFailed';
+  constructor(public override readonly cause: unknown) {
+    super(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
+  }
+}
+
+/** Retries ran out: the last error of a call, how many attempts it took and how long. */
+export class RetriesExhausted extends Error {
+  public override readonly name = 'RetriesExhausted';
   constructor(public override readonly cause: unknown, public readonly attempts: number, public readonly elapsedMs = 0) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
@@ -86,7 +98,7 @@ export class Attempted extends Error {
  * and faults pass like SES's.
  */
 export function retryClass(error: unknown): RetryClass {
-  if (error instanceof Attempted || error instanceof AssumeRoleFailed) {
+  if (error instanceof RetriesExhausted || error instanceof AssumeRoleFailed) {
     return retryClass(error.cause);
   }
   if (!(error instanceof Error) || error instanceof DeadlineExceeded || error instanceof UnexpectedShape) {
@@ -109,7 +121,7 @@ export function retryClass(error: unknown): RetryClass {
 }
 
 /** The host that getaddrinfo could not resolve, anywhere in the error's causes. */
-export function unresolvedHost(error: unknown): { readonly hostname: string; readonly code: string } | undefined {
+function unresolvedHost(error: unknown): { readonly hostname: string; readonly code: string } | undefined {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 10; cause = cause.cause, depth++) {
     const { code, hostname } = cause as NodeJS.ErrnoException & { hostname?: string };
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
@@ -121,7 +133,7 @@ export function unresolvedHost(error: unknown): { readonly hostname: string; rea
 
 /** " in 98 s", from a second on. */
 function seconds(ms: number): string {
-  return ms >= 1000 ? ` in ${Math.round(ms / 1000)} s` : '';
+  return ms >= MS_PER_SECOND ? ` in ${Math.round(ms / MS_PER_SECOND)} s` : '';
 }
 
 function errorName(error: unknown): string {

@@ -1,18 +1,21 @@
+/**
+ * The gate: waits until an identity meets its conditions, and explains a
+ * failure with the statuses SES reports and what public DNS holds.
+ */
+import { Resolver } from 'node:dns/promises';
 import { answerCloudFormation, type Answer, type Handler, type HandlerEvent, type Request } from './cloudformation';
-import { checkRecords, expectedRecords, SYSTEM_RESOLVER, type DnsResolver } from './dns-check';
-import type { EmailIdentityDescription } from './encode';
-import { Attempted, DeadlineExceeded, failureReason, retryClass } from './failure-reason';
-import { gatePhysicalId } from './physical-id';
-import { parseGateProperties } from './properties';
-import { describeStackStatus, isRollback, repeatsSucceededProperties } from './rollback';
-import { createReader, type SesReaderOptions } from './ses-clients';
-import { GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS } from '../shared/time-budgets';
+import { DeadlineExceeded, failureReason, RetriesExhausted, retryClass } from './failure-reason';
+import { gatePhysicalId, parseGateProperties } from './properties';
+import { describeStackStatus, isRollback, repeatsSucceededProperties, type RollbackOptions } from './rollback';
+import { createReader, type EmailIdentityDescription, type SesReaderOptions } from './ses';
+import { dkimCnameRecord, dkimCnameZone, mailFromRecords, type SesDnsRecord } from '../shared/ses-dns';
+import { DNS_CHECK_TIMEOUT_MS, GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS, MS_PER_SECOND } from '../shared/time-budgets';
 import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type GateCondition, type GateData } from '../shared/wire';
 
 /** Sends the event to the function again, asynchronously, so that a fresh invocation goes on waiting. */
 export type ContinueLater = (functionArn: string, event: HandlerEvent) => Promise<void>;
 
-export interface GateHandlerOptions extends SesReaderOptions {
+export interface GateHandlerOptions extends SesReaderOptions, RollbackOptions {
   /** @default - a wait longer than one invocation fails, saying so */
   readonly continueLater?: ContinueLater;
   /** For the DNS check of a failed gate. @default the system's resolver */
@@ -35,15 +38,15 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
       return request.fail(properties);
     }
     const { clock } = request;
-    const { scope, read: readWithin } = await readerFor(properties, request);
+    const reader = await readerFor(properties, request);
     const physicalId = gatePhysicalId(properties);
-    const read = () => readWithin(Math.min(GATE_READ_MAX_WAIT_MS, request.remainingMs()));
+    const read = () => reader.read(Math.min(GATE_READ_MAX_WAIT_MS, request.remainingMs()));
     const passed = (identity: EmailIdentityDescription, waitedMs: number) => request.succeed(physicalId, gateData(identity, waitedMs));
     const explain = async (headline: string, identity: EmailIdentityDescription | undefined) => {
       if (!identity) {
         return headline;
       }
-      const records = expectedRecords(identity, properties.EmailIdentity, scope.region);
+      const records = expectedRecords(identity, properties.EmailIdentity, reader.region);
       const dns = records.length > 0 ? ` DNS now: ${(await checkRecords(records, resolver)).join('; ')}.` : '';
       return `${headline} Statuses: ${describeStatuses(identity)}.${dns}`;
     };
@@ -79,15 +82,15 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
           return passed(lastSeen ?? {}, 0);
         }
         if (isPermanent(error)) {
-          return request.fail(failureReason(error, scope));
+          return request.fail(failureReason(error, reader));
         }
         // Throttling or a passing fault: the next poll may do better.
-        waitingFor = failureReason(error, scope);
+        waitingFor = failureReason(error, reader);
       }
 
       const nextPoll = clock.now() + properties.pollIntervalMs;
       if (nextPoll > startedAt + properties.timeoutMs) {
-        const waited = Math.round((clock.now() - startedAt) / 1000);
+        const waited = Math.round((clock.now() - startedAt) / MS_PER_SECOND);
         return request.fail(await explain(`Gate on ${name} timed out after ${waited} s: ${waitingFor.replace(/\.$/, '')}.`, lastSeen));
       }
       if (properties.pollIntervalMs + GATE_READ_MIN_WAIT_MS > request.remainingMs()) {
@@ -117,14 +120,14 @@ async function handOver(request: Request, startedAt: number, continueLater: Cont
  * already retried for its whole window, and answers that will not change.
  */
 function isPermanent(failure: unknown): boolean {
-  const error = failure instanceof Attempted ? failure.cause : failure;
+  const error = failure instanceof RetriesExhausted ? failure.cause : failure;
   const kind = retryClass(error);
   // A poll that ran out of its own time may do better at the next; any other final answer will not.
   return kind === 'accessDenied' || kind === 'unresolvedHost' || (kind === 'final' && !(error instanceof DeadlineExceeded));
 }
 
 /** What one poll says of the conditions. */
-export type Verdict =
+type Verdict =
   | { readonly state: 'passed' }
   | { readonly state: 'failed'; readonly because: string }
   | { readonly state: 'waiting'; readonly because: string };
@@ -133,7 +136,7 @@ export type Verdict =
  * Checks every condition against one GetEmailIdentity response. A FAILED
  * status fails at once; PENDING, NOT_STARTED and TEMPORARY_FAILURE wait.
  */
-export function evaluate(identity: EmailIdentityDescription, conditions: readonly GateCondition[]): Verdict {
+function evaluate(identity: EmailIdentityDescription, conditions: readonly GateCondition[]): Verdict {
   const unmet: string[] = [];
   for (const condition of conditions) {
     const verdict = check(identity, condition);
@@ -199,9 +202,68 @@ function describeStatuses(identity: EmailIdentityDescription): string {
 function gateData(identity: EmailIdentityDescription, waitedMs: number): GateData {
   return {
     VerificationStatus: identity.VerificationStatus ?? '',
-    VerifiedForSendingStatus: identity.VerifiedForSendingStatus === undefined ? '' : String(identity.VerifiedForSendingStatus),
-    DkimStatus: identity.DkimAttributes?.Status ?? '',
-    MailFromDomainStatus: identity.MailFromAttributes?.MailFromDomainStatus ?? '',
-    WaitedSeconds: String(Math.round(waitedMs / 1000)),
+    WaitedSeconds: String(Math.round(waitedMs / MS_PER_SECOND)),
   };
+}
+
+/** The DNS queries the check makes; the system's resolver by default, a stub in tests. */
+export interface DnsResolver {
+  resolveCname(name: string): Promise<string[]>;
+  resolveMx(name: string): Promise<Array<{ priority: number; exchange: string }>>;
+  resolveTxt(name: string): Promise<string[][]>;
+}
+
+/** The system's resolvers, with a short timeout: the check runs inside the answer's reserve. */
+const SYSTEM_RESOLVER: DnsResolver = new Resolver({ timeout: DNS_CHECK_TIMEOUT_MS, tries: 1 });
+
+/** The records SES needs for the identity's DKIM and MAIL FROM to verify. */
+function expectedRecords(identity: EmailIdentityDescription, name: string, region: string): SesDnsRecord[] {
+  const records: SesDnsRecord[] = [];
+  const dkim = identity.DkimAttributes;
+  if (identity.IdentityType !== 'EMAIL_ADDRESS' && dkim?.SigningAttributesOrigin === 'AWS_SES') {
+    const zone = dkimCnameZone(dkim.SigningHostedZone, region);
+    records.push(...(dkim.Tokens ?? []).map((token) => dkimCnameRecord(token, name, zone)));
+  }
+  const mailFrom = identity.MailFromAttributes?.MailFromDomain;
+  if (mailFrom) {
+    records.push(...mailFromRecords(mailFrom, region));
+  }
+  return records;
+}
+
+/**
+ * What DNS says of each expected record: "ok", "missing", or what it holds
+ * instead. Never throws: a DNS problem is part of the answer.
+ */
+async function checkRecords(records: readonly SesDnsRecord[], resolver: DnsResolver): Promise<string[]> {
+  return Promise.all(records.map(async (record) => {
+    const label = `${record.type} ${record.name}`;
+    try {
+      const found = await lookup(resolver, record);
+      if (found.some((value) => matches(record, value))) {
+        return `${label}: ok`;
+      }
+      return `${label}: wrong (has ${found.join(' | ') || 'nothing'}, SES expects ${record.value})`;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const missing = code === 'ENOTFOUND' || code === 'ENODATA';
+      return missing ? `${label}: missing (SES expects ${record.value})` : `${label}: not checked (${code ?? 'DNS error'})`;
+    }
+  }));
+}
+
+async function lookup(resolver: DnsResolver, record: SesDnsRecord): Promise<string[]> {
+  switch (record.type) {
+    case 'CNAME':
+      return resolver.resolveCname(record.name);
+    case 'MX':
+      return (await resolver.resolveMx(record.name)).map((mx) => `${mx.priority} ${mx.exchange}`);
+    case 'TXT':
+      return (await resolver.resolveTxt(record.name)).map((chunks) => chunks.join(''));
+  }
+}
+
+function matches(record: SesDnsRecord, found: string): boolean {
+  const normalize = (value: string) => value.toLowerCase().replace(/\.$/, '');
+  return record.type === 'TXT' ? found.startsWith('v=spf1') && found.includes('include:amazonses.com') : normalize(found) === normalize(record.value);
 }

@@ -1,6 +1,11 @@
-import { GATE_LIMITS, gateTimingProblem } from '../shared/time-budgets';
-import { targetProblem } from '../shared/validation';
-import { GATE_CONDITIONS, REQUIREMENTS, type GateCondition, type GateProperties, type LookupProperties, type Requirement, type TargetProperties } from '../shared/wire';
+/**
+ * The resources' properties: parsed from what CloudFormation delivers, and
+ * the physical id they make.
+ */
+import { createHash } from 'node:crypto';
+import { gateTimingProblem, MS_PER_SECOND } from '../shared/time-budgets';
+import { locationProblem } from '../shared/validation';
+import { GATE_CONDITIONS, REQUIREMENTS, type GateCondition, type GateProperties, type IdentityLocation, type LookupProperties, type Requirement } from '../shared/wire';
 
 /**
  * Properties as CloudFormation delivered them: strings and lists of strings,
@@ -17,9 +22,9 @@ export function parseLookupProperties(raw: unknown): LookupProperties | string {
   }
   const { Requirements } = raw;
   if (Requirements !== undefined && !isListOf(Requirements, isRequirement)) {
-    return `Property Requirements must be a list of ${REQUIREMENTS.join(', ')}, got ${JSON.stringify(Requirements).slice(0, 100)}.`;
+    return `Property Requirements must be a list of ${REQUIREMENTS.join(', ')}, got ${JSON.stringify(Requirements).slice(0, QUOTED_VALUE_LENGTH)}.`;
   }
-  const properties: LookupProperties = { ...target(raw), RefreshToken: optional(raw.RefreshToken), Requirements };
+  const properties: LookupProperties = { ...location(raw), RefreshToken: optional(raw.RefreshToken), Requirements };
   return problemOf(properties) ?? properties;
 }
 
@@ -39,28 +44,33 @@ export function parseGateProperties(raw: unknown): ParsedGate | string {
   }
   const { Conditions } = raw;
   if (!isListOf(Conditions, isCondition) || Conditions.length === 0) {
-    return `Property Conditions must be a non-empty list of ${GATE_CONDITIONS.join(', ')}, got ${JSON.stringify(Conditions ?? null).slice(0, 100)}.`;
+    return `Property Conditions must be a non-empty list of ${GATE_CONDITIONS.join(', ')}, got ${JSON.stringify(Conditions ?? null).slice(0, QUOTED_VALUE_LENGTH)}.`;
   }
-  const pollInterval = Number(raw.PollIntervalSeconds);
-  const timeout = Number(raw.TimeoutSeconds);
-  if (gateTimingProblem(pollInterval, timeout)) {
-    const { minPollIntervalSeconds: minPoll, maxPollIntervalSeconds: maxPoll, maxTimeoutSeconds: maxTimeout } = GATE_LIMITS;
-    return `Properties PollIntervalSeconds and TimeoutSeconds must be numbers with ${minPoll} <= PollIntervalSeconds <= ${maxPoll} `
-      + `and PollIntervalSeconds <= TimeoutSeconds <= ${maxTimeout}, got ${raw.PollIntervalSeconds} and ${raw.TimeoutSeconds}.`;
+  const pollInterval = finiteNumber(raw.PollIntervalSeconds);
+  const timeout = finiteNumber(raw.TimeoutSeconds);
+  if (pollInterval === undefined || timeout === undefined) {
+    return `Properties PollIntervalSeconds and TimeoutSeconds must be numbers, got ${raw.PollIntervalSeconds} and ${raw.TimeoutSeconds}.`;
+  }
+  const timingProblem = gateTimingProblem(pollInterval, timeout);
+  if (timingProblem) {
+    return `Invalid properties: ${timingProblem}`;
   }
   const properties: ParsedGate = {
-    ...target(raw),
+    ...location(raw),
     Conditions,
     PollIntervalSeconds: String(raw.PollIntervalSeconds),
     TimeoutSeconds: String(raw.TimeoutSeconds),
-    pollIntervalMs: pollInterval * 1000,
-    timeoutMs: timeout * 1000,
+    pollIntervalMs: pollInterval * MS_PER_SECOND,
+    timeoutMs: timeout * MS_PER_SECOND,
   };
   return problemOf(properties) ?? properties;
 }
 
+/** How much of a wrong value a message quotes. */
+const QUOTED_VALUE_LENGTH = 100;
+
 /** Where the identity is: the part lookups and gates share. */
-function target(raw: Record<string, unknown>): TargetProperties {
+function location(raw: Record<string, unknown>): IdentityLocation {
   return {
     EmailIdentity: String(raw.EmailIdentity),
     Region: optional(raw.Region),
@@ -70,13 +80,8 @@ function target(raw: Record<string, unknown>): TargetProperties {
 }
 
 /** The construct's rules, on the resolved values. */
-function problemOf(properties: TargetProperties): string | undefined {
-  const problem = targetProblem({
-    emailIdentity: properties.EmailIdentity,
-    region: properties.Region,
-    assumeRoleArn: properties.AssumeRoleArn,
-    externalId: properties.ExternalId,
-  });
+function problemOf(properties: IdentityLocation): string | undefined {
+  const problem = locationProblem(properties);
   return problem && `Invalid properties: ${problem}`;
 }
 
@@ -102,6 +107,12 @@ function isCondition(value: unknown): value is GateCondition {
   return GATE_CONDITIONS.some((condition) => condition === value);
 }
 
+/** A string that is a finite decimal number, as that number. */
+function finiteNumber(value: unknown): number | undefined {
+  const number = Number(value);
+  return typeof value === 'string' && value.trim() !== '' && Number.isFinite(number) ? number : undefined;
+}
+
 /** A value already checked to be a string or undefined. */
 function optional(value: unknown): string | undefined {
   return value === undefined ? undefined : String(value);
@@ -109,4 +120,32 @@ function optional(value: unknown): string | undefined {
 
 function describe(value: unknown): string {
   return value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value;
+}
+
+/**
+ * Physical ids carry the identity's name and a digest of every property.
+ *
+ * Any change of properties makes a new id: CloudFormation then treats the
+ * update as a replacement and deletes the old id, which costs nothing (Delete
+ * does nothing). So an Update whose properties match its current id can only
+ * be a rollback to properties that already succeeded: lookups skip their
+ * requirements and gates pass at once, and a rollback never wedges the stack.
+ * Which id a rollback after a replacing Update carries is not documented:
+ * when the properties do not match, the stack's status decides (rollback.ts).
+ */
+export function lookupPhysicalId(properties: LookupProperties): string {
+  const { EmailIdentity, Region, AssumeRoleArn, ExternalId, RefreshToken, Requirements } = properties;
+  return `${EmailIdentity}/${digest([EmailIdentity, Region, AssumeRoleArn, ExternalId, RefreshToken, Requirements])}`;
+}
+
+export function gatePhysicalId(gate: ParsedGate): string {
+  const { EmailIdentity, Region, AssumeRoleArn, ExternalId, Conditions, PollIntervalSeconds, TimeoutSeconds } = gate;
+  return `${EmailIdentity}/gate-${digest([EmailIdentity, Region, AssumeRoleArn, ExternalId, Conditions, PollIntervalSeconds, TimeoutSeconds])}`;
+}
+
+/** Hex digits of the SHA-256 kept in an id: 64 bits, no collision among a stack's resources. */
+const DIGEST_LENGTH = 16;
+
+function digest(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, DIGEST_LENGTH);
 }

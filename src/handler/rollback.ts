@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { httpHandler } from './aws-http';
 import type { HandlerEvent, Request } from './cloudformation';
-import { httpHandler } from './ses-clients';
+import { ARN_FIELD } from '../shared/wire';
 
 /**
  * Stack statuses in which any Update CloudFormation sends is part of a
@@ -10,14 +11,22 @@ import { httpHandler } from './ses-clients';
  */
 const ROLLBACK_STATUSES: readonly string[] = ['UPDATE_ROLLBACK_IN_PROGRESS', 'IMPORT_ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'];
 
+/** One retry: the answer only matters when a lookup would fail or a gate wait, and without it the answer is no. */
+const DESCRIBE_STACKS_ATTEMPTS = 2;
+
 /** The stack's status, or why it could not be read. */
 export type StackStatusReader = (stackId: string) => Promise<string>;
+
+export interface RollbackOptions {
+  /** Tells a rollback from a forward Update. @default DescribeStacks on the event's StackId */
+  readonly stackStatus?: StackStatusReader;
+}
 
 /**
  * Whether this Update rolls a failed one back, so that what succeeded before
  * must succeed again rather than wedge the stack in UPDATE_ROLLBACK_FAILED.
  * Properties that match the resource's id succeeded before (see
- * physical-id.ts); otherwise the stack's own status says, and if it cannot be
+ * properties.ts); otherwise the stack's own status says, and if it cannot be
  * read the answer is no, as before this check existed.
  */
 export async function isRollback(request: Request, physicalId: string, readStatus: StackStatusReader): Promise<boolean> {
@@ -40,7 +49,7 @@ export async function isRollback(request: Request, physicalId: string, readStatu
 
 /**
  * An Update whose properties are those of its own id, which only succeeded
- * properties carry (physical-id.ts): only a rollback sends it.
+ * properties carry (properties.ts): only a rollback sends it.
  */
 export function repeatsSucceededProperties(event: HandlerEvent, physicalId: string): boolean {
   return event.RequestType === 'Update' && event.PhysicalResourceId === physicalId;
@@ -57,8 +66,8 @@ export function describeStackStatus(): StackStatusReader {
   return async (stackId) => {
     // The stack's region, from its id: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>.
     client ??= new CloudFormationClient({
-      region: stackId.split(':')[3] || undefined,
-      maxAttempts: 2,
+      region: stackId.split(':')[ARN_FIELD.region] || undefined,
+      maxAttempts: DESCRIBE_STACKS_ATTEMPTS,
       requestHandler: httpHandler(),
     });
     const { Stacks: stacks } = await client.send(new DescribeStacksCommand({ StackName: stackId }));

@@ -2,21 +2,11 @@ import { Aws, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
+import type { IdentityArn } from './identity-arn';
 import { MAX_EMAIL_IDENTITY_LENGTH } from '../shared/identity-name';
 
 /** The stack's ARN prefix for identities, in compact entries. */
 const PREFIX_VARIABLE = '${P}';
-
-/** An identity the role may read, and where it lives. */
-export interface IdentityLocation {
-  readonly name: string;
-  /** Literal, or the stack's own region token. */
-  readonly region: string;
-  /** Literal, or the stack's own account token. */
-  readonly account: string;
-  /** The full ARN, for names, regions or accounts only known at deploy time. */
-  readonly arn: string;
-}
 
 /**
  * The ARNs of the identities a role may read (`ses:GetEmailIdentity`), in as
@@ -45,22 +35,23 @@ export class IdentityPolicies extends Construct {
     this.chunks.forEach((chunk) => construct.node.addDependency(chunk.policy));
   }
 
-  public add(identity: IdentityLocation): void {
+  /** Lets the role read the identity `name`, at `arn` (region and account literal, or the stack's own tokens). */
+  public add(name: string, arn: IdentityArn): void {
     // Tokens are compared as their string forms: the same token, the same string.
-    const key = JSON.stringify([identity.name, identity.region, identity.account]);
+    const key = JSON.stringify([name, arn.region, arn.account]);
     if (this.granted.has(key)) {
       return;
     }
     this.granted.add(key);
     const stack = Stack.of(this);
-    const entry = compactEntry(identity, stack);
+    const entry = compactEntry(name, arn, stack);
     const kind = entry === undefined ? 'arns' : 'compact';
-    const size = estimatedArnSize(identity);
+    const size = estimatedArnSize(name, arn);
     let chunk = this.chunks.filter((candidate) => candidate.kind === kind).pop();
     if (!chunk || chunk.size + size > MANAGED_POLICY_BUDGET) {
       chunk = this.newChunk(kind, stack);
     }
-    chunk.entries.push(entry ?? identity.arn);
+    chunk.entries.push(entry ?? arn.iamArn);
     chunk.size += size;
   }
 
@@ -75,7 +66,7 @@ export class IdentityPolicies extends Construct {
     const variables = () => (entries.some((entry) => entry.startsWith(PREFIX_VARIABLE)) ? { P: prefix } : undefined);
     const resources = () => (kind === 'compact' ? Fn.split(' ', Fn.sub(entries.join(' '), variables())) : entries);
     const policy = new iam.CfnManagedPolicy(this, `${this.chunks.length + 1}`, {
-      description: 'SES identities that EmailIdentityLookup custom resources may read',
+      description: 'SES identities that EmailIdentityLookup and EmailIdentityVerificationGate custom resources may read',
       roles: [this.role.roleName],
       policyDocument: {
         Version: '2012-10-17',
@@ -98,19 +89,19 @@ interface Chunk {
 }
 
 /** The identity's entry in an `Fn::Sub` body, or undefined when part of it is only known at deploy time. */
-function compactEntry(identity: IdentityLocation, stack: Stack): string | undefined {
-  if (Token.isUnresolved(identity.name)) {
+function compactEntry(name: string, identity: IdentityArn, stack: Stack): string | undefined {
+  if (Token.isUnresolved(name)) {
     return undefined;
   }
   // Names never hold whitespace (validated). IAM reads $, * and ? as variables
   // and wildcards: it wants ${$}, ${*}, ${?}, which Fn::Sub writes from ${!$}...
-  const name = identity.name.replace(/[$*?]/g, (char) => `\${!${char}}`);
+  const escaped = name.replace(/[$*?]/g, (char) => `\${!${char}}`);
   if (identity.region === stack.region && identity.account === stack.account) {
-    return `${PREFIX_VARIABLE}${name}`;
+    return `${PREFIX_VARIABLE}${escaped}`;
   }
   const region = identity.region === stack.region ? '${AWS::Region}' : literal(identity.region);
   const account = identity.account === stack.account ? '${AWS::AccountId}' : literal(identity.account);
-  return region && account && `arn:\${AWS::Partition}:ses:${region}:${account}:identity/${name}`;
+  return region && account && `arn:\${AWS::Partition}:ses:${region}:${account}:identity/${escaped}`;
 }
 
 function literal(value: string): string | undefined {
@@ -128,10 +119,12 @@ const longest = (names: Array<string | undefined>) => Math.max(...names.map((nam
 const LONGEST_PARTITION = longest(RegionInfo.regions.map((region) => region.partition));
 const LONGEST_REGION = longest(RegionInfo.regions.map((region) => region.name));
 
+const ACCOUNT_ID_LENGTH = 12;
+
 /** Characters an ARN takes in the policy once resolved, quotes and comma included. */
-function estimatedArnSize(identity: IdentityLocation): number {
+function estimatedArnSize(name: string, identity: IdentityArn): number {
   // A token's length is unknown until deployment: assume the longest identity and region.
-  const nameLength = Token.isUnresolved(identity.name) ? MAX_EMAIL_IDENTITY_LENGTH : identity.name.length;
+  const nameLength = Token.isUnresolved(name) ? MAX_EMAIL_IDENTITY_LENGTH : name.length;
   const regionLength = Token.isUnresolved(identity.region) ? LONGEST_REGION : identity.region.length;
-  return 'arn::ses:::identity/'.length + LONGEST_PARTITION + regionLength + '123456789012'.length + nameLength + 3;
+  return 'arn::ses:::identity/'.length + LONGEST_PARTITION + regionLength + ACCOUNT_ID_LENGTH + nameLength + '"",'.length;
 }

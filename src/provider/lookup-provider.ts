@@ -1,28 +1,30 @@
-import { CfnResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { GateFunction } from './gate-function';
-import { IdentityPolicies, type IdentityLocation } from './identity-policies';
+import { identityArn } from './identity-arn';
+import { IdentityPolicies } from './identity-policies';
 import { LookupFunction } from './lookup-function';
 import { lookupRoleName } from './role-names';
 import { FUNCTION_TIMEOUT_SECONDS } from '../shared/time-budgets';
+import type { IdentityLocation } from '../shared/wire';
 
 /**
- * Options for the Lambda function that serves a stack's lookups.
+ * Options for the Lambda functions that serve a stack's lookups and gates.
  */
 export interface EmailIdentityLookupProviderProps {
   /**
-   * How long the function's logs are kept.
+   * How long the functions' logs are kept.
    *
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Let the function read every SES identity in the account, in any region,
-   * instead of only the identities the stack looks up.
+   * Let the functions read every SES identity in the account, in any region,
+   * instead of only the identities the stack's lookups and gates name.
    *
    * Least privilege holds without it at any scale a stack can reach (the
    * identity ARNs are spread over as many managed policies as needed); this is
@@ -34,11 +36,13 @@ export interface EmailIdentityLookupProviderProps {
 }
 
 /**
- * The one Lambda function per stack that serves every `EmailIdentityLookup`
- * in it, with a role that may read only the identities those lookups name.
+ * The Lambda functions of a stack, one for its `EmailIdentityLookup`s and
+ * one for its `EmailIdentityVerificationGate`s, each created with the first
+ * that needs it, sharing a role that may read only the identities those
+ * lookups and gates name.
  *
- * Created on a stack's first lookup. To change its options, configure it
- * before that:
+ * Created on a stack's first lookup or gate. To change its options,
+ * configure it before that:
  *
  * @example
  * EmailIdentityLookupProvider.configure(this, { logRetention: logs.RetentionDays.ONE_YEAR });
@@ -46,14 +50,15 @@ export interface EmailIdentityLookupProviderProps {
  */
 export class EmailIdentityLookupProvider extends Construct {
   /**
-   * The lookup function's timeout; the handler answers CloudFormation before
-   * it. Lambda's longest: a stack that creates hundreds of lookups at once
-   * against SES's ~1 call a second needs minutes of retries.
+   * The timeout of both functions, Lambda's longest; the handlers answer
+   * CloudFormation before it. A stack that creates hundreds of lookups at
+   * once against SES's ~1 call a second needs minutes of retries, and a gate
+   * that waits longer hands over to a fresh invocation.
    */
   public static readonly FUNCTION_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS);
 
-  /** Lambda's longest; a gate that waits longer hands over to a fresh invocation. */
-  public static readonly GATE_FUNCTION_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS);
+  /** The gate function's timeout: `FUNCTION_TIMEOUT`, the same for both functions. */
+  public static readonly GATE_FUNCTION_TIMEOUT = EmailIdentityLookupProvider.FUNCTION_TIMEOUT;
 
   /**
    * Creates the stack's provider with these options.
@@ -91,9 +96,9 @@ export class EmailIdentityLookupProvider extends Construct {
   }
 
   /**
-   * The functions' role. A role that a lookup assumes in another account must
-   * trust it. Its name is known before deployment, so that such a trust
-   * policy can be written first:
+   * The functions' role. A role that a lookup or gate assumes in another
+   * account must trust it. Its name is known before deployment, so that such
+   * a trust policy can be written first:
    * `SesIdentityLookup-<region>-<stack name>`, the stack's name cut to its
    * first 20 characters, `-` and the first 8 hex digits of its SHA-256 when
    * it is longer than 29 (in a nested stack, CloudFormation names it).
@@ -115,7 +120,7 @@ export class EmailIdentityLookupProvider extends Construct {
       // Predictable, so that a role in another account can trust it before either exists.
       roleName: lookupRoleName(scope),
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Reads SES email identities for EmailIdentityLookup custom resources',
+      description: FUNCTIONS_ROLE_DESCRIPTION,
     });
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -171,13 +176,10 @@ export class EmailIdentityLookupProvider extends Construct {
     const fn = new type(this, id, {
       role: this.role,
       logGroup: this.logGroup,
-      // The public statics say what the functions get: keep them the one source.
-      timeout: type === GateFunction ? EmailIdentityLookupProvider.GATE_FUNCTION_TIMEOUT : EmailIdentityLookupProvider.FUNCTION_TIMEOUT,
-      // The SDK's start-up is CPU-bound, and Lambda's CPU grows with memory.
-      memorySize: 256,
+      timeout: EmailIdentityLookupProvider.FUNCTION_TIMEOUT,
+      memorySize: FUNCTION_MEMORY_MB,
       description,
     });
-    withoutRoleInDependsOn(fn);
     this.identityPolicies.addDependent(fn);
     if (this.readAll) {
       fn.node.addDependency(this.readAll);
@@ -186,44 +188,27 @@ export class EmailIdentityLookupProvider extends Construct {
   }
 
   /**
-   * Lets the functions assume a role in the identity's account; that role,
-   * not this one, needs ses:GetEmailIdentity. The functions already wait for
-   * the role's default policy.
+   * Lets the functions read the identity at `location`: in another account,
+   * by assuming the location's role (that role, not this one, needs
+   * ses:GetEmailIdentity; the functions already wait for the role's default
+   * policy); else through the identity policies.
    *
    * @internal
    */
-  public _grantAssumeRole(roleArn: string): void {
-    // Lookups that share a role add the same statement; IAM policy rendering merges them.
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [roleArn] }));
-  }
-
-  /**
-   * Lets the functions read one identity.
-   *
-   * @internal
-   */
-  public _grantLookup(identity: IdentityLocation): void {
-    if (!this.readAll) {
-      this.identityPolicies.add(identity);
+  public _grantRead(location: IdentityLocation): void {
+    if (location.AssumeRoleArn) {
+      // Lookups that share a role add the same statement; IAM policy rendering merges them.
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [location.AssumeRoleArn] }));
+    } else if (!this.readAll) {
+      this.identityPolicies.add(location.EmailIdentity, identityArn(Stack.of(this), location));
     }
   }
 }
 
-/**
- * lambda.Function makes the function depend on its whole role, so its
- * DependsOn names the role, which the `Role` property's GetAtt already
- * enforces (cfn-lint W3005). Keep every other dependency.
- */
-function withoutRoleInDependsOn(fn: lambda.Function): void {
-  const resource = fn.node.defaultChild as CfnResource;
-  const role = fn.role?.node.defaultChild;
-  resource.addOverride('DependsOn', Lazy.list({
-    produce: () => resource.obtainDependencies()
-      .filter((dependency): dependency is CfnResource => dependency instanceof CfnResource && dependency !== role)
-      .map((dependency) => dependency.logicalId)
-      .sort(),
-  }, { omitEmpty: true }));
-}
+const FUNCTIONS_ROLE_DESCRIPTION = 'Reads SES email identities for EmailIdentityLookup and EmailIdentityVerificationGate custom resources';
+
+/** The SDK's start-up is CPU-bound, and Lambda's CPU grows with memory. */
+const FUNCTION_MEMORY_MB = 256;
 
 /** What a gate needs of the gate function. */
 interface GateFunctionAccess {

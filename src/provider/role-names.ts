@@ -18,7 +18,7 @@ import { Stack, Token } from 'aws-cdk-lib';
  * characters (the longest today has 15).
  */
 export const LOOKUP_ROLE_PREFIX = 'SesIdentityLookup';
-export const READER_ROLE_PREFIX = 'SesIdentityReader';
+const READER_ROLE_PREFIX = 'SesIdentityReader';
 
 /** IAM's longest role name. */
 const MAX_ROLE_NAME = 64;

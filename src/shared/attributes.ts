@@ -22,7 +22,7 @@ export type ApiType = 'string' | 'boolean' | 'number' | 'date' | 'strings' | 'ta
  * - `names`: a map's keys, sorted, comma-joined (best effort)
  * - `tagObject`: `{Key, Value}` pairs as one JSON object sorted by key (best effort)
  */
-export type Encoding = 'text' | 'joined' | 'first' | 'second' | 'third' | 'dkimZone' | 'count' | 'names' | 'tagObject';
+type Encoding = 'text' | 'joined' | 'first' | 'second' | 'third' | 'dkimZone' | 'count' | 'names' | 'tagObject';
 
 export interface AttributeRow {
   /** The name in the custom resource's `Data`, read with `Fn::GetAtt`. */
@@ -81,7 +81,7 @@ export type LookupData = Record<AttributeName, string>;
  * as many whole entries as fit the 4096-byte response; their `count`
  * attributes always give the full count.
  */
-export const BEST_EFFORT_ENCODINGS = ['names', 'tagObject'] as const satisfies readonly Encoding[];
+const BEST_EFFORT_ENCODINGS = ['names', 'tagObject'] as const satisfies readonly Encoding[];
 
 /** The attributes filled last: `PolicyNames` and `Tags`. */
 export type BestEffortName = Extract<typeof ATTRIBUTES[number], { encoding: typeof BEST_EFFORT_ENCODINGS[number] }>['attribute'];

@@ -46,7 +46,7 @@ export function dkimCnameRecord(token: string, domain: string, zone: string): Se
 }
 
 /** The SPF text a custom MAIL FROM domain needs. */
-export const MAIL_FROM_SPF = 'v=spf1 include:amazonses.com ~all';
+const MAIL_FROM_SPF = 'v=spf1 include:amazonses.com ~all';
 
 /** A custom MAIL FROM domain's records: exactly one MX, to the identity region's feedback endpoint, and SPF. */
 export function mailFromRecords(mailFromDomain: string, region: string): SesDnsRecord[] {
@@ -61,3 +61,29 @@ export function dmarcRecord(domain: string, policy: string, reportEmail?: string
   const report = reportEmail ? `;rua=mailto:${reportEmail}` : '';
   return { name: `_dmarc.${domain}`, type: 'TXT', value: `v=DMARC1;p=${policy}${report}` };
 }
+
+/**
+ * Why an identity cannot have the records asked of it: one wording each, for
+ * the records construct at synth time and the lookup's FAILED answer at
+ * deploy time. The fixes name `EmailIdentityDnsRecords`' props, the only
+ * construct that asks for records.
+ */
+export const RECORDS_PROBLEM = {
+  emailAddress: (name: string) =>
+    `${JSON.stringify(name)} is an email address identity: it has no DKIM, MAIL FROM or DMARC records of its own. Create the records from a lookup of its domain.`,
+  byodkim: (name: string, domain: string, selector: string | undefined) =>
+    `${JSON.stringify(name)} uses BYODKIM`
+    + (selector === undefined
+      ? ': SES does not return its public key, nor Cloud Control its selector, so no CNAMEs can be made. '
+      : ` (selector ${JSON.stringify(selector)}): SES does not return its public key, so no CNAMEs can be made. `)
+    + `Publish the TXT record ${selector || '<selector>'}._domainkey.${domain} = "p=<your public key>" yourself`
+    + `${selector ? '' : ', with the selector you gave SES'}, and set dkim: false.`,
+  notEasyDkim: (name: string, tokens: number, dkimStatus: string | undefined) =>
+    `${JSON.stringify(name)} has ${tokens} DKIM tokens, not the 3 that Easy DKIM CNAMEs need${dkimStatus ? ` (DKIM status ${dkimStatus})` : ''}. `
+    + 'Enable Easy DKIM on the identity, or set dkim: false.',
+  replica: (name: string, parentRegion: string) =>
+    `${JSON.stringify(name)} is a Deterministic Easy DKIM replica: its DKIM records belong to the parent identity in ${parentRegion}. `
+    + 'Create them from a lookup of the identity in that region.',
+  noMailFrom: (name: string) =>
+    `${JSON.stringify(name)} has no custom MAIL FROM domain: set one in SES (a lookup at synth time then needs cdk context --reset), or leave mailFrom unset.`,
+};

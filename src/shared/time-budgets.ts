@@ -4,6 +4,8 @@
  * inside them. Each line says what it must stay below.
  */
 
+export const MS_PER_SECOND = 1000;
+
 /** Lambda's longest: hundreds of lookups created at once against SES's ~1 call a second need minutes. */
 export const FUNCTION_TIMEOUT_SECONDS = 15 * 60;
 
@@ -15,9 +17,19 @@ export const GATE_SERVICE_TIMEOUT_MARGIN_SECONDS = 2 * 60;
 
 /**
  * Time kept back from the function's timeout to answer CloudFormation: a
- * failed gate's DNS check (2 s) and the response's three PUTs (3 s each, with pauses).
+ * failed gate's DNS check (DNS_CHECK_TIMEOUT_MS) and the response's PUTs
+ * (RESPONSE_PUT), with their pauses.
  */
 export const ANSWER_RESERVE_MS = 15_000;
+
+/** One DNS query of a failed gate's check, one try. */
+export const DNS_CHECK_TIMEOUT_MS = 2_000;
+
+/**
+ * The response to CloudFormation's pre-signed URL: attempts, each at most
+ * timeoutMs, with pauseMs times the attempt between them.
+ */
+export const RESPONSE_PUT = { attempts: 3, timeoutMs: 3_000, pauseMs: 200 } as const;
 
 /**
  * One AWS call (SES, STS) from the handlers: to connect, and to answer.
@@ -25,6 +37,12 @@ export const ANSWER_RESERVE_MS = 15_000;
  * default the SDK only logs a warning and a hung call waits for the deadline.
  */
 export const AWS_CALL_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 15_000 } as const;
+
+/** The gate's Invoke of itself, to go on waiting: short, so that a hung call fails in time for the gate to answer instead. */
+export const INVOKE_CALL_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 5_000 } as const;
+
+/** How long assumed-role credentials last: STS's shortest, as a lookup takes minutes at most; the SDK refreshes them. */
+export const ASSUMED_ROLE_SESSION_SECONDS = 15 * 60;
 
 /** A lookup gives up on SES after this, well within the function's timeout. */
 export const LOOKUP_MAX_WAIT_MS = 12 * 60_000;
@@ -36,24 +54,31 @@ export const GATE_READ_MAX_WAIT_MS = 60_000;
 export const GATE_READ_MIN_WAIT_MS = 5_000;
 
 /** Bounds of a gate's timing, checked at synth by the construct and at deploy by the handler. */
-export const GATE_LIMITS = {
+const GATE_LIMITS = {
   minPollIntervalSeconds: 5,
   maxPollIntervalSeconds: 600,
   /** Its service timeout, this plus the margin above, must stay within CloudFormation's hour. */
   maxTimeoutSeconds: 60 * 60 - GATE_SERVICE_TIMEOUT_MARGIN_SECONDS,
 } as const;
 
-/** Which of a gate's timings is out of bounds, or undefined. */
-export function gateTimingProblem(pollIntervalSeconds: number, timeoutSeconds: number): 'pollInterval' | 'timeout' | undefined {
+/**
+ * Why a gate's timing is out of bounds, or undefined: one wording, in the
+ * construct's words, for the construct at synth time and the handler at
+ * deploy time.
+ */
+export function gateTimingProblem(pollIntervalSeconds: number, timeoutSeconds: number): string | undefined {
   const { minPollIntervalSeconds, maxPollIntervalSeconds, maxTimeoutSeconds } = GATE_LIMITS;
   if (!(pollIntervalSeconds >= minPollIntervalSeconds && pollIntervalSeconds <= maxPollIntervalSeconds)) {
-    return 'pollInterval';
+    return `pollInterval is ${pollIntervalSeconds} s; it must be between ${minPollIntervalSeconds} s and ${maxPollIntervalSeconds / SECONDS_PER_MINUTE} minutes.`;
   }
   if (!(timeoutSeconds >= pollIntervalSeconds && timeoutSeconds <= maxTimeoutSeconds)) {
-    return 'timeout';
+    return `timeout is ${timeoutSeconds} s; it must be at least pollInterval and at most ${maxTimeoutSeconds / SECONDS_PER_MINUTE} minutes `
+      + `(CloudFormation waits an hour at most); pollInterval is ${pollIntervalSeconds} s.`;
   }
   return undefined;
 }
+
+const SECONDS_PER_MINUTE = 60;
 
 /**
  * What went wrong, as far as retrying goes: each class is retried for as
@@ -92,7 +117,7 @@ export interface RetryOptions {
 
 /**
  * A retry starts only within its class's window, so a class fails at most one
- * attempt (5 s to connect + 15 s to answer, see ses-clients) after its window:
+ * attempt (AWS_CALL_TIMEOUTS) after its window:
  * faults within 2 minutes, a host that does not resolve within 30 s.
  */
 export const DEFAULT_RETRY: RetryOptions = {

@@ -1,10 +1,11 @@
 /**
- * Checks of a lookup's target other than the identity name. Like
+ * Checks of an identity's location beyond its name. Like
  * `emailIdentityProblem`, each returns a sentence naming the problem, or
  * undefined; the construct runs them on literals at synth time and the handler
  * on resolved values at deploy time, so both give the same message.
  */
 import { emailIdentityProblem, quoted } from './identity-name';
+import type { IdentityLocation } from './wire';
 
 /**
  * The shape of region names: `eu-west-1`, `us-gov-west-1`, `cn-north-1`,
@@ -18,7 +19,7 @@ export function regionProblem(region: string): string | undefined {
 }
 
 /** IAM role ARNs, in any partition. */
-export function roleArnProblem(roleArn: string): string | undefined {
+function roleArnProblem(roleArn: string): string | undefined {
   return /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn)
     ? undefined
     : `assumeRoleArn ${JSON.stringify(roleArn)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).`;
@@ -31,28 +32,21 @@ export function externalIdProblem(externalId: string): string | undefined {
     : `externalId ${quoted(externalId)} is not an external id STS accepts: it must be 2 to 1224 characters of letters, digits and +=,.@:/- .`;
 }
 
-/** Where an identity is, as the user gives it. */
-export interface Target {
-  readonly emailIdentity: string;
-  readonly region?: string;
-  readonly assumeRoleArn?: string;
-  readonly externalId?: string;
-}
-
 /**
- * The first problem with a target, or undefined.
+ * The first problem with an identity's location, or undefined. Messages name
+ * the construct's props (`emailIdentity`, `assumeRoleArn`): the user wrote those.
  *
  * @param unknown values it is true for are only known later (the construct's tokens) and not checked
  */
-export function targetProblem(target: Target, unknown: (value: string) => boolean = () => false): string | undefined {
-  if (target.externalId !== undefined && target.assumeRoleArn === undefined) {
-    return `externalId ${quoted(target.externalId)} is only used with assumeRoleArn; set both or neither.`;
+export function locationProblem(location: IdentityLocation, unknown: (value: string) => boolean = () => false): string | undefined {
+  if (location.ExternalId !== undefined && location.AssumeRoleArn === undefined) {
+    return `externalId ${quoted(location.ExternalId)} is only used with assumeRoleArn; set both or neither.`;
   }
   const checks: Array<[string | undefined, (value: string) => string | undefined]> = [
-    [target.emailIdentity, emailIdentityProblem],
-    [target.region, regionProblem],
-    [target.assumeRoleArn, roleArnProblem],
-    [target.externalId, externalIdProblem],
+    [location.EmailIdentity, emailIdentityProblem],
+    [location.Region, regionProblem],
+    [location.AssumeRoleArn, roleArnProblem],
+    [location.ExternalId, externalIdProblem],
   ];
   for (const [value, check] of checks) {
     const problem = value === undefined || unknown(value) ? undefined : check(value);

@@ -7,14 +7,21 @@
  * sees it. The attributes a lookup returns are in `attributes.ts`.
  */
 
+/** Where an ARN (a stack id, a role ARN) holds its region and account, split on ':'. */
+export const ARN_FIELD = { region: 3, account: 4 } as const;
+
 /** CloudFormation resource type of every lookup. */
 export const LOOKUP_RESOURCE_TYPE = 'Custom::SesEmailIdentityLookup';
 
 /** CloudFormation resource type of every verification gate. */
 export const GATE_RESOURCE_TYPE = 'Custom::SesEmailIdentityGate';
 
-/** Where the identity is: the properties lookups and gates share. */
-export interface TargetProperties {
+/**
+ * Where an identity is: the properties lookups and gates share, the one
+ * type the constructs, the wire and the handlers use for it. The constructs
+ * check it (`shared/validation.ts`) and grant access to it apart.
+ */
+export interface IdentityLocation {
   /** Domain or email address, exactly as SES knows it. */
   readonly EmailIdentity: string;
   /** The identity's region; absent means the function's own. */
@@ -25,7 +32,7 @@ export interface TargetProperties {
 }
 
 /** Resource properties of a lookup (PascalCase, like CloudFormation's own). */
-export interface LookupProperties extends TargetProperties {
+export interface LookupProperties extends IdentityLocation {
   /** Opaque value whose only job is to change when the user wants a re-read. */
   readonly RefreshToken?: string;
   /**
@@ -40,7 +47,7 @@ export interface LookupProperties extends TargetProperties {
 export type Requirement = 'EasyDkimRecords' | 'MailFromRecords';
 
 /** Resource properties of a gate: where the identity is, and what to wait for. */
-export interface GateProperties extends TargetProperties {
+export interface GateProperties extends IdentityLocation {
   /** All must hold. */
   readonly Conditions: readonly GateCondition[];
   /** Decimal strings: CloudFormation passes numbers as strings anyway. */
@@ -58,8 +65,11 @@ const CONDITION_SET: Record<GateCondition, true> = { IdentityVerified: true, Sen
 export const REQUIREMENTS = Object.keys(REQUIREMENT_SET) as readonly Requirement[];
 export const GATE_CONDITIONS = Object.keys(CONDITION_SET) as readonly GateCondition[];
 
-/** Attributes of a gate that passed: the statuses it saw, and how long it waited. */
-export const GATE_ATTRIBUTE_NAMES = ['VerificationStatus', 'VerifiedForSendingStatus', 'DkimStatus', 'MailFromDomainStatus', 'WaitedSeconds'] as const;
+/**
+ * Attributes of a gate that passed, exactly those its construct exposes: the
+ * verification status it saw, and how long it waited.
+ */
+export const GATE_ATTRIBUTE_NAMES = ['VerificationStatus', 'WaitedSeconds'] as const;
 export type GateData = Record<typeof GATE_ATTRIBUTE_NAMES[number], string>;
 
 /**

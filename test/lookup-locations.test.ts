@@ -14,17 +14,16 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FAST_RETRY } from './fast-retry';
-import { useLocalAws } from '../local/aws-environment';
-import { createEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, type ReceivedResponse } from '../local/cloudformation';
-import { FakeSesServer, fullIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
+import { localAwsForEachTest } from './local-aws';
+import { FUNCTION_ACCESS_KEY_ID } from '../local/aws-environment';
+import { createEvent, TEST_ACCOUNT, TEST_REGION, type ReceivedResponse } from '../local/cloudformation';
+import { fullIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
 import type { Handler as LookupHandler } from '../src/handler/cloudformation';
 import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
 import { createLookupHandler } from '../src/handler/lookup';
 
 
 const DOMAIN = 'example.com';
-/** The function's own credentials, as the Lambda runtime would set them. */
-const FUNCTION_KEY = 'AKIDLOCALTEST';
 /** A region whose Easy DKIM zone is regional (see shared/ses-dns.ts). */
 const OTHER_REGION = 'ap-southeast-5';
 const OTHER_ACCOUNT = '210987654321';
@@ -34,28 +33,8 @@ const EXTERNAL_ID = 'ext-123';
 const ROLE_KEY = 'ASIAASSUMEDLOOKUP';
 
 
-let receiver: ResponseReceiver;
-let fake: FakeSesServer;
-let restoreEnvironment: () => void;
-
-beforeAll(async () => {
-  receiver = await ResponseReceiver.start();
-});
-
-afterAll(async () => {
-  await receiver.stop();
-});
-
-beforeEach(async () => {
-  fake = await FakeSesServer.start();
-  // A Lambda in eu-west-1 whose SES and STS endpoints are the fake.
-  restoreEnvironment = useLocalAws(fake.endpoint);
-});
-
-afterEach(async () => {
-  restoreEnvironment();
-  await fake.stop();
-});
+// A Lambda in eu-west-1 whose SES and STS endpoints are the local.fake.
+const local = localAwsForEachTest();
 
 /** A handler as in a fresh Lambda container: its SesClients build real clients. */
 function newHandler(logLines: string[] = []): LookupHandler {
@@ -69,10 +48,10 @@ function newHandler(logLines: string[] = []): LookupHandler {
  */
 async function lookup(properties: Record<string, unknown>, handler?: LookupHandler): Promise<ReceivedResponse> {
   const logLines: string[] = [];
-  const event: CloudFormationCustomResourceEvent = createEvent({ EmailIdentity: DOMAIN, ...properties }, { responseUrl: receiver.url() });
+  const event: CloudFormationCustomResourceEvent = createEvent({ EmailIdentity: DOMAIN, ...properties }, { responseUrl: local.receiver.url() });
   await (handler ?? newHandler(logLines))(event, { getRemainingTimeInMillis: () => 300_000 });
 
-  const response = await receiver.response(event.ResponseURL);
+  const response = await local.receiver.response(event.ResponseURL);
   expect(response.bytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
   expect(response.body).toMatchObject({ StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId });
   if (response.body.Status === 'FAILED') {
@@ -98,12 +77,12 @@ describe('Region', () => {
     ["without Region, for the function's region", {}, TEST_REGION],
   ])('the SES request is signed %s', async (_, properties, region) => {
     // A zone that is no region's default: SES naming one always wins.
-    fake.setIdentity(DOMAIN, withDkim({ SigningHostedZone: 'dkim.zone-from-ses.amazonses.com' }));
+    local.fake.setIdentity(DOMAIN, withDkim({ SigningHostedZone: 'dkim.zone-from-ses.amazonses.com' }));
 
     const { body } = await lookup(properties);
 
     expect(body.Status).toBe('SUCCESS');
-    expect(fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: FUNCTION_KEY, region }]);
+    expect(local.fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: FUNCTION_ACCESS_KEY_ID, region }]);
     expect(body.Data).toMatchObject({
       DkimSigningHostedZone: 'dkim.zone-from-ses.amazonses.com',
       DkimCnameDomain: 'dkim.zone-from-ses.amazonses.com',
@@ -114,7 +93,7 @@ describe('Region', () => {
     ['a region with a regional DKIM zone', { Region: OTHER_REGION }, `dkim.${OTHER_REGION}.amazonses.com`],
     ["the function's region", {}, 'dkim.amazonses.com'],
   ])('when SES names no DKIM zone, DkimCnameDomain is the documented one for %s', async (_, properties, zone) => {
-    fake.setIdentity(DOMAIN, withDkim({ SigningHostedZone: undefined }));
+    local.fake.setIdentity(DOMAIN, withDkim({ SigningHostedZone: undefined }));
 
     const { body } = await lookup(properties);
 
@@ -127,7 +106,7 @@ describe('Region', () => {
 
     expect(body.Status).toBe('FAILED');
     expect(body.Reason).toContain(`"${DOMAIN}" does not exist in account ${TEST_ACCOUNT}, region ${OTHER_REGION}.`);
-    expect(fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: FUNCTION_KEY, region: OTHER_REGION }]);
+    expect(local.fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: FUNCTION_ACCESS_KEY_ID, region: OTHER_REGION }]);
   });
 });
 
@@ -135,28 +114,28 @@ describe('another account, through AssumeRoleArn', () => {
   const viaRole = { AssumeRoleArn: ROLE_ARN, ExternalId: EXTERNAL_ID };
 
   beforeEach(() => {
-    fake.allowAssumeRole(ROLE_ARN, { accessKeyId: ROLE_KEY, externalId: EXTERNAL_ID });
+    local.fake.allowAssumeRole(ROLE_ARN, { accessKeyId: ROLE_KEY, externalId: EXTERNAL_ID });
   });
 
   test("the role is assumed with the external id and its credentials, not the function's, sign the SES request", async () => {
-    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+    local.fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
 
     const { body } = await lookup(viaRole);
 
     expect(body.Status).toBe('SUCCESS');
     expect(body.Data?.DkimToken1).toBe(fullIdentity(DOMAIN).DkimAttributes!.Tokens![0]);
-    expect(fake.assumeRoleCalls).toEqual([{ roleArn: ROLE_ARN, externalId: EXTERNAL_ID }]);
-    expect(fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: ROLE_KEY, region: TEST_REGION }]);
+    expect(local.fake.assumeRoleCalls).toEqual([{ roleArn: ROLE_ARN, externalId: EXTERNAL_ID }]);
+    expect(local.fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: ROLE_KEY, region: TEST_REGION }]);
   });
 
   test('with Region too: signed with the role for that region', async () => {
-    fake.setIdentity(DOMAIN, withDkim({ SigningHostedZone: undefined }));
+    local.fake.setIdentity(DOMAIN, withDkim({ SigningHostedZone: undefined }));
 
     const { body } = await lookup({ ...viaRole, Region: OTHER_REGION });
 
     expect(body.Status).toBe('SUCCESS');
     expect(body.Data?.DkimCnameDomain).toBe(`dkim.${OTHER_REGION}.amazonses.com`);
-    expect(fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: ROLE_KEY, region: OTHER_REGION }]);
+    expect(local.fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: ROLE_KEY, region: OTHER_REGION }]);
   });
 
   test("an identity missing there fails, naming the role's account, not the stack's", async () => {
@@ -172,7 +151,7 @@ describe('another account, through AssumeRoleArn', () => {
     ['no external id', viaRole.AssumeRoleArn, undefined],
     ['an unknown role', `arn:aws:iam::${OTHER_ACCOUNT}:role/Unknown`, EXTERNAL_ID],
   ])('%s fails, saying the role could not be assumed and how to fix its trust policy', async (_, roleArn, externalId) => {
-    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+    local.fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
 
     const { body } = await lookup({ AssumeRoleArn: roleArn, ExternalId: externalId });
 
@@ -182,16 +161,16 @@ describe('another account, through AssumeRoleArn', () => {
     expect(body.Reason).toBe(
       `Could not assume role ${roleArn} to read "${DOMAIN}" in account ${OTHER_ACCOUNT}, region ${TEST_REGION}`
       + ` (AccessDenied: User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}).`
-      + " The role's trust policy must allow the lookup function's role (EmailIdentityLookupProvider's roleArn),"
+      + " The role's trust policy must allow the functions' role (EmailIdentityLookupProvider.of(stack).role),"
       + ' with the same external id if one is set.',
     );
     // A permanent denial: asked once, never retried, and SES never called.
-    expect(fake.assumeRoleCalls).toEqual([{ roleArn, externalId }]);
-    expect(fake.requests).toEqual([]);
+    expect(local.fake.assumeRoleCalls).toEqual([{ roleArn, externalId }]);
+    expect(local.fake.requests).toEqual([]);
   });
 
   test('a trust policy IAM has not seen yet: STS AccessDenied is retried for the IAM window, then the role is assumed', async () => {
-    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+    local.fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
     const role = `arn:aws:iam::${OTHER_ACCOUNT}:role/JustTrusted`;
     const logLines: string[] = [];
     // The trust policy takes effect while the handler waits to retry.
@@ -199,28 +178,28 @@ describe('another account, through AssumeRoleArn', () => {
       retry: { ...FAST_RETRY, accessDeniedGraceMs: 10_000 },
       log: (line) => {
         logLines.push(line);
-        fake.allowAssumeRole(role, { accessKeyId: ROLE_KEY });
+        local.fake.allowAssumeRole(role, { accessKeyId: ROLE_KEY });
       },
     });
 
     const { body } = await lookup({ AssumeRoleArn: role }, handler);
 
     expect(body.Status).toBe('SUCCESS');
-    expect(fake.assumeRoleCalls).toEqual([{ roleArn: role }, { roleArn: role }]);
+    expect(local.fake.assumeRoleCalls).toEqual([{ roleArn: role }, { roleArn: role }]);
     expect(JSON.parse(logLines[0])).toMatchObject({ retry: 1, class: 'accessDenied', cause: expect.stringContaining('AccessDenied') });
   });
 
   test('two lookups through the same role in one handler instance assume it once', async () => {
-    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
-    fake.setIdentity('other.example.com', fullIdentity('other.example.com'));
+    local.fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+    local.fake.setIdentity('other.example.com', fullIdentity('other.example.com'));
     const handler = newHandler();
 
     const first = await lookup(viaRole, handler);
     const second = await lookup({ ...viaRole, EmailIdentity: 'other.example.com' }, handler);
 
     expect([first.body.Status, second.body.Status]).toEqual(['SUCCESS', 'SUCCESS']);
-    expect(fake.assumeRoleCalls).toHaveLength(1);
-    expect(fake.signedRequests.map((request) => [request.name, request.accessKeyId])).toEqual([
+    expect(local.fake.assumeRoleCalls).toHaveLength(1);
+    expect(local.fake.signedRequests.map((request) => [request.name, request.accessKeyId])).toEqual([
       [DOMAIN, ROLE_KEY],
       ['other.example.com', ROLE_KEY],
     ]);
@@ -232,13 +211,13 @@ describe('Requirements', () => {
     [
       'EasyDkimRecords on an email address identity', 'ops@example.com',
       { ...fullIdentity(DOMAIN), IdentityType: 'EMAIL_ADDRESS' },
-      '"ops@example.com" is an email address identity: it has no DKIM records of its own. Create the records from a lookup of its domain.',
+      '"ops@example.com" is an email address identity: it has no DKIM, MAIL FROM or DMARC records of its own. Create the records from a lookup of its domain.',
     ],
     [
       'EasyDkimRecords on BYODKIM', DOMAIN,
       withDkim({ SigningAttributesOrigin: 'EXTERNAL', Tokens: ['selector1'], SigningHostedZone: undefined }),
       `"${DOMAIN}" uses BYODKIM (selector "selector1"): SES does not return its public key, so no CNAMEs can be made.`
-      + ` Publish the TXT record selector1._domainkey.${DOMAIN} = "p=<your public key>" yourself and create no DKIM records here.`,
+      + ` Publish the TXT record selector1._domainkey.${DOMAIN} = "p=<your public key>" yourself, and set dkim: false.`,
     ],
     [
       'EasyDkimRecords on a Deterministic Easy DKIM replica', DOMAIN,
@@ -249,15 +228,15 @@ describe('Requirements', () => {
     [
       'EasyDkimRecords with 2 tokens', DOMAIN,
       withDkim({ Tokens: ['token1', 'token2'], Status: 'PENDING' }),
-      `"${DOMAIN}" has 2 DKIM tokens, not the 3 that Easy DKIM CNAMEs need (DKIM status PENDING). Enable Easy DKIM on the identity.`,
+      `"${DOMAIN}" has 2 DKIM tokens, not the 3 that Easy DKIM CNAMEs need (DKIM status PENDING). Enable Easy DKIM on the identity, or set dkim: false.`,
     ],
     [
       'MailFromRecords without MailFromAttributes', DOMAIN,
       { ...fullIdentity(DOMAIN), MailFromAttributes: undefined },
-      `"${DOMAIN}" has no custom MAIL FROM domain. Set one in SES, or create no MAIL FROM records for it.`,
+      `"${DOMAIN}" has no custom MAIL FROM domain: set one in SES (a lookup at synth time then needs cdk context --reset), or leave mailFrom unset.`,
     ],
   ])('%s fails with its reason', async (title, name, identity, reason) => {
-    fake.setIdentity(name, identity);
+    local.fake.setIdentity(name, identity);
     const requirement = title.split(' ')[0];
 
     const { body } = await lookup({ EmailIdentity: name, Requirements: [requirement] });
@@ -265,11 +244,11 @@ describe('Requirements', () => {
     expect(body.Status).toBe('FAILED');
     expect(body.Reason).toBe(reason);
     expect(body.Data).toBeUndefined();
-    expect(fake.requests).toEqual([name]);
+    expect(local.fake.requests).toEqual([name]);
   });
 
   test('both met by a full identity: the lookup succeeds', async () => {
-    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+    local.fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
 
     const { body } = await lookup({ Requirements: ['EasyDkimRecords', 'MailFromRecords'] });
 
@@ -287,14 +266,14 @@ describe('properties that are wrong at deploy time fail before any AWS call', ()
     ['Requirements a string, not a list', { Requirements: 'EasyDkimRecords' }, /^Property Requirements must be a list of EasyDkimRecords, MailFromRecords, got "EasyDkimRecords"\.$/],
     ['Requirements with an unknown entry', { Requirements: ['Nope'] }, /^Property Requirements must be a list of EasyDkimRecords, MailFromRecords, got \["Nope"\]\.$/],
   ])('%s', async (_, properties, reason) => {
-    fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
-    fake.allowAssumeRole(ROLE_ARN, { accessKeyId: ROLE_KEY });
+    local.fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+    local.fake.allowAssumeRole(ROLE_ARN, { accessKeyId: ROLE_KEY });
 
     const { body } = await lookup(properties);
 
     expect(body.Status).toBe('FAILED');
     expect(body.Reason).toMatch(reason);
-    expect(fake.requests).toEqual([]);
-    expect(fake.assumeRoleCalls).toEqual([]);
+    expect(local.fake.requests).toEqual([]);
+    expect(local.fake.assumeRoleCalls).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ import {
 import { emptyIdentity, FakeSesServer, fullIdentity, type ErrorStep, type FaultStep } from '../local/fake-ses-server';
 import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
 import { createLookupHandler } from '../src/handler/lookup';
-import { lookupPhysicalId } from '../src/handler/physical-id';
+import { lookupPhysicalId } from '../src/handler/properties';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 import type { RetryOptions } from '../src/shared/time-budgets';
 import type { Requirement } from '../src/shared/wire';

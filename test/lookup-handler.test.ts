@@ -21,9 +21,8 @@ import {
   type EventOptions,
   type ReceivedResponse,
 } from '../local/cloudformation';
-import { createLookupHandler } from '../src/handler/lookup';
-import { lookupPhysicalId } from '../src/handler/physical-id';
-import type { SesReaderOptions as LookupHandlerOptions } from '../src/handler/ses-clients';
+import { createLookupHandler, type LookupHandlerOptions } from '../src/handler/lookup';
+import { lookupPhysicalId } from '../src/handler/properties';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE, type Requirement } from '../src/shared/wire';
 
@@ -75,7 +74,7 @@ async function invoke(
     client: new SESv2Client({ region: TEST_REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
     log: (line) => logLines.push(line),
     retry: FAST_RETRY,
-    // A forward Update unless a test says otherwise; test/handler-http.test.ts asks a local DescribeStacks.
+    // A forward Update unless a test says otherwise; test/lookup-handler-http.test.ts asks a local DescribeStacks.
     stackStatus: async () => 'UPDATE_IN_PROGRESS',
     ...options,
   });

@@ -1,0 +1,100 @@
+/**
+ * Where an identity is, as the constructs handle it (one `IdentityLocation`,
+ * the wire's): the check of its literal values, the location of an identity
+ * this app creates, and the order against it. Nothing here grants access:
+ * the provider's `_grantRead` does. Shared by lookups and gates; not
+ * exported from the package.
+ */
+import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type { IConstruct } from 'constructs';
+import type { EmailIdentityReaderRole } from './email-identity-reader-role';
+import { locationProblem } from './shared/validation';
+import type { IdentityLocation } from './shared/wire';
+
+/**
+ * Checks a location's literal values, naming `scope` in the error: the input
+ * rules (tokens are the handler's, by the same rules) and the region facts.
+ */
+export function checkLocation(scope: IConstruct, location: IdentityLocation): void {
+  const problem = locationProblem(location, Token.isUnresolved);
+  if (problem) {
+    throw new Error(`${scope.node.path}: ${problem}`);
+  }
+  if (location.Region !== undefined) {
+    checkRegionFacts(scope, location.Region, Stack.of(scope));
+  }
+}
+
+/**
+ * Where constructs in `stack` find an identity that is not a lookup: by its
+ * name, in its region; in another account, only through a `readerRole`.
+ */
+export function createdIdentityLocation(identity: ses.IEmailIdentity, stack: Stack, readerRole?: EmailIdentityReaderRole): IdentityLocation {
+  const account = identity.env.account;
+  if (!readerRole && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account) {
+    throw new Error(`${identity.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
+      + `read it with a readerRole (an EmailIdentityReaderRole in account ${account}), or an EmailIdentityLookup that has an assumeRoleArn in account ${account}.`);
+  }
+  return { EmailIdentity: createdName(identity), Region: regionSeenFrom(identity.env.region, stack) };
+}
+
+/**
+ * Makes `construct` wait until an identity that is not a lookup exists: a
+ * dependency in its stack, which aws-cdk-lib turns into the order of the
+ * stacks across stacks. Identities that are only references have nothing to
+ * wait for.
+ */
+export function waitForCreatedIdentity(construct: IConstruct, identity: ses.IEmailIdentity): void {
+  if (CfnResource.isCfnResource(identity.node.defaultChild)) {
+    construct.node.addDependency(identity);
+  }
+}
+
+/**
+ * A region as another stack needs it to reach the same identity: undefined
+ * (the stack's own) when it is the stack's or not known at synth time.
+ */
+export function regionSeenFrom(region: string, stack: Stack): string | undefined {
+  return Token.isUnresolved(region) || region === stack.region ? undefined : region;
+}
+
+/**
+ * The name an identity is created with, where it is known at synth time, so
+ * that no stack exports it; its `emailIdentityName` (a `Ref`) otherwise.
+ */
+function createdName(identity: ses.IEmailIdentity): string {
+  const resource = identity.node.defaultChild;
+  if (CfnResource.isCfnResource(resource) && resource.cfnResourceType === 'AWS::SES::EmailIdentity') {
+    const name = (resource as ses.CfnEmailIdentity).emailIdentity;
+    if (typeof name === 'string' && !Token.isUnresolved(name)) {
+      return name;
+    }
+  }
+  return identity.emailIdentityName;
+}
+
+/**
+ * Holds a literal region against aws-cdk-lib's region facts: another
+ * partition than the stack's is an error (the function's credentials cannot
+ * reach it), a region the facts do not know a warning (a typo, or a region
+ * newer than this aws-cdk-lib).
+ */
+function checkRegionFacts(scope: IConstruct, region: string, stack: Stack): void {
+  if (Token.isUnresolved(region)) {
+    return;
+  }
+  const partition = RegionInfo.get(region).partition;
+  if (partition === undefined) {
+    Annotations.of(scope).addWarningV2('cdk-ses-identity-lookup:unknownRegion',
+      `region ${JSON.stringify(region)} is not a region aws-cdk-lib knows (such as "eu-west-1"). A typo makes the deployment fail; `
+      + 'a region newer than this aws-cdk-lib works, and upgrading aws-cdk-lib removes this warning.');
+    return;
+  }
+  const stackPartition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+  if (stackPartition !== undefined && stackPartition !== partition) {
+    throw new Error(`${scope.node.path}: region ${JSON.stringify(region)} is in partition ${partition}, and stack ${stack.node.path} `
+      + `is in ${stack.region}, partition ${stackPartition}: a stack reads identities in its own partition only.`);
+  }
+}
