@@ -58,6 +58,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // one, which nearly doubled the run.
       coverageProvider: 'babel',
     },
+    // `npm test` (CI) fails on a snapshot that does not match instead of
+    // rewriting it; `npx projen test:update` rewrites them on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
   },
 
   devDeps: [
@@ -93,6 +96,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // scripts) so that jsii's public API counts as used without a list of
     // exceptions; ts-unused-exports has had no release since 2024.
     'knip@^6',
+    // The mutation check on demand (npx projen mutation, docs/mutation-testing.md):
+    // it tells which tests only pass by. 9.x: 10.x needs Node >= 22, and the
+    // repository still works on Node 20. No TypeScript checker: it would
+    // type-check every mutant on 2 cores; ts-jest runs the mutants instead.
+    '@stryker-mutator/core@~9.6.1',
+    '@stryker-mutator/jest-runner@~9.6.1',
   ],
 
   // jsii targets. Packaging them needs PyPI, Maven Central, NuGet and a Go
@@ -118,9 +127,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk.out', '*.cdk.out', '/bench-results/', '.jsii.tabl.json',
     // integ-runner's scratch assembly, and the asset copies in its snapshots: the check never reads them.
     'test/cdk-integ.out.*', 'test/*.snapshot/asset.*',
+    // Stryker's sandboxes, reports and incremental cache (docs/mutation-testing.md).
+    '/.stryker-tmp/', '/reports/',
   ],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/', '/knip.jsonc'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/', '/knip.jsonc', '/docs/', '/.stryker-tmp/', '/reports/', '/stryker.config.json', '/jest.mutation.config.json'] },
 });
 
 // The handler: bundled with a current SES v2 client (the copy inside the Lambda
@@ -160,17 +171,23 @@ new awscdk.LambdaFunction(project, {
 const bundleTask = project.tasks.tryFind('bundle');
 if (bundleTask) {
   project.testTask.prependSpawn(bundleTask);
+  project.tasks.tryFind('test:update')?.prependSpawn(bundleTask);
 }
 
 // Two jest projects in one run, so one JUnit report counts both: every test on
 // the peer floor, and the construct tests again on the newest aws-cdk-lib.
 const jestConfig = project.jest!.config;
+// Stryker's sandboxes hold a copy of the project: jest must not find its tests or packages.
+const STRYKER_DIRS = ['<rootDir>/.stryker-tmp/', '<rootDir>/reports/'];
+jestConfig.modulePathIgnorePatterns = STRYKER_DIRS;
+jestConfig.watchPathIgnorePatterns = ['/node_modules/', ...STRYKER_DIRS];
 const projectConfig = {
   clearMocks: true,
   // The SDK's notice that it will need Node 22, as scripts/demo.js silences it.
   setupFiles: ['<rootDir>/test/quiet-sdk.ts'],
   coveragePathIgnorePatterns: ['/node_modules/'],
-  testPathIgnorePatterns: ['/node_modules/'],
+  testPathIgnorePatterns: ['/node_modules/', ...STRYKER_DIRS],
+  modulePathIgnorePatterns: STRYKER_DIRS,
   transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
 };
 // One JUnit report for both projects; each suite says which aws-cdk-lib it ran on.
@@ -262,6 +279,86 @@ const unusedExports = project.addTask('unused-exports', {
   exec: 'knip --no-progress',
 });
 project.testTask.spawn(unusedExports);
+// The mutation check on demand: StrykerJS over the modules where a silent bug
+// costs most. Too slow for CI on a 2-core machine (figures in
+// docs/mutation-testing.md), so it is its own task: `npx projen mutation`.
+//
+// MUTATED_MODULES: what Stryker mutates. When a module moves or is renamed,
+// change its line here (and the tests below if a test file moves).
+const MUTATED_MODULES = [
+  // Answering CloudFormation and fitting the response into 4096 bytes.
+  'src/handler/cloudformation.ts',
+  // The physical id and its digest (beside the properties they digest).
+  'src/handler/properties.ts',
+  // Retry classes (the failure reason's classification) and time budgets.
+  'src/handler/failure-reason.ts',
+  'src/shared/time-budgets.ts',
+  // Rollback.
+  'src/handler/rollback.ts',
+  // Reading Cloud Control answers (the synth-time lookup).
+  'src/looked-up-email-identity.ts',
+  // IAM policy building.
+  'src/provider/identity-policies.ts',
+];
+// The tests that exercise those modules, run in-process on the peer-floor
+// aws-cdk-lib only. Left out: tests that run the bundles or a child process
+// (bundle, cli-lookup, example, package, integ-snapshot: a mutant lives only in
+// the jest process, so they can never kill one) and the cdk-nag scan (slow,
+// and it reads no module above that the construct tests do not).
+const MUTATION_TESTS = [
+  'deploy-order', 'email-identity-dns-records', 'email-identity-lookup', 'email-identity-verification-gate',
+  'fit-stacks', 'gate-handler', 'looked-up-email-identity', 'lookup-handler', 'lookup-handler-http',
+  'lookup-locations', 'physical-id', 'reliability', 'response-size', 'retry-classes', 'simulate-scale',
+];
+new JsonFile(project, 'jest.mutation.config.json', {
+  obj: {
+    ...projectConfig,
+    testEnvironment: 'node',
+    testMatch: MUTATION_TESTS.map((name) => `<rootDir>/test/${name}.test.ts`),
+    globalSetup: '<rootDir>/test/tmpdir-setup.ts',
+    globalTeardown: '<rootDir>/test/tmpdir-teardown.ts',
+    // Transpile only: each mutant is run, not type-checked, and ts-jest's type
+    // check of every test file in every sandbox would dominate the run.
+    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }] },
+  },
+});
+new JsonFile(project, 'stryker.config.json', {
+  // Stryker warns of any key it does not know, projen's "//" marker included; "_comment" keys it skips.
+  marker: false,
+  obj: {
+    projen_comment: 'Generated by projen from .projenrc.ts: edit it there, then run npx projen.',
+    $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    packageManager: 'npm',
+    testRunner: 'jest',
+    jest: { projectType: 'custom', configFile: 'jest.mutation.config.json', enableFindRelatedTests: false },
+    // Each mutant runs only the tests that reach it.
+    coverageAnalysis: 'perTest',
+    mutate: MUTATED_MODULES,
+    // The machine is shared; more runners only queue for the same cores.
+    concurrency: 2,
+    // Slack over each mutant's own tests' time (x1.5): the tests run on fake clocks, so a
+    // mutant that takes seconds more is stuck (an endless loop or retry), and 20 s a time cost most of the run.
+    timeoutMS: 3000,
+    tempDirName: '.stryker-tmp',
+    // Sandboxes need the handler bundles (construct tests synthesize them), not the build's outputs.
+    ignorePatterns: ['/lib', '/dist', '/coverage', '/test-reports', '/bench-results', '/cdk.out', '/.jsii', '/tsconfig.tsbuildinfo'],
+    reporters: ['clear-text', 'progress', 'html', 'json'],
+    htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+    jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+    // Reruns test only mutants whose code or tests changed. The file is a local
+    // cache, git-ignored under reports/: it is rewritten by every run and tied to
+    // the working tree, so committed it would churn and conflict across branches.
+    incremental: true,
+    incrementalFile: 'reports/stryker-incremental.json',
+  },
+});
+const mutation = project.addTask('mutation', {
+  description: 'Mutation testing (StrykerJS) of the modules in stryker.config.json; incremental, not part of CI (see docs/mutation-testing.md)',
+});
+mutation.spawn(bundleTask!);
+mutation.exec('stryker run', { receiveArgs: true });
+project.eslint?.addIgnorePattern('.stryker-tmp/');
+project.eslint?.addIgnorePattern('reports/');
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');

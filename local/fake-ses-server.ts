@@ -86,7 +86,9 @@ export class FakeSesServer {
   private readonly assumed: Array<{ roleArn: string; externalId?: string }> = [];
   private readonly stacks = new Map<string, string | ErrorStep>();
   private readonly described: string[] = [];
+  private readonly describedIn: string[] = [];
   private readonly cloudControlRead: string[] = [];
+  private readonly cloudControlFaults = new Map<string, { readonly after: number; readonly error: ErrorStep }>();
   /** Arrival times of the requests answered within the rate limit, for the sliding window. */
   private admitted: number[] = [];
   private readonly server = http.createServer((request, response) => this.handle(request, response));
@@ -135,11 +137,17 @@ export class FakeSesServer {
 
   /**
    * Plays CloudFormation too (point AWS_ENDPOINT_URL_CLOUDFORMATION, or
-   * AWS_ENDPOINT_URL, here): DescribeStacks on `stackId` answers `status`, or the error.
+   * AWS_ENDPOINT_URL, here): DescribeStacks on `stackId` answers `status`, or
+   * the error; `''` answers the stack without a status.
    */
   public setStackStatus(stackId: string, status: string | ErrorStep): this {
     this.stacks.set(stackId, status);
     return this;
+  }
+
+  /** The region each DescribeStacks call was signed for (its SigV4 credential scope), in arrival order. */
+  public get describeStacksRegions(): readonly string[] {
+    return [...this.describedIn];
   }
 
   /** Every stack id DescribeStacks was called with, in arrival order. */
@@ -150,6 +158,18 @@ export class FakeSesServer {
   /** Every identifier Cloud Control's GetResource was called with, in arrival order. */
   public get cloudControlReads(): readonly string[] {
     return [...this.cloudControlRead];
+  }
+
+  /**
+   * Cloud Control answers `error` to every read of `name` after the first
+   * `after`. The CDK CLI reads once per query, the required one first, so
+   * `after: 1` fails every optional query (DKIM, MAIL FROM, feedback, Easy
+   * DKIM CNAMEs), each time the CLI asks, as a persistent access denial or
+   * throttling would.
+   */
+  public failCloudControlReads(name: string, after: number, error: ErrorStep): this {
+    this.cloudControlFaults.set(name, { after, error });
+    return this;
   }
 
   /** Makes `name` exist, described by `body`: for SES, and for Cloud Control (see cloudControlModel). */
@@ -227,6 +247,7 @@ export class FakeSesServer {
     request.on('end', () => {
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       if (form.get('Action') === 'DescribeStacks') {
+        this.describedIn.push(signerOf(request).region);
         this.describeStacks(form.get('StackName') ?? '', response);
         return;
       }
@@ -268,6 +289,12 @@ export class FakeSesServer {
       this.cloudControlRead.push(identifier);
       const identity = typeName === 'AWS::SES::EmailIdentity' ? this.identities.get(identifier) as EmailIdentityBody | undefined : undefined;
       const headers = { 'content-type': 'application/x-amz-json-1.0' };
+      const fault = this.cloudControlFaults.get(identifier);
+      if (fault && this.cloudControlRead.filter((read) => read === identifier).length > fault.after) {
+        const { status, errorType, message = `${errorType} (scripted by the fake Cloud Control)` } = fault.error;
+        send(response, status, JSON.stringify({ __type: errorType, Message: message }), { ...headers, 'x-amzn-errortype': errorType });
+        return;
+      }
       if (!identity) {
         const message = `AWS::SES::EmailIdentity Handler returned status FAILED: Email identity ${identifier} does not exist. (HandlerErrorCode: NotFound)`;
         send(response, 400, JSON.stringify({ __type: 'ResourceNotFoundException', Message: message }), { ...headers, 'x-amzn-errortype': 'ResourceNotFoundException' });
@@ -288,7 +315,7 @@ export class FakeSesServer {
     send(response, 200, [
       `<DescribeStacksResponse xmlns="${CLOUDFORMATION_NAMESPACE}"><DescribeStacksResult><Stacks><member>`,
       `<StackId>${stackId}</StackId><StackName>${stackId.split('/')[1] ?? stackId}</StackName>`,
-      `<CreationTime>2026-01-01T00:00:00.000Z</CreationTime><StackStatus>${status}</StackStatus>`,
+      `<CreationTime>2026-01-01T00:00:00.000Z</CreationTime>${status ? `<StackStatus>${status}</StackStatus>` : ''}`,
       `</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
     ].join(''), { 'content-type': 'text/xml' });
   }

@@ -1,4 +1,4 @@
-import { ContextProvider, Stack, Token, type GetContextValueOptions } from 'aws-cdk-lib';
+import { Annotations, ContextProvider, Stack, Token, type GetContextValueOptions } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import type { Construct } from 'constructs';
@@ -155,7 +155,7 @@ function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): 
       [`DkimDNSTokenValue${n}`, `dummy${n}.dkim.amazonses.com`],
     ])),
   };
-  const read = (propertiesToReturn: Array<keyof CloudControlEmailIdentity>, optional: boolean) => {
+  const read = (propertiesToReturn: Array<keyof CloudControlEmailIdentity>, optional: OptionalQuery | undefined) => {
     const query: GetContextValueOptions = {
       provider: cxschema.ContextProvider.CC_API_PROVIDER,
       props: {
@@ -168,8 +168,18 @@ function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): 
     };
     const cachedAnswer = () => scope.node.tryGetContext(ContextProvider.getKey(scope, query).key);
     // Peeked first where "not found" is an answer: getValue would make it an error on scope.
-    if (optional && NOT_FOUND.test(String(cachedAnswer()?.[PROVIDER_ERROR]))) {
+    // (Only after the first query: for a stack without account or region, getValue says why.)
+    const error = optional ? cachedAnswer()?.[PROVIDER_ERROR] : undefined;
+    if (NOT_FOUND.test(String(error))) {
       return { value: {}, pending: false, failed: false };
+    }
+    // Any other error (access denied, throttling) is no answer: the identity may
+    // well have these properties, and its records would vanish without a word.
+    // Said first, naming the query; getValue then adds the CLI's message as is.
+    if (error !== undefined) {
+      Annotations.of(scope).addError(`The synth-time lookup of ${JSON.stringify(options.emailIdentity)} could not read its ${optional} `
+        + `(Cloud Control properties ${propertiesToReturn.join(', ')}): ${String(error)} `
+        + '(only "not found" means the identity has none; the CLI does not cache this answer, so cdk synth asks again once the cause is fixed)');
     }
     // For the first query, getValue also says when the stack has no account or region.
     const [value] = ContextProvider.getValue(scope, query).value as CloudControlEmailIdentity[];
@@ -177,17 +187,17 @@ function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): 
     const failed = cached?.[PROVIDER_ERROR] !== undefined;
     return { value, pending: cached === undefined || failed, failed };
   };
-  const identity = read(['EmailIdentity'], false);
+  const identity = read(['EmailIdentity'], undefined);
   if (identity.failed) {
     // The CLI's error (such as an identity that does not exist) is on scope: the rest would only repeat it.
     return { properties: dummy, pending: true };
   }
   const answers = [
     identity,
-    read(['DkimAttributes'], true),
-    read(['MailFromAttributes'], true),
-    read(['FeedbackAttributes'], true),
-    read(EASY_DKIM, true),
+    read(['DkimAttributes'], 'DKIM attributes'),
+    read(['MailFromAttributes'], 'MAIL FROM attributes'),
+    read(['FeedbackAttributes'], 'feedback attributes'),
+    read(EASY_DKIM, 'Easy DKIM CNAMEs'),
   ];
   return {
     properties: Object.assign({}, ...answers.map((answer) => answer.value)),
@@ -195,7 +205,15 @@ function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): 
   };
 }
 
-/** The CLI's provider error for a property the resource does not have. */
+/** What an optional query reads, in words, for its errors. */
+type OptionalQuery = 'DKIM attributes' | 'MAIL FROM attributes' | 'feedback attributes' | 'Easy DKIM CNAMEs';
+
+/**
+ * The CLI's provider error for a property the resource does not have (its
+ * findJsonValue's TypeError, unwrapped). Nothing else is "not found": its
+ * "No resource of type ... with identifier ..." says the identity itself is
+ * gone, which for an optional query is an error like any other.
+ */
 const NOT_FOUND = /^Cannot read field [\w.]+\. \w+ is not found\.$/;
 
 /**

@@ -149,3 +149,30 @@ test('BYODKIM: synth fails, naming the TXT record to publish', async () => {
   expect(code).not.toBe(0);
   expect(output).toMatch(/uses BYODKIM.*<selector>\._domainkey\.example\.com/);
 }, 120_000);
+
+/**
+ * Cloud Control denying every read after the first. Throttling is not run
+ * here: the CLI's SDK client retries it with backoff for minutes before the
+ * provider gives up; its message takes the same path, which
+ * test/looked-up-email-identity.test.ts checks for each query.
+ */
+const ACCESS_DENIED = {
+  status: 400,
+  errorType: 'AccessDeniedException',
+  message: `User: arn:aws:iam::${FAKE_ACCOUNT}:user/local is not authorized to perform: cloudformation:GetResource`,
+};
+
+test("access denied on the optional queries: synth fails, each error naming its query and the CLI's message; nothing of them cached", async () => {
+  const error = ACCESS_DENIED;
+  fake.setIdentity('example.com', easyDkim('mail.example.com')).failCloudControlReads('example.com', 1, error);
+
+  const { code, output, context: cached } = await cdkSynth('example.com');
+
+  expect(code).not.toBe(0);
+  for (const query of ['DKIM attributes', 'MAIL FROM attributes', 'feedback attributes', 'Easy DKIM CNAMEs']) {
+    expect(output).toContain(`The synth-time lookup of "example.com" could not read its ${query} (Cloud Control properties `);
+  }
+  expect(output).toContain(`Encountered CC API error while getting AWS::SES::EmailIdentity resource example.com\n${error.message}`);
+  // Only the identifier's answer is saved: the failed queries are asked again on the next synth.
+  expect(Object.keys(cached)).toHaveLength(1);
+}, 120_000);

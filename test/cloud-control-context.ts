@@ -25,7 +25,7 @@ export function contextKey(stack: Stack, emailIdentity: string, propertiesToRetu
 }
 
 /** A provider error, as the CLI puts it in the context (and never saves). */
-function providerError(message: string): Record<string, unknown> {
+export function providerError(message: string): Record<string, unknown> {
   return { $providerError: message, $dontSaveContext: true };
 }
 

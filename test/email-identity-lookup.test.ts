@@ -173,6 +173,29 @@ describe('EmailIdentityLookup', () => {
     template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith(Object.keys(managed)) });
   });
 
+  test('more identities than 10 managed policies hold: a synth error saying what to do, not a policy IAM rejects', () => {
+    const stack = newStack();
+    // Names of 200 characters: about 25 ARNs a policy, so the 251st needs an eleventh.
+    const name = (i: number) => `${String(i).padStart(3, '0')}.${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`.slice(0, 200);
+    const add = (i: number) => new EmailIdentityLookup(stack, `Identity${i}`, { emailIdentity: name(i) });
+
+    let added = 0;
+    expect(() => {
+      for (; added < 400; added++) add(added);
+    }).toThrow('Stack/SesIdentityLookup/Identities: the looked-up identities\' ARNs need more than 10 IAM managed policies. '
+      + 'Split the lookups over more stacks, or configure the provider with readAllIdentities.');
+    // It failed only once ten policies were full, each within IAM's limit.
+    expect(added).toBeGreaterThan(200);
+    const template = Template.fromStack(stack);
+    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(managed).toHaveLength(10);
+    const resolver = new TemplateResolver(template.toJSON() as CfnTemplate, 'Stack', { ...DEPLOY_ENV, partition: 'aws-us-gov' });
+    for (const policy of managed) {
+      expect(JSON.stringify(resolver.resolve(policy.Properties.PolicyDocument)).length).toBeLessThan(6_144);
+      expect(policy.Properties.Description).toBe('SES identities that EmailIdentityLookup and EmailIdentityVerificationGate custom resources may read');
+    }
+  });
+
   test('every name reaches IAM exactly, however the policy writes it', () => {
     // No environment: region and account are pseudo parameters until deployed.
     const stack = new Stack(new App(), 'Stack');

@@ -5,13 +5,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { DkimSigningKind, EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityVerificationGate } from '../src';
-import { cloudControlContext, contextKey, QUERIES } from './cloud-control-context';
+import { cloudControlContext, contextKey, providerError, QUERIES } from './cloud-control-context';
 import { GATE_RESOURCE_TYPE } from '../src/shared/wire';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -95,6 +95,20 @@ describe('the query the CDK CLI answers', () => {
     expect(stack.resolve(identity.emailIdentityArn)).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:us-east-1:123456789012:identity/example.com']],
     });
+    // As a Resource, it lives there too: aws-cdk-lib's cross-environment checks read env.
+    expect(identity.env).toEqual({ account: ENV.account, region: 'us-east-1' });
+  });
+
+  test.each([
+    ['emailIdentity', { emailIdentity: 'PLACEHOLDER' }],
+    ['region', { emailIdentity: 'example.com', region: 'PLACEHOLDER' }],
+  ])('a deploy-time value as %s is a synth error: the CLI reads before deployment', (_, options) => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const token = new CfnParameter(stack, 'Value').valueAsString;
+    const withToken = Object.fromEntries(Object.entries(options).map(([name, value]) => [name, value === 'PLACEHOLDER' ? token : value]));
+
+    expect(() => EmailIdentityLookup.fromLookup(stack, 'Identity', withToken as { emailIdentity: string; region?: string }))
+      .toThrow('Stack/Identity: emailIdentity and region must be literals for a lookup at synth time (the CDK CLI reads the identity before deployment).');
   });
 
   test('a region in another partition is a synth error, as for deploy-time lookups', () => {
@@ -120,6 +134,11 @@ describe('the first pass: dummy values, and the missing context reported', () =>
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.EASY_DKIM);
     expect(identity.dkimRecords.map((record) => record.name)).toEqual([1, 2, 3].map((n) => `dummy${n}._domainkey.example.com`));
     expect(identity.mailFromDomain).toBeUndefined();
+    // A plausible Easy DKIM identity, so that nothing built from it fails on the first pass.
+    expect(identity.dkimSigningEnabled).toBe(true);
+    expect(identity.mailFromBehaviorOnMxFailure).toBe('USE_DEFAULT_VALUE');
+    expect(identity.feedbackForwardingEnabled).toBe(true);
+    expect(identity._pending).toBe(true);
     expect(stack.node.tryGetContext(contextKey(stack, 'example.com', QUERIES[0]))).toBeUndefined();
     // No custom resource, no function: nothing to deploy for a synth-time lookup.
     const template = Template.fromStack(stack);
@@ -156,7 +175,8 @@ describe('the second pass: plain values from cdk.context.json', () => {
 
     expect(identity.dkimSigningKind).toBe(DkimSigningKind.BYODKIM);
     expect(identity.dkimRecords).toEqual([]);
-    expect(identity.dkimDnsTokenName1).toBe('');
+    expect([identity.dkimDnsTokenName1, identity.dkimDnsTokenName2, identity.dkimDnsTokenName3]).toEqual(['', '', '']);
+    expect([identity.dkimDnsTokenValue1, identity.dkimDnsTokenValue2, identity.dkimDnsTokenValue3]).toEqual(['', '', '']);
     expect(identity.mailFromDomain).toBeUndefined();
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     // Nothing more to ask the CLI: its second pass ends here.
@@ -200,11 +220,82 @@ describe('the second pass: plain values from cdk.context.json', () => {
     });
   });
 
+  /**
+   * What the CLI puts in the context when Cloud Control's read fails for a
+   * reason other than a missing property: its ContextProviderError's message,
+   * then the SDK error's (formatErrorMessage in the CLI).
+   */
+  const ERRORS = {
+    'access denied': 'Encountered CC API error while getting AWS::SES::EmailIdentity resource example.com\n'
+      + 'User: arn:aws:sts::123456789012:assumed-role/cdk-hnb659fds-lookup-role-123456789012-eu-west-1/aws-cdk is not authorized to perform: cloudformation:GetResource',
+    'throttling': 'Encountered CC API error while getting AWS::SES::EmailIdentity resource example.com\nRate exceeded',
+    // For an optional query, the identity gone between two reads is no answer either.
+    'the identity gone': 'No resource of type AWS::SES::EmailIdentity with identifier: example.com',
+  };
+  const OPTIONAL_QUERIES: Array<[string, string[]]> = [
+    ['DKIM attributes', QUERIES[1]],
+    ['MAIL FROM attributes', QUERIES[2]],
+    ['feedback attributes', QUERIES[3]],
+    ['Easy DKIM CNAMEs', QUERIES[4]],
+  ];
+  const CASES = OPTIONAL_QUERIES.flatMap(([query, properties]) =>
+    Object.entries(ERRORS).map(([kind, message]) => ({ query, properties, kind, message })));
+
+  test.each(CASES)('$kind on the $query query: an error on the lookup naming the query and the error, said first', ({ query, properties, message }) => {
+    const base = new Stack(new App(), 'Stack', { env: ENV });
+    const context = { ...cloudControlContext(base, 'example.com', EASY_DKIM_MODEL), [contextKey(base, 'example.com', properties)]: providerError(message) };
+    const stack = new Stack(new App({ context }), 'Stack', { env: ENV });
+
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    const errors = Annotations.fromStack(stack).findError('*', Match.anyValue());
+    expect(errors.map((error) => error.id)).toEqual(['/Stack/Identity', '/Stack/Identity']);
+    // Ours first and whole: the query, its properties and the CLI's message; then aws-cdk-lib's copy of the message.
+    expect(errors[0].entry.data).toBe(`The synth-time lookup of "example.com" could not read its ${query} (Cloud Control properties ${properties.join(', ')}): `
+      + `${message} (only "not found" means the identity has none; the CLI does not cache this answer, so cdk synth asks again once the cause is fixed)`);
+    expect(errors[1].entry.data).toBe(message);
+    // Still the first pass as far as checks go: nothing fails on the dummy values.
+    expect(identity._pending).toBe(true);
+  });
+
+  test('"not found" on every optional query: none of them, and no error', () => {
+    const stack = stackWith({ EmailIdentity: 'example.com' });
+
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(identity._pending).toBe(false);
+    expect(identity.dkimSigningKind).toBe(DkimSigningKind.NONE);
+    expect(identity.dkimSigningEnabled).toBe(false);
+    expect(identity.dkimRecords).toEqual([]);
+    expect(identity.mailFromDomain).toBeUndefined();
+    expect(identity.feedbackForwardingEnabled).toBeUndefined();
+  });
+
   test("an identity that does not exist: the CLI's error, on the lookup", () => {
     const stack = stackWith({ error: 'No resource of type AWS::SES::EmailIdentity with identifier: example.com' });
-    EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
-    Annotations.fromStack(stack).hasError('/Stack/Identity', 'No resource of type AWS::SES::EmailIdentity with identifier: example.com');
+    // That error only: the other queries, which fail the same way, would only repeat it.
+    const errors = Annotations.fromStack(stack).findError('*', Match.anyValue());
+    expect(errors.map((error) => [error.id, error.entry.data])).toEqual([
+      ['/Stack/Identity', 'No resource of type AWS::SES::EmailIdentity with identifier: example.com'],
+    ]);
+    // Dummy values, on which no check may fail.
+    expect(identity._pending).toBe(true);
+  });
+
+  test('"not found" is only the CLI\'s own text for an absent property: the same words inside another error are an error', () => {
+    const base = new Stack(new App(), 'Stack', { env: ENV });
+    const notFound = 'Cannot read field MailFromAttributes. MailFromAttributes is not found.';
+    for (const message of [`Encountered CC API error\n${notFound}`, `${notFound}\nThen something else failed`]) {
+      const context = { ...cloudControlContext(base, 'example.com', EASY_DKIM_MODEL), [contextKey(base, 'example.com', QUERIES[2])]: providerError(message) };
+      const stack = new Stack(new App({ context }), 'Stack', { env: ENV });
+
+      EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com' });
+
+      expect(Annotations.fromStack(stack).findError('/Stack/Identity', Match.stringLikeRegexp('could not read its MAIL FROM attributes'))).toHaveLength(1);
+    }
   });
 });
 

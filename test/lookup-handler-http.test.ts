@@ -68,8 +68,11 @@ interface RunOptions {
  * Lambda container) on one event; returns what CloudFormation received.
  * Checks what must hold for every response.
  */
+/** What the handler logged in the last run(). */
+let logLines: string[] = [];
+
 async function run(event: CloudFormationCustomResourceEvent, options: RunOptions = {}): Promise<ReceivedResponse> {
-  const logLines: string[] = [];
+  logLines = [];
   const handler = createLookupHandler({ retry: options.retry ?? FAST_RETRY, reserveMs: options.reserveMs, log: (line) => logLines.push(line) });
   const end = Date.now() + (options.remainingMs ?? 300_000);
   await handler(event, { getRemainingTimeInMillis: () => end - Date.now() });
@@ -393,6 +396,26 @@ describe('request types', () => {
       // Only the Update whose properties do not match its id asks.
       expect(fake.describeStacksCalls.length).toBeGreaterThanOrEqual(1);
       expect(new Set(fake.describeStacksCalls)).toEqual(new Set([stackId]));
+    });
+
+    test("DescribeStacks is asked in the stack's region, whatever the function's", async () => {
+      const elsewhere = stackId.replace(`:${TEST_REGION}:`, ':ap-southeast-2:');
+      expect(elsewhere).not.toBe(stackId);
+      fake.setStackStatus(elsewhere, 'UPDATE_ROLLBACK_IN_PROGRESS');
+
+      const { body } = await run(updateEvent(succeeded, replaced, lookupPhysicalId(replaced), { responseUrl: receiver.url(), stackId: elsewhere }));
+
+      expect(body.Status).toBe('SUCCESS');
+      expect(fake.describeStacksRegions).toEqual(['ap-southeast-2']);
+    });
+
+    test('a stack without a status: not known to roll back, and logged as unknown', async () => {
+      fake.setStackStatus(stackId, '');
+
+      const { body } = await run(backFromReplaced());
+
+      expect(body.Status).toBe('FAILED');
+      expect(logLines).toContain(JSON.stringify({ stackStatusUnknown: 'Error: DescribeStacks returned no status' }));
     });
 
     test('a Create, or an Update that meets its requirements, never asks', async () => {

@@ -245,6 +245,22 @@ describe('Update', () => {
     expect(rollback.response.body.Data?.DkimToken1).toBe('byod-selector');
   });
 
+  test('an Update that only adds a requirement the identity cannot meet fails: it is no rollback', async () => {
+    sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
+    const before = { EmailIdentity: 'example.com', RefreshToken: 'build-41' };
+    // The id the resource got from the handler itself, not from the function under test.
+    const created = await invoke((o) => createEvent(before, o));
+    expect(created.response.body.Status).toBe('SUCCESS');
+    const createdId = created.response.body.PhysicalResourceId;
+    const requirements: Requirement[] = ['EasyDkimRecords'];
+
+    const { response } = await invoke((o) => updateEvent({ ...before, Requirements: requirements }, before, createdId, o));
+
+    expect(response.body.Status).toBe('FAILED');
+    expect(response.body.Reason).toMatch(/uses BYODKIM/);
+    expect(response.body.PhysicalResourceId).toBe(createdId);
+  });
+
   test("a rollback whose id is another Update's never fails on requirements either: the stack's status says it rolls back", async () => {
     sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
     const requirements: Requirement[] = ['EasyDkimRecords'];
@@ -263,6 +279,43 @@ describe('Update', () => {
     expect(rollback.response.body.PhysicalResourceId).toBe(lookupPhysicalId(succeeded));
     expect(asked).toEqual([STACK_ID]);
     expect(rollback.logLines).toContain('{"stackStatus":"UPDATE_ROLLBACK_IN_PROGRESS"}');
+  });
+});
+
+describe("the stack's status, for an Update whose properties do not match its id", () => {
+  const requirements: Requirement[] = ['EasyDkimRecords'];
+  const succeeded = { EmailIdentity: 'example.com', RefreshToken: 'build-41', Requirements: requirements };
+  const replaced = { ...succeeded, RefreshToken: 'build-42' };
+  const backFromReplaced = (o: EventOptions) => updateEvent(succeeded, replaced, lookupPhysicalId(replaced), { ...o, stackId: STACK_ID });
+
+  beforeEach(() => {
+    sesMock.on(GetEmailIdentityCommand).resolves(BYODKIM_IDENTITY);
+  });
+
+  test.each(['UPDATE_ROLLBACK_IN_PROGRESS', 'IMPORT_ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'])('%s: a rollback, requirements skipped', async (status) => {
+    const { response, logLines } = await invoke(backFromReplaced, { stackStatus: async () => status });
+
+    expect(response.body.Status).toBe('SUCCESS');
+    expect(logLines).toContain(JSON.stringify({ stackStatus: status }));
+  });
+
+  test.each(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_IN_PROGRESS'])(
+    '%s: a forward Update, the requirement fails it', async (status) => {
+      const { response } = await invoke(backFromReplaced, { stackStatus: async () => status });
+
+      expect(response.body.Status).toBe('FAILED');
+      expect(response.body.Reason).toMatch(/uses BYODKIM/);
+    });
+
+  test.each<[string, unknown, string]>([
+    ['an error: its name and first line', Object.assign(new Error('User is not authorized\nto perform: cloudformation:DescribeStacks'), { name: 'AccessDenied' }),
+      'AccessDenied: User is not authorized'],
+    ['anything else: as a string', 'no stacks', 'no stacks'],
+  ])('a status that cannot be read is logged, %s, and the id decides', async (_, thrown, logged) => {
+    const { response, logLines } = await invoke(backFromReplaced, { stackStatus: async () => { throw thrown; } });
+
+    expect(response.body.Status).toBe('FAILED');
+    expect(logLines).toContain(JSON.stringify({ stackStatusUnknown: logged }));
   });
 });
 

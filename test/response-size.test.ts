@@ -364,3 +364,82 @@ describe('failureBody', () => {
     }), { ...RUN, numRuns: 30 });
   });
 });
+
+/**
+ * The limit itself, deterministically: CloudFormation takes a body of 4096
+ * bytes and rejects one of 4097. The literal 4096 is on purpose: the tests
+ * must not trust the constant they check.
+ */
+describe('the 4096-byte limit, at the boundary', () => {
+  const ENVELOPE: ResponseEnvelope = {
+    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/boundary/5e6b4a2c-1f0d-4c1e-9a57-0d3c2f1b8e90',
+    RequestId: '0d3c2f1b-8e90-4c1e-9a57-5e6b4a2c1f0d',
+    LogicalResourceId: 'Boundary',
+    PhysicalResourceId: 'example.com/0123456789abcdef',
+  };
+
+  /**
+   * Data of one fixed attribute padded so that the complete body is `total`
+   * bytes, and one shrinkable list of ten 10-character entries.
+   */
+  function dataOfSize(total: number, pad: string) {
+    const encode = (kept: { Items: number }, padding: string) => ({
+      Padding: padding,
+      Items: Array.from({ length: kept.Items }, (_, index) => `item-${String(index).padStart(5, '0')}`).join(','),
+    });
+    const bodyOf = (data: Record<string, string>) => JSON.stringify({ Status: 'SUCCESS', ...ENVELOPE, Data: data });
+    const unpadded = bytes(bodyOf(encode({ Items: 10 }, '')));
+    const padding = pad.repeat((total - unpadded) / bytes(pad));
+    expect(bytes(bodyOf(encode({ Items: 10 }, padding)))).toBe(total);
+    return { entries: { Items: 10 }, encode: (kept: { Items: number }) => encode(kept, padding) };
+  }
+
+  test.each([
+    ['ASCII', 'x'],
+    ['three-byte characters', '€'],
+  ])('success: a body of exactly 4096 bytes is kept whole (%s)', (_, pad) => {
+    const data = dataOfSize(4096, pad);
+
+    const body = successBody(ENVELOPE, data)!;
+
+    expect(bytes(body)).toBe(4096);
+    expect(JSON.parse(body).Data).toEqual(data.encode({ Items: 10 }));
+  });
+
+  test('success: a body of 4097 bytes is fitted, dropping whole list entries from the end', () => {
+    const data = dataOfSize(4097, 'x');
+
+    const body = successBody(ENVELOPE, data)!;
+
+    expect(bytes(body)).toBeLessThanOrEqual(4096);
+    // One entry and its comma (11 bytes) is the least that can go.
+    expect(bytes(body)).toBe(4097 - 11);
+    expect(JSON.parse(body).Data).toEqual(data.encode({ Items: 9 }));
+  });
+
+  /** A reason that makes the complete FAILED body exactly `total` bytes. */
+  function reasonOfSize(total: number): string {
+    const withoutReason = bytes(failureBody(ENVELOPE, ''));
+    const reason = 'r'.repeat(total - withoutReason);
+    return reason;
+  }
+
+  test('failure: a body of exactly 4096 bytes keeps its reason whole', () => {
+    const reason = reasonOfSize(4096);
+
+    const body = failureBody(ENVELOPE, reason);
+
+    expect(bytes(body)).toBe(4096);
+    expect(JSON.parse(body).Reason).toBe(reason);
+  });
+
+  test('failure: a reason one byte too long is cut to the longest prefix that fits, with an ellipsis', () => {
+    const reason = reasonOfSize(4097);
+
+    const body = failureBody(ENVELOPE, reason);
+
+    // The ellipsis takes three bytes: three characters of the reason make way for it, and one for the limit.
+    expect(bytes(body)).toBe(4096);
+    expect(JSON.parse(body).Reason).toBe(`${reason.slice(0, reason.length - 4)}…`);
+  });
+});
