@@ -136,7 +136,7 @@ export class EmailIdentityReaderRole extends Construct {
       : identityArn(stack, { EmailIdentity: name, Region: region }).iamArn)));
     const policySize = this.regions.reduce((size, region) => size + names.reduce((sum, name) => sum + arnLength(region, name), 0), POLICY_OVERHEAD);
     if (policySize > INLINE_POLICY_BUDGET) {
-      fail(`${this.emailIdentities.length} identities in ${this.regions.length} regions make a policy of about ${policySize} characters, `
+      fail(`${this.emailIdentities.length} identities in ${this.regions.length} region${this.regions.length === 1 ? '' : 's'} make a policy of about ${policySize} characters, `
         + `more than IAM's ${INLINE_POLICY_BUDGET} for a role: split them over more reader roles, or set readAllIdentities.`);
     }
 

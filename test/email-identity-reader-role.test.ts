@@ -163,7 +163,7 @@ describe('what the role may do', () => {
     expect(asDeployed).not.toContain('Fn::');
     expect(asDeployed.length).toBeLessThanOrEqual(10_240);
     expect(() => readerOnly({ emailIdentities: names(most + 1), regions: ['us-isob-east-1'] })).toThrow(
-      new RegExp(`^Ses/Reader: ${most + 1} identities in 1 regions make a policy of about \\d+ characters, more than IAM's 10000 for a role: `
+      new RegExp(`^Ses/Reader: ${most + 1} identities in 1 region make a policy of about \\d+ characters, more than IAM's 10000 for a role: `
         + 'split them over more reader roles, or set readAllIdentities\\.$'));
   });
 
