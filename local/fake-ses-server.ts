@@ -82,6 +82,7 @@ export class FakeSesServer {
   private readonly requested: string[] = [];
   private readonly signed: SignedRequest[] = [];
   private readonly roles = new Map<string, AssumableRole>();
+  private readonly callers = new Map<string, string>();
   private readonly assumed: Array<{ roleArn: string; externalId?: string }> = [];
   private readonly stacks = new Map<string, string | ErrorStep>();
   private readonly described: string[] = [];
@@ -117,10 +118,20 @@ export class FakeSesServer {
 
   /**
    * Plays STS too (point AWS_ENDPOINT_URL_STS here): `roleArn` may be assumed,
-   * with `externalId` if given, and yields credentials with `accessKeyId`.
+   * with `externalId` if given, and by whom its `trustPolicy` lets in if given,
+   * and yields credentials with `accessKeyId`. Anything else is AccessDenied.
    */
   public allowAssumeRole(roleArn: string, role: AssumableRole): this {
     this.roles.set(roleArn, role);
+    return this;
+  }
+
+  /**
+   * Says who signs with `accessKeyId` (`arn:aws:iam::<account>:role/<name>`),
+   * for the roles whose trust policy STS checks.
+   */
+  public setCaller(accessKeyId: string, principalArn: string): this {
+    this.callers.set(accessKeyId, principalArn);
     return this;
   }
 
@@ -251,7 +262,9 @@ export class FakeSesServer {
       const externalId = form.get('ExternalId') ?? undefined;
       this.assumed.push({ roleArn, externalId });
       const role = this.roles.get(roleArn);
-      if (form.get('Action') !== 'AssumeRole' || !role || role.externalId !== externalId) {
+      const caller = this.callers.get(signerOf(request).accessKeyId);
+      const trusted = role?.trustPolicy === undefined || (caller !== undefined && trustLetsIn(role.trustPolicy, caller, externalId));
+      if (form.get('Action') !== 'AssumeRole' || !role || role.externalId !== externalId || !trusted) {
         const message = `User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
         send(response, 403, stsError('AccessDenied', message), { 'content-type': 'text/xml' });
         return;
@@ -359,6 +372,51 @@ export interface AssumableRole {
   readonly accessKeyId: string;
   /** The external id the trust policy requires. */
   readonly externalId?: string;
+  /**
+   * The role's trust policy, intrinsics resolved: when given, STS also lets
+   * in only a caller (see setCaller) it allows, as IAM would for the
+   * principals and conditions our roles use.
+   */
+  readonly trustPolicy?: TrustPolicy;
+}
+
+/** A trust policy, as far as the fake STS reads it. */
+export interface TrustPolicy {
+  readonly Statement: ReadonlyArray<{
+    readonly Effect: string;
+    readonly Action: string | readonly string[];
+    readonly Principal: { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[] };
+    readonly Condition?: Record<string, Record<string, string | readonly string[]>>;
+  }>;
+}
+
+/** Whether `policy` lets `callerArn` assume the role with `externalId`: an Allow whose principal and every condition match. */
+export function trustLetsIn(policy: TrustPolicy, callerArn: string, externalId: string | undefined): boolean {
+  const list = (value: string | readonly string[] | undefined): readonly string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : value);
+  const callerAccount = callerArn.split(':')[4];
+  const context: Record<string, string | undefined> = { 'aws:PrincipalArn': callerArn, 'sts:ExternalId': externalId };
+  const like = (pattern: string, value: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+  const operators: Record<string, (expected: string, actual: string) => boolean> = {
+    StringEquals: (expected, actual) => expected === actual,
+    ArnEquals: (expected, actual) => expected === actual,
+    StringLike: like,
+    ArnLike: like,
+  };
+  return policy.Statement.some((statement) => {
+    const principals = list(statement.Principal.AWS);
+    const principalMatches = principals.some((principal) => principal === callerArn || principal === `arn:aws:iam::${callerAccount}:root` || principal === callerAccount);
+    const conditionsHold = Object.entries(statement.Condition ?? {}).every(([operator, keys]) => {
+      const test = operators[operator];
+      if (!test) {
+        throw new Error(`The fake STS does not know the condition operator ${operator}`);
+      }
+      return Object.entries(keys).every(([key, expected]) => {
+        const actual = context[key];
+        return actual !== undefined && list(expected).some((value) => test(value, actual));
+      });
+    });
+    return statement.Effect === 'Allow' && list(statement.Action).includes('sts:AssumeRole') && principalMatches && conditionsHold;
+  });
 }
 
 /** Who signed a request: the access key and the region of its SigV4 credential scope. */

@@ -2,11 +2,13 @@ import { Duration, Fn, Lazy, Stack, Stage, Token, type CfnResource, type IResolv
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IConstruct } from 'constructs';
 import { EmailIdentityBase } from './email-identity-base';
+import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { checkLocation, createdIdentityLocation, regionSeenFrom, waitForCreatedIdentity } from './identity-location';
 import { LookedUpEmailIdentity, type EmailIdentityLookupOptions } from './looked-up-email-identity';
 import { customResource } from './provider/custom-resource';
 import { identityArn } from './provider/identity-arn';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
+import { throughReaderRole } from './reader-role-access';
 import { partitionOf } from './region-facts';
 import type { AttributeName } from './shared/attributes';
 import { asciiDomain } from './shared/identity-name';
@@ -40,19 +42,30 @@ export interface EmailIdentityLookupProps {
   readonly region?: string;
 
   /**
-   * A role in another account to read the identity with, for an identity that
-   * lives in another account (a sending account, seen from a central DNS
-   * account). The stack's functions may assume the roles its lookups and
-   * gates name, and no other; this role must trust their role
-   * (`EmailIdentityLookupProvider.of(stack).role`) and may call
-   * `ses:GetEmailIdentity` on the identity.
+   * An `EmailIdentityReaderRole` of this app, in the account that holds the
+   * identity: the lookup reads through it, with its external id, and this
+   * stack deploys after the role's. The role must trust this stack's account
+   * and cover the identity and its region; a synth error says what is missing.
    *
-   * @default - the identity is in the stack's account
+   * @default - the identity is in the stack's account, or `assumeRoleArn`'s
+   */
+  readonly readerRole?: EmailIdentityReaderRole;
+
+  /**
+   * A role made elsewhere (another app, Terraform, the console) to read the
+   * identity with, for an identity that lives in another account. For a role
+   * of this app, use `readerRole`. The stack's functions may assume the roles
+   * its lookups and gates name, and no other; this role must trust their
+   * role (`EmailIdentityLookupProvider.of(stack).role`, whose name is known
+   * before deployment) and may call `ses:GetEmailIdentity` on the identity.
+   *
+   * @default - the identity is in the stack's account, or `readerRole`'s
    */
   readonly assumeRoleArn?: string;
 
   /**
-   * The external id the role's trust policy requires.
+   * The external id the trust policy of `assumeRoleArn` requires. A
+   * `readerRole` brings its own.
    *
    * @default - none
    */
@@ -149,18 +162,23 @@ export class EmailIdentityLookup extends EmailIdentityBase {
 
   /**
    * Where constructs in `scope`'s stack find an identity: a lookup's location
-   * as seen from there, or an identity this app creates by its name. Nothing
-   * is created, checked or granted.
+   * as seen from there, or an identity this app creates by its name; through
+   * `readerRole`, if given, or the lookup's. Nothing is created or granted;
+   * a reader role is checked, and `scope`'s stack deploys after it.
    *
    * @internal
    */
-  public static _locationIn(identity: ses.IEmailIdentity, scope: IConstruct): IdentityLocation {
+  public static _locationIn(identity: ses.IEmailIdentity, scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation {
     const stack = Stack.of(scope);
     if (identity instanceof EmailIdentityLookup) {
       // A lookup that of or inStack made finds its identity, from every stack alike.
-      return identity.copyOf ? EmailIdentityLookup._locationIn(identity.copyOf, stack) : locationOf(identity.propsIn(stack));
+      if (identity.copyOf) {
+        return EmailIdentityLookup._locationIn(identity.copyOf, scope, readerRole);
+      }
+      const props = identity.propsIn(stack, readerRole);
+      return throughReaderRole(scope, locationOf(props), props.readerRole);
     }
-    return createdIdentityLocation(identity, stack);
+    return throughReaderRole(scope, createdIdentityLocation(identity, stack, readerRole), readerRole);
   }
 
   /**
@@ -313,7 +331,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
     super(scope, id);
     this.props = props;
-    const location = locationOf(props);
+    const location = throughReaderRole(this, locationOf(props), props.readerRole);
     checkLocation(this, location);
     const provider = EmailIdentityLookupProvider.of(this);
     provider._grantRead(location);
@@ -386,7 +404,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
    *
    * The copy reads the same identity: in this lookup's region (when the
    * region is known at synth time) and account (another account needs
-   * `assumeRoleArn`). Between environment-agnostic stacks, each reads in the
+   * `readerRole` or `assumeRoleArn`). Between environment-agnostic stacks, each reads in the
    * region it is deployed to.
    *
    * @param scope any construct in the stack that needs the attributes
@@ -448,20 +466,28 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   /**
    * This lookup's properties as seen from another stack: the same identity,
    * in this lookup's region when it is known at synth time, and account
-   * (another account needs `assumeRoleArn`). Between environment-agnostic
+   * (another account needs `readerRole` or `assumeRoleArn`). Between environment-agnostic
    * stacks, each reads in the region it is deployed to.
    */
-  private propsIn(stack: Stack): EmailIdentityLookupProps {
+  private propsIn(stack: Stack, readerRole?: EmailIdentityReaderRole): EmailIdentityLookupProps {
+    const own = this.props.readerRole;
+    if (readerRole && readerRole !== own && (own || this.props.assumeRoleArn || stack === this.stack)) {
+      throw new Error(`${this.node.path}: a readerRole (${readerRole.node.path}) reads it from stack ${stack.node.path}, but the lookup reads it `
+        + `${own ? `through ${own.node.path}` : this.props.assumeRoleArn ? 'through its assumeRoleArn' : `in its own account, ${this.identityAccount}`}: `
+        + 'give both the same readerRole, or leave it out where the lookup has it.');
+    }
     if (stack === this.stack) {
       return this.props;
     }
     const account = this.identityAccount;
-    if (!this.props.assumeRoleArn && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && stack.account !== account) {
+    const role = own ?? readerRole;
+    if (!role && !this.props.assumeRoleArn && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && stack.account !== account) {
       throw new Error(`${this.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
-        + `give the lookup an assumeRoleArn in account ${account} to read it from there.`);
+        + `give the lookup a readerRole (an EmailIdentityReaderRole in account ${account}), or an assumeRoleArn in account ${account}, to read it from there.`);
     }
-    return { ...this.props, region: this.props.region ?? regionSeenFrom(this.identityRegion, stack) };
+    return { ...this.props, readerRole: role, region: this.props.region ?? regionSeenFrom(this.identityRegion, stack) };
   }
+
 
   /**
    * Why a lookup in `stack` could not be relied on to read this identity,
@@ -477,6 +503,11 @@ export class EmailIdentityLookup extends EmailIdentityBase {
       return `stack ${stack.node.path} is in another stage, which cannot use it. Read the identity with a lookup in that stage.`;
     }
     const props = this.props;
+    if (props.readerRole) {
+      // The reader role grants each stack that reads through it, in its own template: before aws-cdk-lib prepares the app.
+      return `the lookup reads through the readerRole ${props.readerRole.node.path}, which must grant stack ${stack.node.path} before the app is synthesized. `
+        + `Read the identity in stack ${stack.node.path} with lookup.inStack(scope).`;
+    }
     const values = [props.emailIdentity, props.region, props.assumeRoleArn, props.externalId, props.refreshToken];
     if (values.some((value) => value !== undefined && !known(value))) {
       return `the lookup's properties are only known at deploy time. Read the identity in stack ${stack.node.path} with lookup.inStack(scope), which passes them there.`;

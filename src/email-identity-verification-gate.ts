@@ -2,6 +2,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { EmailIdentityLookup } from './email-identity-lookup';
+import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { checkLocation, waitForCreatedIdentity } from './identity-location';
 import { customResource } from './provider/custom-resource';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
@@ -37,6 +38,16 @@ export interface EmailIdentityVerificationGateProps {
    * the stacks otherwise.
    */
   readonly identity: ses.IEmailIdentity;
+
+  /**
+   * An `EmailIdentityReaderRole` of this app, in the account that holds the
+   * identity, for a gate in another account's stack: the gate reads through
+   * it, and its stack deploys after the role's. Needed only where `identity`
+   * does not bring one: a lookup with a `readerRole` gives the gate its own.
+   *
+   * @default - the `readerRole` of the lookup `identity`, if any; otherwise the identity is read in the gate stack's account
+   */
+  readonly readerRole?: EmailIdentityReaderRole;
 
   /**
    * What must hold, all of it, for the gate to pass.
@@ -100,7 +111,7 @@ export class EmailIdentityVerificationGate extends Construct {
     // lookup is needed; a lookup in this stack has already checked and granted it.
     const identity = props.identity;
     const provider = EmailIdentityLookupProvider.of(this);
-    const location = EmailIdentityLookup._locationIn(identity, this);
+    const location = EmailIdentityLookup._locationIn(identity, this, props.readerRole);
     if (!(identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this))) {
       checkLocation(this, location);
       provider._grantRead(location);

@@ -8,6 +8,7 @@
 import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { IConstruct } from 'constructs';
+import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { partitionOf, unknownRegionProblem } from './region-facts';
 import { locationProblem } from './shared/validation';
 import type { IdentityLocation } from './shared/wire';
@@ -26,12 +27,15 @@ export function checkLocation(scope: IConstruct, location: IdentityLocation): vo
   }
 }
 
-/** Where constructs in `stack` find an identity that is not a lookup: by its name, in its region. */
-export function createdIdentityLocation(identity: ses.IEmailIdentity, stack: Stack): IdentityLocation {
+/**
+ * Where constructs in `stack` find an identity that is not a lookup: by its
+ * name, in its region; in another account, only through a `readerRole`.
+ */
+export function createdIdentityLocation(identity: ses.IEmailIdentity, stack: Stack, readerRole?: EmailIdentityReaderRole): IdentityLocation {
   const account = identity.env.account;
-  if (!Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account) {
+  if (!readerRole && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account) {
     throw new Error(`${identity.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
-      + `read it with an EmailIdentityLookup that has an assumeRoleArn in account ${account}.`);
+      + `read it with a readerRole (an EmailIdentityReaderRole in account ${account}), or an EmailIdentityLookup that has an assumeRoleArn in account ${account}.`);
   }
   return { EmailIdentity: createdName(identity), Region: regionSeenFrom(identity.env.region, stack) };
 }

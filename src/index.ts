@@ -2,4 +2,5 @@ export * from './email-identity-lookup';
 export * from './looked-up-email-identity';
 export * from './email-identity-dns-records';
 export * from './email-identity-verification-gate';
+export * from './email-identity-reader-role';
 export * from './provider/lookup-provider';

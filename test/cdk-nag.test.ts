@@ -4,7 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityLookupProvider, EmailIdentityVerificationGate } from '../src';
+import { buildCrossAccountApp } from '../examples/cross-account-app';
+import { EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityLookupProvider, EmailIdentityReaderRole, EmailIdentityVerificationGate } from '../src';
 
 /**
  * The AwsSolutions pack over a whole app. `validateScope` runs the same rules
@@ -50,6 +51,13 @@ test('lookups of every kind, DNS records and a gate: zero AwsSolutions findings,
   new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, mailFrom: true });
   new EmailIdentityVerificationGate(stack, 'Gate', { identity });
 
+  expect(findings(app)).toEqual([]);
+});
+
+test('across accounts: the reader role\'s stack and the lookup\'s (records, a gate), zero findings, no suppressions', () => {
+  const app = buildCrossAccountApp();
+
+  expect(app.node.findAll().filter((construct) => construct instanceof EmailIdentityReaderRole)).toHaveLength(1);
   expect(findings(app)).toEqual([]);
 });
 
@@ -108,4 +116,11 @@ test("the library's functions acknowledge AwsSolutions-L1 with the runtime polic
   };
   expect(reasons).toEqual({ SesIdentityLookupFn: acknowledged, SesIdentityLookupGateFn: acknowledged, UsersFunction: undefined });
   expect(Object.values(functions).map((fn) => fn.Properties.Runtime).sort()).toEqual(['nodejs22.x', 'nodejs24.x', 'nodejs24.x']);
+});
+
+test('a reader role opted in to read every identity is a wildcard too, and the pack says so', () => {
+  const app = new App();
+  new EmailIdentityReaderRole(newStack(app), 'Reader', { emailIdentities: [], readAllIdentities: true, trustedAccounts: ['222222222222'] });
+
+  expect(findings(app)).toEqual(['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:eu-west-1:123456789012:identity/*]']);
 });

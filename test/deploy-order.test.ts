@@ -6,12 +6,14 @@
  * identity's name before the user pool is created. Also shows why the order
  * matters: a lookup that ran before the identity existed would fail.
  */
+import { CloudFormationStackArtifact, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { FAST_RETRY } from './fast-retry';
 import { buildCreatedIdentityApp } from '../examples/created-identity-app';
-import { useLocalAws } from '../local/aws-environment';
+import { buildCrossAccountApp, DNS_ENV, SENDING_ENV } from '../examples/cross-account-app';
+import { FUNCTION_ACCESS_KEY_ID, useLocalAws } from '../local/aws-environment';
 import { createEvent, ResponseReceiver, type ReceivedResponse } from '../local/cloudformation';
-import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
-import type { CfnResource, CfnTemplate } from '../local/template-resolver';
+import { FakeSesServer, fullIdentity, type TrustPolicy } from '../local/fake-ses-server';
+import { DEPLOY_ENV, TemplateResolver, type CfnResource, type CfnTemplate } from '../local/template-resolver';
 import type { Handler } from '../src/handler/cloudformation';
 import { createGateHandler } from '../src/handler/gate';
 import { createLookupHandler } from '../src/handler/lookup';
@@ -80,8 +82,10 @@ function resolveWith(data: Record<string, string>, lookupId: string, value: unkn
   return parts.map((part) => resolveWith(data, lookupId, part)).join(separator);
 }
 
-async function create(handler: Handler, resource: CfnResource, logicalId: string): Promise<ReceivedResponse> {
-  const { ServiceToken: _, ...properties } = resource.Properties ?? {};
+async function create(handler: Handler, resource: CfnResource, logicalId: string, resolver?: TemplateResolver): Promise<ReceivedResponse> {
+  const { ServiceToken: _, ...given } = resource.Properties ?? {};
+  // CloudFormation hands the handler resolved values: an ARN built with AWS::Partition, for instance.
+  const properties = (resolver ? resolver.resolve(given) : given) as Record<string, unknown>;
   const event = createEvent(properties, { responseUrl: receiver.url(), logicalResourceId: logicalId, resourceType: resource.Type });
   await handler(event, { getRemainingTimeInMillis: () => 300_000, invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:gate' });
   return receiver.response(event.ResponseURL);
@@ -136,4 +140,85 @@ test('without the order, the lookup would have failed: SES does not know an iden
 
   expect(body.Status).toBe('FAILED');
   expect(body.Reason).toMatch(/^SES email identity "not-created-yet\.example\.com" does not exist in account 123456789012, region eu-west-1\./);
+});
+
+describe('across accounts: the reader role\'s stack, then the lookup\'s', () => {
+  /** The stacks in the order the CDK CLI deploys them with --all: each after the stacks it depends on. */
+  function stackOrder(assembly: CloudAssembly): CloudFormationStackArtifact[] {
+    const order: CloudFormationStackArtifact[] = [];
+    const pending = [...assembly.stacks];
+    while (pending.length > 0) {
+      const ready = pending.find((stack) => stack.dependencies
+        .filter((artifact) => artifact instanceof CloudFormationStackArtifact)
+        .every((artifact) => order.some((done) => done.id === artifact.id)));
+      if (!ready) throw new Error(`A dependency cycle among ${pending.map((stack) => stack.id).join(', ')}`);
+      order.push(ready);
+      pending.splice(pending.indexOf(ready), 1);
+    }
+    return order;
+  }
+
+  const resolverOf = (stack: CloudFormationStackArtifact) =>
+    new TemplateResolver(stack.template as CfnTemplate, stack.stackName, { ...DEPLOY_ENV, account: stack.environment.account });
+
+  test('cdk deploy --all creates the reader role first; the lookup, its records and the gate then read through it', async () => {
+    const order = stackOrder(buildCrossAccountApp().synth());
+    expect(order.map((stack) => stack.stackName)).toEqual(['SendingAccount', 'DnsAccount']);
+    expect(order.map((stack) => stack.environment.account)).toEqual([SENDING_ENV.account, DNS_ENV.account]);
+
+    const published: string[] = [];
+    for (const stack of order) {
+      const resources = (stack.template as CfnTemplate).Resources;
+      const resolver = resolverOf(stack);
+      const lookupId = Object.keys(resources).find((id) => resources[id].Type === LOOKUP_RESOURCE_TYPE);
+      const data: Record<string, string> = {};
+      for (const id of creationOrder(resources)) {
+        const resource = resources[id];
+        const properties = resource.Properties ?? {};
+        if (resource.Type === 'AWS::IAM::Role' && stack.stackName === 'SendingAccount') {
+          // IAM accepts the trust now: it names the DNS account, whose lookup role does not exist yet.
+          const trustPolicy = resolver.resolve(properties.AssumeRolePolicyDocument) as TrustPolicy;
+          const externalId = String(trustPolicy.Statement[0].Condition?.StringEquals?.['sts:ExternalId']);
+          fake.allowAssumeRole(String(resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] })), { accessKeyId: 'ASIAREADER', externalId, trustPolicy });
+        } else if (resource.Type === 'AWS::IAM::Role') {
+          // The lookup functions' role: from now on, their calls are signed by it.
+          fake.setCaller(FUNCTION_ACCESS_KEY_ID, String(resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] })));
+        } else if (resource.Type === LOOKUP_RESOURCE_TYPE) {
+          fake.setIdentity('example.com', fullIdentity('example.com'));
+          const { body } = await create(createLookupHandler(silent), resource, id, resolver);
+          expect(body.Status).toBe('SUCCESS');
+          Object.assign(data, body.Data);
+        } else if (resource.Type === 'AWS::Route53::RecordSet') {
+          published.push(`${resolveWith(data, lookupId!, properties.Name)} CNAME ${resolveWith(data, lookupId!, (properties.ResourceRecords as unknown[])[0])}`);
+        } else if (resource.Type === GATE_RESOURCE_TYPE) {
+          const { body } = await create(createGateHandler(silent), resource, id, resolver);
+          expect(body.Status).toBe('SUCCESS');
+        }
+      }
+    }
+
+    const tokens = fullIdentity('example.com').DkimAttributes!.Tokens!;
+    expect(published.sort()).toEqual(tokens.map((token) => `${token}._domainkey.example.com. CNAME ${token}.dkim.amazonses.com`).sort());
+    expect(fake.signedRequests.filter((request) => request.accessKeyId === 'ASIAREADER').map((request) => request.name)).toEqual(['example.com', 'example.com']);
+  });
+
+  test('without the order, the lookup would have failed: STS refuses a role that does not exist yet', async () => {
+    const stranger = await FakeSesServer.start();
+    const restore = useLocalAws(stranger.endpoint);
+    try {
+      const dns = buildCrossAccountApp().synth().getStackByName('DnsAccount');
+      const resources = (dns.template as CfnTemplate).Resources;
+      const lookupId = Object.keys(resources).find((id) => resources[id].Type === LOOKUP_RESOURCE_TYPE)!;
+      stranger.setIdentity('example.com', fullIdentity('example.com'));
+
+      const { body } = await create(createLookupHandler(silent), resources[lookupId], lookupId, resolverOf(dns));
+
+      expect(body.Status).toBe('FAILED');
+      expect(body.Reason).toMatch(/^Could not assume role arn:aws:iam::111111111111:role\/SesIdentityReader-eu-west-1-SendingAccount to read "example\.com" .*\(AccessDenied: /);
+      expect(stranger.requests).toEqual([]);
+    } finally {
+      restore();
+      await stranger.stop();
+    }
+  });
 });

@@ -269,7 +269,7 @@ describe('across stacks', () => {
       assumeRoleArn: 'arn:aws:iam::111111111111:role/SesReader',
     });
 
-    expect(() => identity.inStack(dnsStack)).toThrow(/the identity lives in account 111111111111, and stack Dns is in account 222222222222: give the lookup an assumeRoleArn in account 111111111111/);
+    expect(() => identity.inStack(dnsStack)).toThrow(/the identity lives in account 111111111111, and stack Dns is in account 222222222222: give the lookup a readerRole \(an EmailIdentityReaderRole in account 111111111111\), or an assumeRoleArn in account 111111111111, to read it from there/);
     expect(withRole.inStack(dnsStack).identityAccount).toBe('111111111111');
   });
 

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { cloudControlContext } from './cloud-control-context';
 import { synthFindings } from './synth-findings';
 import { buildCreatedIdentityApp, CreatedIdentityStack } from '../examples/created-identity-app';
+import { buildCrossAccountApp } from '../examples/cross-account-app';
 import { EXAMPLE_ENV } from '../examples/example-app';
 import { buildExampleApp, LookupExampleStack } from '../examples/lookup-app';
 import { buildSynthTimeApp, SynthTimeSenderStack } from '../examples/synth-time-app';
@@ -105,6 +106,7 @@ const EXAMPLES: Array<[string, (options: { outdir?: string }) => App]> = [
   ['verified-sender-app', buildVerifiedSenderApp],
   ['created-identity-app', buildCreatedIdentityApp],
   ['synth-time-app', (options) => buildSynthTimeApp({ ...options, context: synthTimeContext() })],
+  ['cross-account-app', buildCrossAccountApp],
 ];
 
 test.each(EXAMPLES)('examples/%s.ts synthesizes with no warning and no error: annotations, template validation, console', (_, build) => {

@@ -159,7 +159,7 @@ describe('an identity aws-cdk-lib creates', () => {
 
     expect(() => new EmailIdentityVerificationGate(appStack, 'Gate', { identity })).toThrow(
       'Ses/Identity: the identity lives in account 111111111111, and stack App is in account 222222222222: '
-      + 'read it with an EmailIdentityLookup that has an assumeRoleArn in account 111111111111.');
+      + 'read it with a readerRole (an EmailIdentityReaderRole in account 111111111111), or an EmailIdentityLookup that has an assumeRoleArn in account 111111111111.');
   });
 
   test('a name only known at deploy time, in another stack: the name, and nothing else, is exported', () => {

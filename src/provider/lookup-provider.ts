@@ -7,6 +7,7 @@ import { GateFunction } from './gate-function';
 import { identityArn } from './identity-arn';
 import { IdentityPolicies } from './identity-policies';
 import { LookupFunction } from './lookup-function';
+import { lookupRoleName } from './role-names';
 import { identitySpellings } from '../shared/identity-name';
 import { FUNCTION_TIMEOUT_SECONDS } from '../shared/time-budgets';
 import type { IdentityLocation } from '../shared/wire';
@@ -121,7 +122,11 @@ export class EmailIdentityLookupProvider extends Construct {
 
   /**
    * The functions' role. A role that a lookup or gate assumes in another
-   * account must trust it.
+   * account must trust it. Its name is known before deployment, so that such
+   * a trust policy can be written first:
+   * `SesIdentityLookup-<region>-<stack name>`, the stack's name cut to its
+   * first 20 characters, `-` and the first 8 hex digits of its SHA-256 when
+   * it is longer than 29 (in a nested stack, CloudFormation names it).
    */
   public readonly role: iam.IRole;
 
@@ -137,6 +142,8 @@ export class EmailIdentityLookupProvider extends Construct {
     // An explicit role and log group rather than the managed
     // AWSLambdaBasicExecutionRole: the function may write its own logs and nothing else.
     const role = new iam.Role(this, 'Role', {
+      // Predictable, so that a role in another account can trust it before either exists.
+      roleName: lookupRoleName(scope),
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: FUNCTIONS_ROLE_DESCRIPTION,
     });

@@ -26,7 +26,7 @@ function roleArnProblem(roleArn: string): string | undefined {
 }
 
 /** STS external ids: 2 to 1224 characters of letters, digits and +=,.@:/-. */
-function externalIdProblem(externalId: string): string | undefined {
+export function externalIdProblem(externalId: string): string | undefined {
   return /^[\w+=,.@:/-]{2,1224}$/.test(externalId)
     ? undefined
     : `externalId ${quoted(externalId)} is not an external id STS accepts: it must be 2 to 1224 characters of letters, digits and +=,.@:/- .`;
