@@ -516,7 +516,8 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     if (!props.assumeRoleArn && (known(account) || known(stack.account)) && account !== stack.account) {
       return known(account) && known(stack.account)
         ? `the identity is in account ${account}, stack ${stack.node.path} in account ${stack.account}: ${reads} without a role. `
-          + `Give the lookup an assumeRoleArn, a role in account ${account} that stack ${stack.node.path}'s lookups may assume.`
+          + `Give the lookup an assumeRoleArn, a role in account ${account} that stack ${stack.node.path}'s lookups may assume; `
+          + `or a readerRole (an EmailIdentityReaderRole in account ${account}), and read it there with lookup.inStack(scope).`
         : `one of the stacks has no account, so whether ${reads} is unknown. Give both stacks an env with the same account.`;
     }
     const region = this.identityRegion;

@@ -383,7 +383,8 @@ describe('attributes used in another stack: its own read of the identity, nothin
   test.each([
     ['another account, without a role', ENV, { account: '210987654321', region: 'eu-west-1' }, {},
       'the identity is in account 123456789012, stack App in account 210987654321: a lookup there cannot read the identity without a role. '
-      + 'Give the lookup an assumeRoleArn, a role in account 123456789012 that stack App\'s lookups may assume.'],
+      + 'Give the lookup an assumeRoleArn, a role in account 123456789012 that stack App\'s lookups may assume; '
+      + 'or a readerRole (an EmailIdentityReaderRole in account 123456789012), and read it there with lookup.inStack(scope).'],
     ['an environment-agnostic stack beside one with an env', {}, ENV, {},
       'one of the stacks has no account, so whether a lookup there cannot read the identity is unknown. Give both stacks an env with the same account.'],
     ['a region only known when the lookup\'s stack deploys', {}, ENV, { assumeRoleArn: 'arn:aws:iam::123456789012:role/SesReader' },
