@@ -138,7 +138,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/.stryker-tmp/', '/reports/',
   ],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/', '/knip.jsonc', '/docs/', '/.stryker-tmp/', '/reports/', '/stryker.config.json', '/jest.mutation.config.json'] },
+  // The maintainers' guide (CONTRIBUTING.md) stays in the repository; users get the README and API.md.
+  npmIgnoreOptions: { ignorePatterns: ['/CONTRIBUTING.md', '/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/', '/knip.jsonc', '/docs/', '/.stryker-tmp/', '/reports/', '/stryker.config.json', '/jest.mutation.config.json'] },
 });
 
 // The handler: bundled with a current SES v2 client (the copy inside the Lambda

@@ -95,6 +95,9 @@ test('the complete app compiles with TypeScript 7 and synthesizes with tsx, as c
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TMPDIR: os.tmpdir(),
+      // npx runs the app's own tsc and tsx, never one from the registry, and checks for no npm update.
+      npm_config_offline: 'true',
+      npm_config_update_notifier: 'false',
       // What the CDK CLI passes to the app: cdk.json's context (cdk init's feature flags) and cdk.context.json's.
       CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJson.context, ...HOSTED_ZONE_CONTEXT }),
       CDK_OUTDIR: outdir,
