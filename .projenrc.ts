@@ -231,7 +231,9 @@ packageAll?.spawn(project.tasks.tryFind('package:js')!);
 project.addPackageIgnore('/lib/handler/');
 project.addPackageIgnore('/.ci/');
 
-// README examples must compile: jsii-rosetta compiles every TypeScript snippet.
+// README examples must compile: jsii-rosetta compiles every `ts` snippet. The
+// complete app's two files (tagged `TypeScript`, which rosetta passes over) are
+// whole files, not fragments: test/user-app.test.ts compiles them as an app.
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
 
 // The main job: synthesize the example app, run its bundled handlers against a
