@@ -111,6 +111,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // type-check every mutant on 2 cores; ts-jest runs the mutants instead.
     '@stryker-mutator/core@~9.6.1',
     '@stryker-mutator/jest-runner@~9.6.1',
+    // test/user-app.test.ts compiles examples/user-app as a user's app: with the
+    // TypeScript that today's `cdk init app --language typescript` pins (7, the
+    // native compiler; the build's own TypeScript stays 5, which jsii needs),
+    // under an alias so that it takes no one's place, and runs it with tsx, as
+    // cdk init's cdk.json does.
+    'typescript-7@npm:typescript@~7.0.2',
+    'tsx@^4.23.0',
   ],
 
   // jsii targets. Packaging them needs PyPI, Maven Central, NuGet and a Go
@@ -140,7 +147,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/.stryker-tmp/', '/reports/',
   ],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/', '/knip.jsonc', '/docs/', '/.stryker-tmp/', '/reports/', '/stryker.config.json', '/jest.mutation.config.json'] },
+  // The maintainers' guide (CONTRIBUTING.md) stays in the repository; users get the README and API.md.
+  npmIgnoreOptions: { ignorePatterns: ['/CONTRIBUTING.md', '/examples/', '/scripts/', '/local/', '/rosetta/', '/bench-results/', '/knip.jsonc', '/docs/', '/.stryker-tmp/', '/reports/', '/stryker.config.json', '/jest.mutation.config.json'] },
 });
 
 // The handler: bundled with a current SES v2 client (the copy inside the Lambda
@@ -232,7 +240,9 @@ packageAll?.spawn(project.tasks.tryFind('package:js')!);
 project.addPackageIgnore('/lib/handler/');
 project.addPackageIgnore('/.ci/');
 
-// README examples must compile: jsii-rosetta compiles every TypeScript snippet.
+// README examples must compile: jsii-rosetta compiles every `ts` snippet. The
+// complete app's two files (tagged `TypeScript`, which rosetta passes over) are
+// whole files, not fragments: test/user-app.test.ts compiles them as an app.
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
 
 // The main job: synthesize the example app, run its bundled handlers against a
@@ -369,6 +379,12 @@ mutation.exec('stryker run', { receiveArgs: true });
 project.eslint?.addIgnorePattern('.stryker-tmp/');
 project.eslint?.addIgnorePattern('reports/');
 
+// examples/user-app is a user's app, not this project's code: cdk init's own
+// tsconfig.json compiles it, against the package by its name, in
+// test/user-app.test.ts. The project's tsconfig and eslint (whose --fix would
+// reorder its imports in this project's style) leave it alone.
+project.tsconfigDev.addExclude('examples/user-app');
+project.eslint?.addIgnorePattern('examples/user-app/');
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');
