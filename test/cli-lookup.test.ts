@@ -7,14 +7,13 @@
  * stand-in's (local/fake-ses-server.ts plays STS and Cloud Control too), and
  * notices and telemetry are off.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FAKE_ACCOUNT, FakeSesServer, fullIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
+import { cdkSynth } from './cdk-cli';
 
 const REPO = path.join(__dirname, '..');
-const CDK = path.join(REPO, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 const APP = [process.execPath, '-r', require.resolve('ts-node/register/transpile-only'), path.join(REPO, 'examples', 'synth-time-app.ts')].join(' ');
 
 interface Synth {
@@ -40,7 +39,7 @@ afterEach(async () => {
 });
 
 /** `cdk synth` in `dir`, as a user with credentials for the stand-in's account would run it. */
-function cdkSynth(domain: string): Promise<Synth> {
+async function synth(domain: string): Promise<Synth> {
   const env = {
     PATH: process.env.PATH,
     HOME: dir,
@@ -58,15 +57,8 @@ function cdkSynth(domain: string): Promise<Synth> {
     TS_NODE_PROJECT: path.join(REPO, 'tsconfig.dev.json'),
     EXAMPLE_DOMAIN: domain,
   };
-  const args = [CDK, 'synth', '--app', APP, '--output', path.join(dir, 'cdk.out'), '--no-notices', '--no-version-reporting', '--quiet'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output, records: records(), context: context() }));
-  });
+  const { code, output } = await cdkSynth(APP, dir, env);
+  return { code, output, records: records(), context: context() };
 }
 
 function records(): string[] {
@@ -100,7 +92,7 @@ const DMARC_RECORD = '_dmarc.example.com. TXT "v=DMARC1;p=none"';
 test('first run: the CLI reads the identity, caches it in cdk.context.json, and synthesizes its records; the next run asks nothing', async () => {
   fake.setIdentity('example.com', easyDkim('mail.example.com'));
 
-  const first = await cdkSynth('example.com');
+  const first = await synth('example.com');
 
   expect({ code: first.code, output: first.output }).toEqual({ code: 0, output: expect.any(String) });
   // The identifier, then each group of properties: one Cloud Control read each.
@@ -115,7 +107,7 @@ test('first run: the CLI reads the identity, caches it in cdk.context.json, and 
     'mail.example.com. TXT "v=spf1 include:amazonses.com ~all"',
   ].sort());
 
-  const second = await cdkSynth('example.com');
+  const second = await synth('example.com');
 
   expect(second.code).toBe(0);
   // Nothing more asked: the values come from cdk.context.json.
@@ -126,14 +118,14 @@ test('first run: the CLI reads the identity, caches it in cdk.context.json, and 
 test('an identity without a MAIL FROM domain gets no MAIL FROM records', async () => {
   fake.setIdentity('example.com', easyDkim());
 
-  const { code, output, records: created } = await cdkSynth('example.com');
+  const { code, output, records: created } = await synth('example.com');
 
   expect({ code, output }).toMatchObject({ code: 0 });
   expect(created.sort()).toEqual([...DKIM_RECORDS, DMARC_RECORD].sort());
 }, 120_000);
 
 test("an identity that does not exist: the CLI's error names it, and nothing is cached", async () => {
-  const { code, output, context: cached } = await cdkSynth('missing.example.com');
+  const { code, output, context: cached } = await synth('missing.example.com');
 
   expect(code).not.toBe(0);
   expect(output).toContain('No resource of type AWS::SES::EmailIdentity with identifier: missing.example.com');
@@ -144,7 +136,7 @@ test('BYODKIM: synth fails, naming the TXT record to publish', async () => {
   const identity = easyDkim();
   fake.setIdentity('example.com', { ...identity, DkimAttributes: { ...identity.DkimAttributes, Tokens: ['selector1'], SigningAttributesOrigin: 'EXTERNAL' } });
 
-  const { code, output } = await cdkSynth('example.com');
+  const { code, output } = await synth('example.com');
 
   expect(code).not.toBe(0);
   expect(output).toMatch(/uses BYODKIM.*<selector>\._domainkey\.example\.com/);
@@ -166,7 +158,7 @@ test("access denied on the optional queries: synth fails, each error naming its 
   const error = ACCESS_DENIED;
   fake.setIdentity('example.com', easyDkim('mail.example.com')).failCloudControlReads('example.com', 1, error);
 
-  const { code, output, context: cached } = await cdkSynth('example.com');
+  const { code, output, context: cached } = await synth('example.com');
 
   expect(code).not.toBe(0);
   for (const query of ['DKIM attributes', 'MAIL FROM attributes', 'feedback attributes', 'Easy DKIM CNAMEs']) {

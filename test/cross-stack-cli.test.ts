@@ -6,13 +6,12 @@
  * error is what `cdk synth` prints first, whole. Offline: the stacks have
  * explicit environments, and no AWS call is made.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cdkSynth, type CliRun } from './cdk-cli';
 
 const REPO = path.join(__dirname, '..');
-const CDK = path.join(REPO, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 
 /** The user's app: an identity looked up in stack Ses, its DKIM status an output of stack App. */
 const APP_SOURCE = `
@@ -49,7 +48,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function cdkSynth(appAccount: string, awsCdkLib: 'aws-cdk-lib' | 'aws-cdk-lib-latest'): Promise<{ code: number | null; output: string }> {
+function synth(appAccount: string, awsCdkLib: 'aws-cdk-lib' | 'aws-cdk-lib-latest'): Promise<CliRun> {
   const node = [process.execPath, '-r', require.resolve('ts-node/register/transpile-only')];
   if (awsCdkLib === 'aws-cdk-lib-latest') {
     node.push('-r', path.join(dir, 'use-latest.js'));
@@ -67,16 +66,7 @@ function cdkSynth(appAccount: string, awsCdkLib: 'aws-cdk-lib' | 'aws-cdk-lib-la
     TS_NODE_PROJECT: path.join(REPO, 'tsconfig.dev.json'),
     APP_ACCOUNT: appAccount,
   };
-  const args = [CDK, 'synth', '--app', [...node, path.join(dir, 'app.ts')].join(' '), '--output', path.join(dir, 'cdk.out'),
-    '--no-notices', '--no-version-reporting', '--quiet'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
+  return cdkSynth([...node, path.join(dir, 'app.ts')].join(' '), dir, env);
 }
 
 function template(stack: string): { Resources: Record<string, { Type: string }>; Outputs?: Record<string, { Value: unknown }> } {
@@ -85,7 +75,7 @@ function template(stack: string): { Resources: Record<string, { Type: string }>;
 
 describe.each(['aws-cdk-lib', 'aws-cdk-lib-latest'] as const)('cdk synth, with %s', (awsCdkLib) => {
   test('the same account: stack App reads the identity itself, and nothing is exported', async () => {
-    const { code, output } = await cdkSynth('111111111111', awsCdkLib);
+    const { code, output } = await synth('111111111111', awsCdkLib);
 
     expect(output).not.toMatch(/ERROR|Error/);
     expect(code).toBe(0);
@@ -102,7 +92,7 @@ describe.each(['aws-cdk-lib', 'aws-cdk-lib-latest'] as const)('cdk synth, with %
   }, 60_000);
 
   test('another account without a role: the error, whole, within the first 3,000 characters of what the CLI prints', async () => {
-    const { code, output } = await cdkSynth('222222222222', awsCdkLib);
+    const { code, output } = await synth('222222222222', awsCdkLib);
 
     const message = 'Ses/Identity: its attribute DkimStatus is used in stack App, but the lookup is in stack Ses, and the identity is in account 111111111111, '
       + 'stack App in account 222222222222: a lookup there cannot read the identity without a role. '
