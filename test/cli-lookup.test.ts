@@ -10,8 +10,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FAKE_ACCOUNT, FakeSesServer, fullIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
 import { cdkSynth } from './cdk-cli';
+import { FAKE_ACCOUNT, FakeSesServer, fullIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
 
 const REPO = path.join(__dirname, '..');
 const APP = [process.execPath, '-r', require.resolve('ts-node/register/transpile-only'), path.join(REPO, 'examples', 'synth-time-app.ts')].join(' ');
