@@ -305,7 +305,7 @@ const MUTATED_MODULES = [
 // the jest process, so they can never kill one) and the cdk-nag scan (slow,
 // and it reads no module above that the construct tests do not).
 const MUTATION_TESTS = [
-  'deploy-order', 'email-identity-dns-records', 'email-identity-lookup', 'email-identity-verification-gate',
+  'cloudformation', 'deploy-order', 'email-identity-dns-records', 'email-identity-lookup', 'email-identity-verification-gate',
   'fit-stacks', 'gate-handler', 'looked-up-email-identity', 'lookup-handler', 'lookup-handler-http',
   'lookup-locations', 'physical-id', 'reliability', 'response-size', 'retry-classes', 'simulate-scale',
 ];
