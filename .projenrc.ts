@@ -306,7 +306,7 @@ const MUTATED_MODULES = [
 // and it reads no module above that the construct tests do not).
 const MUTATION_TESTS = [
   'cloudformation', 'deploy-order', 'email-identity-dns-records', 'email-identity-lookup', 'email-identity-verification-gate',
-  'fit-stacks', 'gate-handler', 'looked-up-email-identity', 'lookup-handler', 'lookup-handler-http',
+  'failure-reason', 'fit-stacks', 'gate-handler', 'looked-up-email-identity', 'lookup-handler', 'lookup-handler-http',
   'lookup-locations', 'physical-id', 'reliability', 'response-size', 'retry-classes', 'simulate-scale',
 ];
 new JsonFile(project, 'jest.mutation.config.json', {
