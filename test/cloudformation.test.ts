@@ -137,6 +137,15 @@ describe('the PUT to the response URL', () => {
     expect(responseUrl.received[1].at - responseUrl.received[0].at).toBeGreaterThanOrEqual(3_000 + 190);
   }, 15_000);
 
+  test('the last try hanging: the invocation fails, saying the response URL timed out', async () => {
+    responseUrl = await ScriptedResponseUrl.start([500, 500, 'hang']);
+
+    const outcome = succeeding().handler(createEvent({}, { responseUrl: responseUrl.url() }), relaxed);
+
+    await expect(outcome).rejects.toThrow('CloudFormation response URL timed out');
+    expect(responseUrl.received).toHaveLength(3);
+  }, 15_000);
+
   test('an https: URL is sent over TLS, never in plain text (here the server speaks plain HTTP, so it never gets it)', async () => {
     responseUrl = await ScriptedResponseUrl.start([]);
 
