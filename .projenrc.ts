@@ -307,7 +307,7 @@ const MUTATED_MODULES = [
 const MUTATION_TESTS = [
   'cloudformation', 'deploy-order', 'email-identity-dns-records', 'email-identity-lookup', 'email-identity-verification-gate',
   'failure-reason', 'fit-stacks', 'gate-handler', 'looked-up-email-identity', 'lookup-handler', 'lookup-handler-http',
-  'lookup-locations', 'physical-id', 'reliability', 'response-size', 'retry-classes', 'simulate-scale',
+  'lookup-locations', 'physical-id', 'properties', 'reliability', 'response-size', 'retry-classes', 'simulate-scale', 'time-budgets',
 ];
 new JsonFile(project, 'jest.mutation.config.json', {
   obj: {
