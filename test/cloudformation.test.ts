@@ -5,11 +5,15 @@
  * resource's own tests pin down.
  */
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createEvent, deleteEvent, updateEvent } from '../local/cloudformation';
 import { answerCloudFormation, type Answer, type Clock, type Request } from '../src/handler/cloudformation';
 
 const RESOURCE_TYPE = 'Custom::SesEmailIdentityLookup';
+
+/** The first byte of a TLS record that opens a handshake. */
+const TLS_HANDSHAKE = 0x16;
 
 /** What the response URL answers to one PUT: an HTTP status, or nothing at all. */
 type Step = number | 'hang';
@@ -146,13 +150,24 @@ describe('the PUT to the response URL', () => {
     expect(responseUrl.received).toHaveLength(3);
   }, 15_000);
 
-  test('an https: URL is sent over TLS, never in plain text (here the server speaks plain HTTP, so it never gets it)', async () => {
-    responseUrl = await ScriptedResponseUrl.start([]);
+  test('an https: URL is sent over TLS: what reaches the host is a TLS handshake, never the body in plain text', async () => {
+    // A bare TCP server: it records the first byte of each connection (22 opens a TLS handshake) and hangs up.
+    const firstBytes: number[] = [];
+    const tcp = net.createServer((socket) => socket.once('data', (data: Buffer) => {
+      firstBytes.push(data[0]);
+      socket.destroy();
+    }));
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(tcp.address() as AddressInfo).port}/response?X-Amz-Signature=abc`;
 
-    const outcome = succeeding().handler(createEvent({}, { responseUrl: responseUrl.url('https:') }), relaxed);
+      const outcome = succeeding().handler(createEvent({}, { responseUrl: url }), relaxed);
 
-    await expect(outcome).rejects.toThrow();
-    expect(responseUrl.received).toHaveLength(0);
+      await expect(outcome).rejects.toThrow();
+      expect(firstBytes).toEqual([TLS_HANDSHAKE, TLS_HANDSHAKE, TLS_HANDSHAKE]);
+    } finally {
+      await new Promise((resolve) => tcp.close(resolve));
+    }
   });
 });
 
