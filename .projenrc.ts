@@ -325,9 +325,9 @@ const MUTATED_MODULES = [
 // the jest process, so they can never kill one) and the cdk-nag scan (slow,
 // and it reads no module above that the construct tests do not).
 const MUTATION_TESTS = [
-  'deploy-order', 'email-identity-dns-records', 'email-identity-lookup', 'email-identity-verification-gate',
-  'fit-stacks', 'gate-handler', 'looked-up-email-identity', 'lookup-handler', 'lookup-handler-http',
-  'lookup-locations', 'physical-id', 'reliability', 'response-size', 'retry-classes', 'simulate-scale',
+  'cloudformation', 'deploy-order', 'email-identity-dns-records', 'email-identity-lookup', 'email-identity-verification-gate',
+  'failure-reason', 'fit-stacks', 'gate-handler', 'looked-up-email-identity', 'lookup-handler', 'lookup-handler-http',
+  'lookup-locations', 'physical-id', 'properties', 'reliability', 'response-size', 'retry-classes', 'simulate-scale', 'time-budgets',
 ];
 new JsonFile(project, 'jest.mutation.config.json', {
   obj: {

@@ -417,6 +417,25 @@ describe('the 4096-byte limit, at the boundary', () => {
     expect(JSON.parse(body).Data).toEqual(data.encode({ Items: 9 }));
   });
 
+  test('success: the data is never asked for more entries than an attribute has, however much room is left', () => {
+    const list = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}-${index}`).join(',');
+    const asked: Array<{ Small: number; Large: number }> = [];
+    // Small fits whole with room to spare; Large does not fit whole.
+    const data = {
+      entries: { Small: 2, Large: 1_000 },
+      encode: (kept: { Small: number; Large: number }) => {
+        asked.push({ ...kept });
+        return { Small: list('small', kept.Small), Large: list('large', kept.Large) };
+      },
+    };
+
+    const body = successBody(ENVELOPE, data)!;
+
+    expect(bytes(body)).toBeLessThanOrEqual(4096);
+    expect(JSON.parse(body).Data.Small).toBe('small-0,small-1');
+    expect(asked.filter((kept) => kept.Small > 2 || kept.Large > 1_000)).toEqual([]);
+  });
+
   /** A reason that makes the complete FAILED body exactly `total` bytes. */
   function reasonOfSize(total: number): string {
     const withoutReason = bytes(failureBody(ENVELOPE, ''));
@@ -441,5 +460,16 @@ describe('the 4096-byte limit, at the boundary', () => {
     // The ellipsis takes three bytes: three characters of the reason make way for it, and one for the limit.
     expect(bytes(body)).toBe(4096);
     expect(JSON.parse(body).Reason).toBe(`${reason.slice(0, reason.length - 4)}…`);
+  });
+
+  test('failure: an envelope that leaves no room for one character and the ellipsis drops the reason, rather than the limit', () => {
+    const withoutReason = bytes(failureBody(ENVELOPE, ''));
+    // Two bytes left for the reason: the ellipsis alone takes three.
+    const crowded = { ...ENVELOPE, LogicalResourceId: ENVELOPE.LogicalResourceId + 'L'.repeat(4096 - 2 - withoutReason) };
+
+    const body = failureBody(crowded, 'SES email identity "example.com" does not exist.');
+
+    expect(bytes(body)).toBe(4094);
+    expect(JSON.parse(body)).toMatchObject({ Status: 'FAILED', Reason: '', LogicalResourceId: crowded.LogicalResourceId });
   });
 });
