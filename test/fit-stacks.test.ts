@@ -219,6 +219,18 @@ describe('attributes used in another stack: its own read of the identity, nothin
     return { app, sesStack, appStack, identity };
   }
 
+  /**
+   * The app stack with a lookup of its own, and an output aws-cdk-lib renders
+   * before the other stack's attribute (read directly, or through inStack when
+   * `explicit`): its provider is rendered once before the new read joins it.
+   */
+  function withOwnLookup(stacks: ReturnType<typeof twoStacks>, explicit: boolean) {
+    const own = new EmailIdentityLookup(stacks.appStack, 'Own', { emailIdentity: 'example.org' });
+    new CfnOutput(stacks.appStack, 'A', { value: own.dkimStatus });
+    new CfnOutput(stacks.appStack, 'Z', { value: (explicit ? stacks.identity.inStack(stacks.appStack) : stacks.identity).dkimStatus });
+    return stacks;
+  }
+
   /** Every template of the app, and the stacks each deploys after. */
   function assembly(app: App) {
     return app.synth().stacks.map((stack) => ({
@@ -257,14 +269,7 @@ describe('attributes used in another stack: its own read of the identity, nothin
 
   test('a stack with lookups of its own: its provider, already rendered once, also grants the new read (and the role to assume)', () => {
     const roleArn = 'arn:aws:iam::123456789012:role/SesReader';
-    const build = (explicit: boolean) => {
-      const stacks = twoStacks(ENV, ENV, { assumeRoleArn: roleArn });
-      // Its own lookup, and an output aws-cdk-lib renders before the other stack's attribute.
-      const own = new EmailIdentityLookup(stacks.appStack, 'Own', { emailIdentity: 'example.org' });
-      new CfnOutput(stacks.appStack, 'A', { value: own.dkimStatus });
-      new CfnOutput(stacks.appStack, 'Z', { value: (explicit ? stacks.identity.inStack(stacks.appStack) : stacks.identity).dkimStatus });
-      return stacks;
-    };
+    const build = (explicit: boolean) => withOwnLookup(twoStacks(ENV, ENV, { assumeRoleArn: roleArn }), explicit);
     const automatic = build(false);
 
     expect(assembly(automatic.app)).toEqual(assembly(build(true).app));
@@ -275,13 +280,7 @@ describe('attributes used in another stack: its own read of the identity, nothin
   });
 
   test('and one that reads in its own account: the new identity joins the managed policy rendered before it', () => {
-    const build = (explicit: boolean) => {
-      const stacks = twoStacks();
-      const own = new EmailIdentityLookup(stacks.appStack, 'Own', { emailIdentity: 'example.org' });
-      new CfnOutput(stacks.appStack, 'A', { value: own.dkimStatus });
-      new CfnOutput(stacks.appStack, 'Z', { value: (explicit ? stacks.identity.inStack(stacks.appStack) : stacks.identity).dkimStatus });
-      return stacks;
-    };
+    const build = (explicit: boolean) => withOwnLookup(twoStacks(), explicit);
     const automatic = build(false);
 
     expect(assembly(automatic.app)).toEqual(assembly(build(true).app));
