@@ -2,7 +2,8 @@ import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
-import { identityArn } from './provider/identity-arn';
+import { iamResourceName, identityArn } from './provider/identity-arn';
+import { POLICY_OVERHEAD } from './provider/identity-policies';
 import { LOOKUP_ROLE_PREFIX, readerRoleName } from './provider/role-names';
 import type { ReaderRoleAccess } from './reader-role-access';
 import { emailIdentityProblem, identitySpellings } from './shared/identity-name';
@@ -250,14 +251,12 @@ function validate(
 /** IAM counts a role's inline policies' characters without whitespace, up to 10,240; keep a margin. */
 const INLINE_POLICY_BUDGET = 10_000;
 
-const POLICY_OVERHEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:GetEmailIdentity","Resource":[]}]}'.length;
-
 /**
  * An identity ARN's characters in the policy, quotes and comma included, with
  * the longest partition name (aws-iso-b) and the name as IAM reads it ($, *, ? escaped).
  */
 function arnLength(region: string, name: string): number {
-  const escaped = name === '*' ? 1 : name.replace(/[$*?]/g, '${$&}').length;
+  const escaped = name === '*' ? 1 : iamResourceName(name).length;
   return 'arn:aws-iso-b:ses::123456789012:identity/'.length + region.length + escaped + 3;
 }
 

@@ -25,8 +25,13 @@ export function identityArn(stack: Stack, location: IdentityLocation): IdentityA
   const account = location.AssumeRoleArn ? accountOfRole(location.AssumeRoleArn) : stack.account;
   const arnOf = (resourceName: string) => stack.formatArn({ service: 'ses', region, account, resource: 'identity', resourceName });
   const arn = arnOf(name);
-  const iamArns = Token.isUnresolved(name) ? [arn] : identitySpellings(name).map((spelling) => arnOf(spelling.replace(/[$*?]/g, (char) => `\${${char}}`)));
+  const iamArns = Token.isUnresolved(name) ? [arn] : identitySpellings(name).map((spelling) => arnOf(iamResourceName(spelling)));
   return { region, account, arn, iamArns };
+}
+
+/** A name as IAM must read it in a resource: `$`, `*` and `?` escaped as `${$}`, `${*}`, `${?}`, not variables and wildcards. */
+export function iamResourceName(name: string): string {
+  return name.replace(/[$*?]/g, (char) => `\${${char}}`);
 }
 
 /** The account of a role ARN, literal or token. */

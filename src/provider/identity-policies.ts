@@ -118,7 +118,8 @@ function literal(value: string): string | undefined {
 const MAX_MANAGED_POLICIES = 10;
 /** IAM counts a managed policy's characters without whitespace, up to 6,144; keep a margin. */
 const MANAGED_POLICY_BUDGET = 6_000;
-const POLICY_OVERHEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:GetEmailIdentity","Resource":[]}]}'.length;
+/** A policy's characters besides its resources: the one statement that grants ses:GetEmailIdentity. */
+export const POLICY_OVERHEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:GetEmailIdentity","Resource":[]}]}'.length;
 /** The longest of some names. */
 const longest = (names: Array<string | undefined>) => Math.max(...names.map((name) => name?.length ?? 0));
 /** Longest partition and region names aws-cdk-lib knows (aws-us-gov, us-isof-south-1), so that the estimate is an upper bound. */
