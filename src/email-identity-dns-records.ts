@@ -68,13 +68,16 @@ export interface EmailIdentityDnsRecordsProps {
   /**
    * Whether to create the custom MAIL FROM records: one MX to the identity
    * region's feedback endpoint and an SPF TXT record. The lookup fails, with a
-   * reason saying so, if the identity has no MAIL FROM domain.
+   * reason saying so, if the identity has no MAIL FROM domain; for an
+   * identity read at synth time (`EmailIdentityLookup.fromLookup`), `true`
+   * without one is a synth error.
    *
-   * For an identity read at synth time (`EmailIdentityLookup.fromLookup`) the
-   * default is whether it has a MAIL FROM domain, and `true` without one is a
-   * synth error.
+   * The default is whether the identity has a MAIL FROM domain where that is
+   * known at synth time (an identity read by `fromLookup`), and `false`
+   * elsewhere, since records are decided at synth time and a deploy-time
+   * lookup only learns it when it runs.
    *
-   * @default false, or for an identity read at synth time, whether it has a MAIL FROM domain
+   * @default - whether the identity has a MAIL FROM domain, for one read at synth time; otherwise false
    */
   readonly mailFrom?: boolean;
 

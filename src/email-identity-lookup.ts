@@ -4,7 +4,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { EmailIdentityBase } from './email-identity-base';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { checkLocation, createdIdentityLocation, regionSeenFrom, waitForCreatedIdentity } from './identity-location';
-import { LookedUpEmailIdentity, type EmailIdentityLookupOptions } from './looked-up-email-identity';
+import { LookedUpEmailIdentity, type EmailIdentityFromLookupOptions } from './looked-up-email-identity';
 import { customResource } from './provider/custom-resource';
 import { identityArn } from './provider/identity-arn';
 import { EmailIdentityLookupProvider } from './provider/lookup-provider';
@@ -18,7 +18,8 @@ import { LOOKUP_RESOURCE_TYPE, type IdentityLocation, type LookupProperties, typ
 import { StackLocalAttribute, type ReaderIn } from './stack-local-attribute';
 
 /**
- * Properties of an `EmailIdentityLookup`.
+ * Properties of an `EmailIdentityLookup`, the deploy-time lookup;
+ * `EmailIdentityLookup.fromLookup` takes `EmailIdentityFromLookupOptions`.
  */
 export interface EmailIdentityLookupProps {
   /**
@@ -56,7 +57,7 @@ export interface EmailIdentityLookupProps {
    * identity with, for an identity that lives in another account. For a role
    * of this app, use `readerRole`. The stack's functions may assume the roles
    * its lookups and gates name, and no other; this role must trust their
-   * role (`EmailIdentityLookupProvider.of(stack).role`, whose name is known
+   * role (`EmailIdentityLookupProvider.getOrCreate(stack).role`, whose name is known
    * before deployment) and may call `ses:GetEmailIdentity` on the identity.
    *
    * @default - the identity is in the stack's account, or `readerRole`'s
@@ -100,7 +101,7 @@ export interface EmailIdentityLookupProps {
  * The attributes may be used in any stack of the app, and nothing is
  * exported: statuses change, and an export of a changing value would block
  * the lookup's stack's updates. Another stack that uses them gets its own
- * read of the identity, the lookup `inStack(scope)` gives, which waits for an
+ * read of the identity, the lookup `EmailIdentityLookup.of(lookup, scope)` gives, which waits for an
  * identity this app creates. Where that stack cannot read the identity itself
  * (another account without `assumeRoleArn`, another partition, a region only
  * known when the lookup's stack deploys), `cdk synth` reports an error on
@@ -125,16 +126,23 @@ export class EmailIdentityLookup extends EmailIdentityBase {
    * @param id the construct's id
    * @param options the identity, and where it is
    */
-  public static fromLookup(scope: Construct, id: string, options: EmailIdentityLookupOptions): LookedUpEmailIdentity {
+  public static fromLookup(scope: Construct, id: string, options: EmailIdentityFromLookupOptions): LookedUpEmailIdentity {
     return LookedUpEmailIdentity._lookup(scope, id, options);
   }
 
   /**
-   * A lookup of any SES identity, in the stack of `scope`: for an
-   * `EmailIdentityLookup`, `identity.inStack(scope)`; for another identity,
-   * such as an `aws_ses.EmailIdentity` this app creates, a lookup of its
-   * name, created on first use, one per identity and stack, that runs after
-   * the identity is created.
+   * The lookup of `identity` in the stack of `scope`, created there on first
+   * use, one per identity and stack. For an `EmailIdentityLookup` in that
+   * stack, the lookup itself; in another stack, a lookup of the same identity
+   * (the same account and region, through the same role). For another
+   * identity, such as an `aws_ses.EmailIdentity` this app creates, a lookup
+   * of its name that runs after the identity is created.
+   *
+   * An attribute used in another stack gets this lookup there by itself;
+   * call `of` to pass a lookup to constructs that take one, or to read
+   * properties known only at deploy time. Statuses change over time, and an
+   * export of a changing value would block the exporting stack's updates: a
+   * lookup in the consuming stack exports nothing.
    *
    * An `aws_ses.EmailIdentity` is read by the name it is created with, so
    * nothing is exported even from another stack; that stack then deploys
@@ -146,10 +154,10 @@ export class EmailIdentityLookup extends EmailIdentityBase {
    * @param scope any construct in the stack that needs the attributes
    */
   public static of(identity: ses.IEmailIdentity, scope: Construct): EmailIdentityLookup {
-    if (identity instanceof EmailIdentityLookup) {
-      return identity.inStack(scope);
-    }
     const stack = Stack.of(scope);
+    if (identity instanceof EmailIdentityLookup) {
+      return identity.lookupIn(stack);
+    }
     const existing = EmailIdentityLookup.copyIn(stack, identity);
     if (existing) {
       return existing;
@@ -171,7 +179,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   public static _locationIn(identity: ses.IEmailIdentity, scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation {
     const stack = Stack.of(scope);
     if (identity instanceof EmailIdentityLookup) {
-      // A lookup that of or inStack made finds its identity, from every stack alike.
+      // A lookup that of made finds its identity, from every stack alike.
       if (identity.copyOf) {
         return EmailIdentityLookup._locationIn(identity.copyOf, scope, readerRole);
       }
@@ -182,7 +190,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   }
 
   /**
-   * The lookup of `identity` that `of` or `inStack` created in `stack`, or
+   * The lookup of `identity` that `of` created in `stack`, or
    * undefined. Ids are readable (the identity's path, "/" as "."), so a
    * construct of another identity could hold the same one: an error, never a
    * lookup of the wrong identity.
@@ -220,8 +228,8 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   public readonly verificationStatus: string;
   /** `"true"` when SES lets the identity send email; may be true while `verificationStatus` is not SUCCESS. */
   public readonly verifiedForSendingStatus: string;
-  /** `"true"` when bounce and complaint notifications are forwarded by email. */
-  public readonly feedbackForwardingStatus: string;
+  /** `"true"` when bounces and complaints are forwarded by email. */
+  public readonly feedbackForwardingEnabled: string;
   /** The default configuration set, or `""`. */
   public readonly configurationSetName: string;
 
@@ -325,7 +333,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   protected readonly iamArns: string[];
   private readonly resource: CfnResource;
   private readonly requirements = new Set<Requirement>();
-  /** The identity this lookup reads for its stack, when `of` or `inStack` created it. */
+  /** The identity this lookup reads for its stack, when `of` created it. */
   private copyOf?: ses.IEmailIdentity;
 
   constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
@@ -333,7 +341,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     this.props = props;
     const location = throughReaderRole(this, locationOf(props), props.readerRole);
     checkLocation(this, location);
-    const provider = EmailIdentityLookupProvider.of(this);
+    const provider = EmailIdentityLookupProvider.getOrCreate(this);
     provider._grantRead(location);
 
     const arn = identityArn(this.stack, location);
@@ -354,7 +362,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     this.identityType = this.attribute('IdentityType');
     this.verificationStatus = this.attribute('VerificationStatus');
     this.verifiedForSendingStatus = this.attribute('VerifiedForSendingStatus');
-    this.feedbackForwardingStatus = this.attribute('FeedbackForwardingStatus');
+    this.feedbackForwardingEnabled = this.attribute('FeedbackForwardingEnabled');
     this.configurationSetName = this.attribute('ConfigurationSetName');
     this.dkimSigningEnabled = this.attribute('DkimSigningEnabled');
     this.dkimStatus = this.attribute('DkimStatus');
@@ -393,24 +401,13 @@ export class EmailIdentityLookup extends EmailIdentityBase {
 
 
   /**
-   * The same lookup in another stack, created there on first use.
-   *
-   * An attribute used in another stack gets this lookup there by itself; call
-   * it to pass the lookup to constructs that take one, or to read properties
-   * known only at deploy time. Statuses change over time, and a strong
-   * cross-stack reference (an export) to a changing value blocks the
-   * exporting stack's updates: a lookup in the consuming stack exports
-   * nothing. Returns this lookup for its own stack.
-   *
-   * The copy reads the same identity: in this lookup's region (when the
-   * region is known at synth time) and account (another account needs
-   * `readerRole` or `assumeRoleArn`). Between environment-agnostic stacks, each reads in the
+   * This lookup in `stack`: itself in its own stack; elsewhere a copy that
+   * reads the same identity, in this lookup's region (when known at synth
+   * time) and account (another account needs `readerRole` or
+   * `assumeRoleArn`). Between environment-agnostic stacks, each reads in the
    * region it is deployed to.
-   *
-   * @param scope any construct in the stack that needs the attributes
    */
-  public inStack(scope: Construct): EmailIdentityLookup {
-    const stack = Stack.of(scope);
+  private lookupIn(stack: Stack): EmailIdentityLookup {
     if (stack === this.stack) {
       return this;
     }
@@ -429,7 +426,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
 
   /**
    * The lookup that reads this identity in `stack`, for an attribute used
-   * there: the one `inStack` gives, built through `create` when it is new;
+   * there: the one `of` gives, built through `create` when it is new;
    * or, where `stack` cannot read the identity itself, why not.
    *
    * @internal
@@ -441,7 +438,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
       return { reader: existing };
     }
     const problem = this.readProblemIn(stack);
-    return problem ? { problem } : { reader: create(() => this.inStack(stack)) as EmailIdentityLookup };
+    return problem ? { problem } : { reader: create(() => this.lookupIn(stack)) as EmailIdentityLookup };
   }
 
   /**
@@ -506,18 +503,18 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     if (props.readerRole) {
       // The reader role grants each stack that reads through it, in its own template: before aws-cdk-lib prepares the app.
       return `the lookup reads through the readerRole ${props.readerRole.node.path}, which must grant stack ${stack.node.path} before the app is synthesized. `
-        + `Read the identity in stack ${stack.node.path} with lookup.inStack(scope).`;
+        + `Read the identity in stack ${stack.node.path} with EmailIdentityLookup.of(lookup, scope).`;
     }
     const values = [props.emailIdentity, props.region, props.assumeRoleArn, props.externalId, props.refreshToken];
     if (values.some((value) => value !== undefined && !known(value))) {
-      return `the lookup's properties are only known at deploy time. Read the identity in stack ${stack.node.path} with lookup.inStack(scope), which passes them there.`;
+      return `the lookup's properties are only known at deploy time. Read the identity in stack ${stack.node.path} with EmailIdentityLookup.of(lookup, scope), which passes them there.`;
     }
     const account = this.identityAccount;
     if (!props.assumeRoleArn && (known(account) || known(stack.account)) && account !== stack.account) {
       return known(account) && known(stack.account)
         ? `the identity is in account ${account}, stack ${stack.node.path} in account ${stack.account}: ${reads} without a role. `
           + `Give the lookup an assumeRoleArn, a role in account ${account} that stack ${stack.node.path}'s lookups may assume; `
-          + `or a readerRole (an EmailIdentityReaderRole in account ${account}), and read it there with lookup.inStack(scope).`
+          + `or a readerRole (an EmailIdentityReaderRole in account ${account}), and read it there with EmailIdentityLookup.of(lookup, scope).`
         : `one of the stacks has no account, so whether ${reads} is unknown. Give both stacks an env with the same account.`;
     }
     const region = this.identityRegion;

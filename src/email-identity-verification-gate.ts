@@ -110,7 +110,7 @@ export class EmailIdentityVerificationGate extends Construct {
     // The identity as read from this stack: no export crosses stacks, and no
     // lookup is needed; a lookup in this stack has already checked and granted it.
     const identity = props.identity;
-    const provider = EmailIdentityLookupProvider.of(this);
+    const provider = EmailIdentityLookupProvider.getOrCreate(this);
     const location = EmailIdentityLookup._locationIn(identity, this, props.readerRole);
     if (!(identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this))) {
       checkLocation(this, location);

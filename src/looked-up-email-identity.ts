@@ -7,9 +7,10 @@ import { checkLocation } from './identity-location';
 import { identityArn } from './provider/identity-arn';
 
 /**
- * Where to find an identity for a synth-time lookup.
+ * Options of `EmailIdentityLookup.fromLookup`, the synth-time lookup; the
+ * deploy-time lookup's constructor takes `EmailIdentityLookupProps`.
  */
-export interface EmailIdentityLookupOptions {
+export interface EmailIdentityFromLookupOptions {
   /**
    * The SES email identity to read: a domain or an email address. Must be a
    * literal: the CDK CLI looks it up before deployment.
@@ -53,7 +54,7 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
   /**
    * @internal
    */
-  public static _lookup(scope: Construct, id: string, options: EmailIdentityLookupOptions): LookedUpEmailIdentity {
+  public static _lookup(scope: Construct, id: string, options: EmailIdentityFromLookupOptions): LookedUpEmailIdentity {
     if ([options.emailIdentity, options.region].some((value) => value !== undefined && Token.isUnresolved(value))) {
       throw new Error(`${scope.node.path}/${id}: emailIdentity and region must be literals for a lookup at synth time (the CDK CLI reads the identity before deployment).`);
     }
@@ -92,7 +93,11 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
   public readonly mailFromDomain?: string;
   /** `USE_DEFAULT_VALUE` or `REJECT_MESSAGE`, or `undefined`. */
   public readonly mailFromBehaviorOnMxFailure?: string;
-  /** Whether bounces and complaints are forwarded by email, or `undefined` when SES does not say. */
+  /**
+   * Whether bounces and complaints are forwarded by email, or `undefined`
+   * when SES does not say. A boolean here, where the deploy-time lookup's
+   * attribute of the same name is the string `"true"` or `"false"`.
+   */
   public readonly feedbackForwardingEnabled?: boolean;
 
   /**
@@ -105,7 +110,7 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
 
   protected readonly iamArns: string[];
 
-  private constructor(scope: Construct, id: string, options: EmailIdentityLookupOptions) {
+  private constructor(scope: Construct, id: string, options: EmailIdentityFromLookupOptions) {
     super(scope, id, { region: options.region });
     // No role: the CLI reads in the stack's account.
     const location = { EmailIdentity: options.emailIdentity, Region: options.region };
@@ -144,7 +149,7 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
  * own, whose "not found" answer means the identity has none of it (the CLI
  * never caches that answer: it is asked again on the next synth).
  */
-function readThroughCli(scope: Construct, options: EmailIdentityLookupOptions): { properties: CloudControlEmailIdentity; pending: boolean } {
+function readThroughCli(scope: Construct, options: EmailIdentityFromLookupOptions): { properties: CloudControlEmailIdentity; pending: boolean } {
   const dummy: CloudControlEmailIdentity = {
     EmailIdentity: options.emailIdentity,
     DkimAttributes: { SigningEnabled: true },

@@ -251,7 +251,7 @@ describe('across stacks', () => {
     const dnsStack = new Stack(app, 'Dns', { env: { account: '123456789012', region: 'us-east-1' } });
     const identity = new EmailIdentityLookup(sesStack, 'Identity', { emailIdentity: 'example.com' });
 
-    const copy = identity.inStack(dnsStack);
+    const copy = EmailIdentityLookup.of(identity, dnsStack);
     const records = new EmailIdentityDnsRecords(dnsStack, 'Records', { identity, dkim: false, mailFrom: true });
 
     expect(copy.identityRegion).toBe('eu-west-1');
@@ -269,19 +269,19 @@ describe('across stacks', () => {
       assumeRoleArn: 'arn:aws:iam::111111111111:role/SesReader',
     });
 
-    expect(() => identity.inStack(dnsStack)).toThrow(/the identity lives in account 111111111111, and stack Dns is in account 222222222222: give the lookup a readerRole \(an EmailIdentityReaderRole in account 111111111111\), or an assumeRoleArn in account 111111111111, to read it from there/);
-    expect(withRole.inStack(dnsStack).identityAccount).toBe('111111111111');
+    expect(() => EmailIdentityLookup.of(identity, dnsStack)).toThrow(/the identity lives in account 111111111111, and stack Dns is in account 222222222222: give the lookup a readerRole \(an EmailIdentityReaderRole in account 111111111111\), or an assumeRoleArn in account 111111111111, to read it from there/);
+    expect(EmailIdentityLookup.of(withRole, dnsStack).identityAccount).toBe('111111111111');
   });
 
-  test('inStack gives one lookup per stack, and the original in its own stack', () => {
+  test('of gives one lookup per stack, and the original in its own stack', () => {
     const app = new App();
     const first = new Stack(app, 'First');
     const second = new Stack(app, 'Second');
     const identity = new EmailIdentityLookup(first, 'Identity', { emailIdentity: 'example.com', region: 'us-east-2' });
 
-    expect(identity.inStack(first)).toBe(identity);
-    const copy = identity.inStack(second);
-    expect(identity.inStack(second)).toBe(copy);
+    expect(EmailIdentityLookup.of(identity, first)).toBe(identity);
+    const copy = EmailIdentityLookup.of(identity, second);
+    expect(EmailIdentityLookup.of(identity, second)).toBe(copy);
     Template.fromStack(second).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: 'example.com', Region: 'us-east-2' });
   });
 });

@@ -31,7 +31,7 @@ const STRING_PROPERTIES: Record<Exclude<AttributeName, 'DkimTokens' | 'PolicyNam
   IdentityType: 'identityType',
   VerificationStatus: 'verificationStatus',
   VerifiedForSendingStatus: 'verifiedForSendingStatus',
-  FeedbackForwardingStatus: 'feedbackForwardingStatus',
+  FeedbackForwardingEnabled: 'feedbackForwardingEnabled',
   ConfigurationSetName: 'configurationSetName',
   DkimSigningEnabled: 'dkimSigningEnabled',
   DkimStatus: 'dkimStatus',
@@ -462,7 +462,7 @@ describe('EmailIdentityLookup', () => {
   test('the provider\'s role is exposed, for trust policies in other accounts', () => {
     const stack = newStack();
     new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
-    const { role } = EmailIdentityLookupProvider.of(stack);
+    const { role } = EmailIdentityLookupProvider.getOrCreate(stack);
 
     const [roleId] = Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role'));
     expect(stack.resolve(role.roleArn)).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });

@@ -185,7 +185,7 @@ describe('what the role may do', () => {
     expect(Stack.of(future).resolve(future.roleArn)).toEqual(partitionArn(':iam::111111111111:role/SesIdentityReader-eu-future-9-Ses'));
   });
 
-  test('an attribute of a lookup through a reader role, used in a third stack: an error naming inStack, which grants that stack first', () => {
+  test('an attribute of a lookup through a reader role, used in a third stack: an error naming EmailIdentityLookup.of, which grants that stack first', () => {
     const { app, dnsStack, reader } = twoAccounts();
     const other = new Stack(app, 'Other', { env: DNS_ENV });
     new CfnWaitConditionHandle(other, 'SomeResource');
@@ -194,7 +194,7 @@ describe('what the role may do', () => {
 
     Annotations.fromStack(other).hasError('/Other/S', 'Dns/Identity: its attribute DkimStatus is used in stack Other, but the lookup is in stack Dns, and '
       + 'the lookup reads through the readerRole Ses/Reader, which must grant stack Other before the app is synthesized. '
-      + 'Read the identity in stack Other with lookup.inStack(scope).');
+      + 'Read the identity in stack Other with EmailIdentityLookup.of(lookup, scope).');
   });
 
   test('an explicit roleName', () => {
@@ -237,7 +237,7 @@ describe('the lookup functions\' role name', () => {
 
   test('EmailIdentityLookupProvider.role is that role', () => {
     const stack = new Stack(new App(), 'Dns', { env: DNS_ENV });
-    const role = EmailIdentityLookupProvider.of(stack).role.node.defaultChild as iam.CfnRole;
+    const role = EmailIdentityLookupProvider.getOrCreate(stack).role.node.defaultChild as iam.CfnRole;
     expect(role.roleName).toBe('SesIdentityLookup-eu-west-1-Dns');
   });
 });

@@ -43,7 +43,7 @@ describe('the reason, one per kind of failure', () => {
       `SES rejected "example.com" ${IN} as an email identity name (BadRequestException: Invalid identity.). Pass a domain or email address.`],
     ['a role whose trust policy refuses', new AssumeRoleFailed(stsError('AccessDenied', 'User is not authorized to perform: sts:AssumeRole', 'client', 403)), WITH_ROLE,
       `Could not assume role ${ROLE} to read "example.com" ${IN} (AccessDenied: User is not authorized to perform: sts:AssumeRole). `
-      + 'The role\'s trust policy must allow the functions\' role (EmailIdentityLookupProvider.of(stack).role), with the same external id if one is set.'],
+      + 'The role\'s trust policy must allow the functions\' role (EmailIdentityLookupProvider.getOrCreate(stack).role), with the same external id if one is set.'],
     ['STS throttling, after retries', new RetriesExhausted(new AssumeRoleFailed(stsError('Throttling', 'Rate exceeded')), 4, 12_000), WITH_ROLE,
       `Could not assume role ${ROLE} to read "example.com" ${IN} after 4 attempts in 12 s (Throttling: Rate exceeded). STS kept failing: deploy again later.`],
     ['an answer of unexpected shape', new UnexpectedShape('DkimAttributes.Tokens is not a list'), WHERE,

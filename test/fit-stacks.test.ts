@@ -100,7 +100,7 @@ describe('an identity aws-cdk-lib creates', () => {
     expect(idOf(Template.fromStack(appStack), LOOKUP_RESOURCE_TYPE)).toMatch(/^EmailIdentityLookupSesIdentity[0-9A-F]{8}$/);
     // A copy of a lookup is named after the lookup it copies.
     const lookup = new EmailIdentityLookup(sesStack, 'Lookup', { emailIdentity: 'example.org' });
-    expect(lookup.inStack(appStack).node.path).toBe('App/EmailIdentityLookup.Ses.Lookup');
+    expect(EmailIdentityLookup.of(lookup, appStack).node.path).toBe('App/EmailIdentityLookup.Ses.Lookup');
     // Another app built the same way gives the same ids.
     const again = new App();
     expect(EmailIdentityLookup.of(created(newStack(again, 'Ses')), newStack(again, 'App')).node.path).toBe(there.node.path);
@@ -221,13 +221,13 @@ describe('attributes used in another stack: its own read of the identity, nothin
 
   /**
    * The app stack with a lookup of its own, and an output aws-cdk-lib renders
-   * before the other stack's attribute (read directly, or through inStack when
+   * before the other stack's attribute (read directly, or through EmailIdentityLookup.of when
    * `explicit`): its provider is rendered once before the new read joins it.
    */
   function withOwnLookup(stacks: ReturnType<typeof twoStacks>, explicit: boolean) {
     const own = new EmailIdentityLookup(stacks.appStack, 'Own', { emailIdentity: 'example.org' });
     new CfnOutput(stacks.appStack, 'A', { value: own.dkimStatus });
-    new CfnOutput(stacks.appStack, 'Z', { value: (explicit ? stacks.identity.inStack(stacks.appStack) : stacks.identity).dkimStatus });
+    new CfnOutput(stacks.appStack, 'Z', { value: (explicit ? EmailIdentityLookup.of(stacks.identity, stacks.appStack) : stacks.identity).dkimStatus });
     return stacks;
   }
 
@@ -250,11 +250,11 @@ describe('attributes used in another stack: its own read of the identity, nothin
     ['a string attribute', (identity: EmailIdentityLookup) => identity.dkimStatus],
     ['a list attribute', (identity: EmailIdentityLookup) => Fn.select(0, identity.dkimTokens)],
     ['a DKIM record name', (identity: EmailIdentityLookup) => identity.dkimRecords[1].name],
-  ])('%s: the same templates as lookup.inStack(scope) gives, tags and DependsOn included; one read in each stack', (_, read) => {
+  ])('%s: the same templates as EmailIdentityLookup.of(lookup, scope) gives, tags and DependsOn included; one read in each stack', (_, read) => {
     const automatic = twoStacks();
     new CfnOutput(automatic.appStack, 'S', { value: read(automatic.identity) });
     const explicit = twoStacks();
-    new CfnOutput(explicit.appStack, 'S', { value: read(explicit.identity.inStack(explicit.appStack)) });
+    new CfnOutput(explicit.appStack, 'S', { value: read(EmailIdentityLookup.of(explicit.identity, explicit.appStack)) });
 
     expect(assembly(automatic.app)).toEqual(assembly(explicit.app));
     expectNothingExported(automatic.app);
@@ -319,7 +319,7 @@ describe('attributes used in another stack: its own read of the identity, nothin
     const automatic = twoStacks(ENV, ENV, {}, context);
     new CfnOutput(automatic.appStack, 'S', { value: automatic.identity.dkimStatus });
     const explicit = twoStacks(ENV, ENV, {}, context);
-    new CfnOutput(explicit.appStack, 'S', { value: explicit.identity.inStack(explicit.appStack).dkimStatus });
+    new CfnOutput(explicit.appStack, 'S', { value: EmailIdentityLookup.of(explicit.identity, explicit.appStack).dkimStatus });
 
     expect(assembly(automatic.app)).toEqual(assembly(explicit.app));
     expectNothingExported(automatic.app);
@@ -342,12 +342,12 @@ describe('attributes used in another stack: its own read of the identity, nothin
     expectNothingExported(automatic.app);
   });
 
-  test('and a copy of that lookup made with inStack waits for it too', () => {
+  test('and a copy of that lookup made with of waits for it too', () => {
     const app = new App();
     const sesStack = newStack(app, 'Ses');
     const appStack = newStack(app, 'App');
     const identity = new ses.EmailIdentity(sesStack, 'Identity', { identity: ses.Identity.domain('example.com') });
-    const copy = EmailIdentityLookup.of(identity, sesStack).inStack(appStack);
+    const copy = EmailIdentityLookup.of(EmailIdentityLookup.of(identity, sesStack), appStack);
     new CfnOutput(appStack, 'S', { value: copy.dkimStatus });
 
     expect(copy).toBe(EmailIdentityLookup.of(identity, appStack));
@@ -383,7 +383,7 @@ describe('attributes used in another stack: its own read of the identity, nothin
     ['another account, without a role', ENV, { account: '210987654321', region: 'eu-west-1' }, {},
       'the identity is in account 123456789012, stack App in account 210987654321: a lookup there cannot read the identity without a role. '
       + 'Give the lookup an assumeRoleArn, a role in account 123456789012 that stack App\'s lookups may assume; '
-      + 'or a readerRole (an EmailIdentityReaderRole in account 123456789012), and read it there with lookup.inStack(scope).'],
+      + 'or a readerRole (an EmailIdentityReaderRole in account 123456789012), and read it there with EmailIdentityLookup.of(lookup, scope).'],
     ['an environment-agnostic stack beside one with an env', {}, ENV, {},
       'one of the stacks has no account, so whether a lookup there cannot read the identity is unknown. Give both stacks an env with the same account.'],
     ['a region only known when the lookup\'s stack deploys', {}, ENV, { assumeRoleArn: 'arn:aws:iam::123456789012:role/SesReader' },
@@ -400,7 +400,7 @@ describe('attributes used in another stack: its own read of the identity, nothin
     Template.fromStack(appStack).resourceCountIs(LOOKUP_RESOURCE_TYPE, 0);
   });
 
-  test('properties only known at deploy time: an error that names lookup.inStack(scope), which passes them', () => {
+  test('properties only known at deploy time: an error that names EmailIdentityLookup.of(lookup, scope), which passes them', () => {
     const app = new App();
     const sesStack = newStack(app, 'Ses');
     const appStack = newStack(app, 'App');
@@ -409,7 +409,7 @@ describe('attributes used in another stack: its own read of the identity, nothin
     new CfnOutput(appStack, 'S', { value: identity.dkimStatus });
 
     Annotations.fromStack(appStack).hasError('/App/S', 'Ses/Identity: its attribute DkimStatus is used in stack App, but the lookup is in stack Ses, and '
-      + 'the lookup\'s properties are only known at deploy time. Read the identity in stack App with lookup.inStack(scope), which passes them there.');
+      + 'the lookup\'s properties are only known at deploy time. Read the identity in stack App with EmailIdentityLookup.of(lookup, scope), which passes them there.');
   });
 
   test('name, ARN, region and account are usable anywhere, without an export or a lookup', () => {

@@ -241,7 +241,7 @@ describe('attributes', () => {
       IdentityType: 'DOMAIN',
       VerificationStatus: 'SUCCESS',
       VerifiedForSendingStatus: 'true',
-      FeedbackForwardingStatus: 'false',
+      FeedbackForwardingEnabled: 'false',
       ConfigurationSetName: 'transactional',
       DkimSigningEnabled: 'true',
       DkimStatus: 'SUCCESS',

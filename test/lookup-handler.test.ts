@@ -138,7 +138,7 @@ describe('Create', () => {
       IdentityType: 'DOMAIN',
       VerificationStatus: 'SUCCESS',
       VerifiedForSendingStatus: 'true',
-      FeedbackForwardingStatus: 'false',
+      FeedbackForwardingEnabled: 'false',
       ConfigurationSetName: 'transactional',
       DkimSigningEnabled: 'true',
       DkimStatus: 'SUCCESS',

@@ -49,7 +49,7 @@ export function failureReason(
       const kind = retryClass(error);
       const advice = kind === 'throttling' || kind === 'fault'
         ? 'STS kept failing: deploy again later.'
-        : "The role's trust policy must allow the functions' role (EmailIdentityLookupProvider.of(stack).role), with the same external id if one is set.";
+        : "The role's trust policy must allow the functions' role (EmailIdentityLookupProvider.getOrCreate(stack).role), with the same external id if one is set.";
       return `Could not assume role ${role} to read ${identity} ${inAccount}${attempts} (${detail}). ${advice}`;
     }
     case 'UnexpectedShape':

@@ -82,9 +82,6 @@ export class EmailIdentityLookupProvider extends Construct {
    */
   public static readonly FUNCTION_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS);
 
-  /** The gate function's timeout: `FUNCTION_TIMEOUT`, the same for both functions. */
-  public static readonly GATE_FUNCTION_TIMEOUT = EmailIdentityLookupProvider.FUNCTION_TIMEOUT;
-
   /**
    * Creates the stack's provider with these options.
    *
@@ -98,8 +95,11 @@ export class EmailIdentityLookupProvider extends Construct {
     return new EmailIdentityLookupProvider(stack, PROVIDER_ID, props);
   }
 
-  /** The stack's provider, created with default options on first use. */
-  public static of(scope: IConstruct): EmailIdentityLookupProvider {
+  /**
+   * The stack's provider: the one `configure` created, or a new one with
+   * default options.
+   */
+  public static getOrCreate(scope: IConstruct): EmailIdentityLookupProvider {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(PROVIDER_ID);
     if (existing instanceof EmailIdentityLookupProvider) {

@@ -39,7 +39,7 @@ export const ATTRIBUTES = [
   { attribute: 'IdentityType', property: 'identityType', path: 'IdentityType', apiType: 'string', encoding: 'text' },
   { attribute: 'VerificationStatus', property: 'verificationStatus', path: 'VerificationStatus', apiType: 'string', encoding: 'text' },
   { attribute: 'VerifiedForSendingStatus', property: 'verifiedForSendingStatus', path: 'VerifiedForSendingStatus', apiType: 'boolean', encoding: 'text' },
-  { attribute: 'FeedbackForwardingStatus', property: 'feedbackForwardingStatus', path: 'FeedbackForwardingStatus', apiType: 'boolean', encoding: 'text' },
+  { attribute: 'FeedbackForwardingEnabled', property: 'feedbackForwardingEnabled', path: 'FeedbackForwardingStatus', apiType: 'boolean', encoding: 'text' },
   { attribute: 'ConfigurationSetName', property: 'configurationSetName', path: 'ConfigurationSetName', apiType: 'string', encoding: 'text' },
   { attribute: 'DkimSigningEnabled', property: 'dkimSigningEnabled', path: 'DkimAttributes.SigningEnabled', apiType: 'boolean', encoding: 'text' },
   { attribute: 'DkimStatus', property: 'dkimStatus', path: 'DkimAttributes.Status', apiType: 'string', encoding: 'text' },
