@@ -110,7 +110,7 @@ export interface EmailIdentityLookupProps {
  *
  * @example
  * const identity = new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
- * new CfnOutput(this, 'DkimStatus', { value: identity.dkimStatus });
+ * new cdk.CfnOutput(this, 'DkimStatus', { value: identity.dkimStatus });
  */
 export class EmailIdentityLookup extends EmailIdentityBase {
   /**

@@ -77,9 +77,9 @@ export interface EmailIdentityReaderRoleProps {
  * predictable names, so it is valid whichever stack deploys first.
  *
  * @example
- * const app = new App();
- * const sesStack = new Stack(app, 'Ses', { env: { account: '111111111111', region: 'eu-west-1' } });
- * const dnsStack = new Stack(app, 'Dns', { env: { account: '222222222222', region: 'eu-west-1' } });
+ * const app = new cdk.App();
+ * const sesStack = new cdk.Stack(app, 'Ses', { env: { account: '111111111111', region: 'eu-west-1' } });
+ * const dnsStack = new cdk.Stack(app, 'Dns', { env: { account: '222222222222', region: 'eu-west-1' } });
  * const reader = new EmailIdentityReaderRole(sesStack, 'Reader', {
  *   emailIdentities: ['example.com'],
  *   trustedAccounts: ['222222222222'],

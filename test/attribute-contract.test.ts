@@ -1,6 +1,6 @@
 /**
  * The attribute contract (src/shared/attributes.ts) against what derives
- * from it by hand: the construct's typed properties and the README's table.
+ * from it by hand: the construct's typed properties and the table of docs/attributes.md.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,9 +11,9 @@ import { encodeIdentity } from '../src/handler/lookup';
 import { ATTRIBUTES, ATTRIBUTE_NAMES } from '../src/shared/attributes';
 import { LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
-/** The rows of the README's attribute table that name an attribute: [API field, attribute, property]. */
+/** The rows of docs/attributes.md's attribute table that name an attribute: [API field, attribute, property]. */
 function readmeRows(): string[][] {
-  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'docs', 'attributes.md'), 'utf8');
   const section = readme.split('\n## Attributes\n')[1].split('\n## ')[0];
   return section.split('\n')
     .filter((line) => line.startsWith('| `'))
@@ -28,7 +28,7 @@ test('every row has a distinct attribute and property', () => {
   expect(new Set(ATTRIBUTES.map((row) => row.property)).size).toBe(ATTRIBUTES.length);
 });
 
-test("the README's table documents each row: API field, attribute and property", () => {
+test("docs/attributes.md's table documents each row: API field, attribute and property", () => {
   const documented = readmeRows().map(([field, attribute, property]) => [firstCode(field), firstCode(attribute), firstCode(property)]);
 
   expect(documented).toEqual(ATTRIBUTES.map((row) => [row.path, row.attribute, row.property]));

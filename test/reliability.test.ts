@@ -1,5 +1,5 @@
 /**
- * What the README's "Reliability and security" section promises, tested:
+ * What docs/behaviour.md's "Reliability and security" section promises, tested:
  * load against a throttling SES, answers of the wrong shape, arbitrary
  * responses, and secrets kept out of the logs.
  */

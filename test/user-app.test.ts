@@ -154,3 +154,54 @@ test('the README shows the complete app as it is in examples/user-app', () => {
     expect({ file, code: shown.get(file) }).toEqual({ file, code: fs.readFileSync(path.join(EXAMPLE, file), 'utf8') });
   }
 });
+
+/** The README's import block for its snippets: the first code block of its "Use" section. */
+function readmeImports(readme: string): string {
+  const use = readme.split('\n## Use\n')[1];
+  return /^```TypeScript\n([\s\S]*?)^```$/m.exec(use ?? '')?.[1] ?? '';
+}
+
+test("every snippet of the README compiles pasted into cdk init's files, beside the README's imports", () => {
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const imports = readmeImports(readme);
+  expect(imports).toMatch(/^import \{[\s\S]*\} from 'cdk-ses-identity-lookup';$/m);
+  // The import line is shown once: no snippet repeats it.
+  expect(readme.match(/from 'cdk-ses-identity-lookup'/g)).toHaveLength(2); // the import block, and the complete app's stack file
+
+  // cdk init's own templates, from the CDK CLI this repository pins.
+  const templates = path.join(REPO, 'node_modules', 'aws-cdk', 'lib', 'init-templates', 'app', 'typescript');
+  const stackTemplate = fs.readFileSync(path.join(templates, 'lib', '%name%-stack.template.ts'), 'utf8');
+  const binTemplate = fs.readFileSync(path.join(templates, 'bin', '%name%.template.ts'), 'utf8');
+  const constructImport = "import { Construct } from 'constructs';\n";
+  const body = '    // The code that defines your stack goes here\n';
+  const appLine = 'const app = new cdk.App();\n';
+  expect(stackTemplate).toContain(constructImport);
+  expect(stackTemplate).toContain(body);
+  expect(binTemplate).toContain(appLine);
+
+  const snippets = [...readme.matchAll(/^```ts( fixture=app)?\n([\s\S]*?)^```$/gm)];
+  expect(snippets.length).toBeGreaterThanOrEqual(10);
+  const dir = path.join(app, 'snippets');
+  fs.mkdirSync(dir);
+  for (const [index, [, fixture, code]] of snippets.entries()) {
+    const file = fixture
+      // The bin/ file up to its app, the README's imports after cdk's, then the snippet.
+      ? binTemplate.slice(0, binTemplate.indexOf(appLine) + appLine.length)
+        .replace(/^import \{ %name\.PascalCased%Stack \} from .*\n/m, '')
+        .replace("from 'aws-cdk-lib/core';\n", `from 'aws-cdk-lib/core';\n${imports}`) + code
+      // The stack file, the README's imports after Construct's, the snippet in the constructor.
+      : stackTemplate.replace(/%name\.PascalCased%/g, `Snippet${index}`)
+        .replace(constructImport, constructImport + imports)
+        .replace(body, code.replace(/^(?=.)/gm, '    '));
+    fs.writeFileSync(path.join(dir, `snippet-${index}.ts`), file);
+  }
+  const tsc = spawnSync(process.execPath, [path.join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
+  expect({ status: tsc.status, output: `${tsc.stdout}${tsc.stderr}` }).toEqual({ status: 0, output: '' });
+}, 120_000);
+
+test("jsii-rosetta compiles the README's snippets under the same imports", () => {
+  const imports = readmeImports(fs.readFileSync(path.join(REPO, 'README.md'), 'utf8'));
+  for (const fixture of ['default', 'app']) {
+    expect(fs.readFileSync(path.join(REPO, 'rosetta', `${fixture}.ts-fixture`), 'utf8')).toContain(imports);
+  }
+});
