@@ -51,3 +51,17 @@ export function cloudControlContext(
       : [{ ...Object.fromEntries(properties.map((name) => [name, model[name]])), Identifier: emailIdentity }]];
   }));
 }
+
+/** An Easy DKIM domain with a MAIL FROM domain, as Cloud Control reads it. */
+export const EASY_DKIM_MODEL = {
+  EmailIdentity: 'example.com',
+  DkimAttributes: { SigningEnabled: true },
+  MailFromAttributes: { MailFromDomain: 'mail.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+  FeedbackAttributes: { EmailForwardingEnabled: false },
+  DkimDNSTokenName1: 'aaaa._domainkey.example.com',
+  DkimDNSTokenName2: 'bbbb._domainkey.example.com',
+  DkimDNSTokenName3: 'cccc._domainkey.example.com',
+  DkimDNSTokenValue1: 'aaaa.dkim.amazonses.com',
+  DkimDNSTokenValue2: 'bbbb.dkim.amazonses.com',
+  DkimDNSTokenValue3: 'cccc.dkim.amazonses.com',
+};

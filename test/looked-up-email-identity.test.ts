@@ -11,24 +11,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { DkimSigningKind, EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityVerificationGate } from '../src';
-import { cloudControlContext, contextKey, providerError, QUERIES } from './cloud-control-context';
+import { cloudControlContext, contextKey, EASY_DKIM_MODEL, providerError, QUERIES } from './cloud-control-context';
 import { GATE_RESOURCE_TYPE } from '../src/shared/wire';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
 /** Cloud Control's read of an Easy DKIM domain with a MAIL FROM domain. */
-const EASY_DKIM_MODEL = {
-  EmailIdentity: 'example.com',
-  DkimAttributes: { SigningEnabled: true },
-  MailFromAttributes: { MailFromDomain: 'mail.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
-  FeedbackAttributes: { EmailForwardingEnabled: false },
-  DkimDNSTokenName1: 'aaaa._domainkey.example.com',
-  DkimDNSTokenName2: 'bbbb._domainkey.example.com',
-  DkimDNSTokenName3: 'cccc._domainkey.example.com',
-  DkimDNSTokenValue1: 'aaaa.dkim.amazonses.com',
-  DkimDNSTokenValue2: 'bbbb.dkim.amazonses.com',
-  DkimDNSTokenValue3: 'cccc.dkim.amazonses.com',
-};
 
 /** The same domain signing with its own key: no Easy DKIM CNAMEs. */
 const BYODKIM_MODEL = Object.fromEntries(Object.entries(EASY_DKIM_MODEL).filter(([name]) => !name.startsWith('DkimDNSToken')));

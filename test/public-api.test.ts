@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ts from 'typescript';
-import { cloudControlContext } from './cloud-control-context';
+import { cloudControlContext, EASY_DKIM_MODEL } from './cloud-control-context';
 import { EmailIdentityLookup } from '../src';
 
 /** The public members a class or instance has at run time (jsii hides `_`-prefixed ones). */
@@ -50,13 +50,7 @@ test('the options of fromLookup and the props of the constructor have names that
 
 test('a fact the synth-time identity has goes by the same name on the deploy-time lookup', () => {
   const env = { account: '123456789012', region: 'eu-west-1' };
-  const context = cloudControlContext(new Stack(new App(), 'Stack', { env }), 'example.com', {
-    EmailIdentity: 'example.com',
-    DkimAttributes: { SigningEnabled: true },
-    MailFromAttributes: { MailFromDomain: 'mail.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
-    FeedbackAttributes: { EmailForwardingEnabled: true },
-    ...Object.fromEntries([1, 2, 3].flatMap((n) => [[`DkimDNSTokenName${n}`, `t${n}._domainkey.example.com`], [`DkimDNSTokenValue${n}`, `t${n}.dkim.amazonses.com`]])),
-  });
+  const context = cloudControlContext(new Stack(new App(), 'Stack', { env }), 'example.com', { ...EASY_DKIM_MODEL, FeedbackAttributes: { EmailForwardingEnabled: true } });
   const stack = new Stack(new App({ context }), 'Stack', { env });
   const synthTime = EmailIdentityLookup.fromLookup(stack, 'AtSynth', { emailIdentity: 'example.com' });
   const deployTime = new EmailIdentityLookup(stack, 'AtDeploy', { emailIdentity: 'example.com' });

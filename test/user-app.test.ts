@@ -21,6 +21,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { cloudControlContext, EASY_DKIM_MODEL } from './cloud-control-context';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
 const REPO = path.join(__dirname, '..');
@@ -31,9 +33,14 @@ const USER_FILES = ['bin/app.ts', 'lib/mail-stack.ts'];
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const HOSTED_ZONE_ID = 'Z0123456789USERAPP';
-/** What the CDK CLI caches in cdk.context.json for the app's HostedZone.fromLookup. */
-const HOSTED_ZONE_CONTEXT = {
-  [`hosted-zone:account=${ACCOUNT}:domainName=example.com:region=${REGION}`]: { Id: `/hostedzone/${HOSTED_ZONE_ID}`, Name: 'example.com.' },
+/** The account the README's cross-account snippet reads from (its DNS account looks up the zone). */
+const DNS_ACCOUNT = '222222222222';
+/** What the CDK CLI caches in cdk.context.json for the apps' lookups: hosted zones, and the README's synth-time lookup of example.com. */
+const LOOKUP_CONTEXT = {
+  ...Object.fromEntries([ACCOUNT, DNS_ACCOUNT].map((account) => [
+    `hosted-zone:account=${account}:domainName=example.com:region=${REGION}`, { Id: `/hostedzone/${HOSTED_ZONE_ID}`, Name: 'example.com.' },
+  ])),
+  ...cloudControlContext(new Stack(new App(), 'Keys', { env: { account: ACCOUNT, region: REGION } }), 'example.com', EASY_DKIM_MODEL),
 };
 
 interface Resource {
@@ -80,14 +87,14 @@ beforeAll(() => {
   fs.rmSync(path.join(pkg, 'lib', 'handler'), { recursive: true });
 }, 60_000);
 
-afterAll(() => {
-  if (app) fs.rmSync(path.dirname(app), { recursive: true, force: true });
-});
+/** cdk.json, as cdk init wrote it. */
+function cdkJson(): { app: string; context: Record<string, unknown> } {
+  return JSON.parse(fs.readFileSync(path.join(app, 'cdk.json'), 'utf8')) as { app: string; context: Record<string, unknown> };
+}
 
-test('the complete app compiles with TypeScript 7 and synthesizes with tsx, as cdk.json runs it: a lookup, its records, a gate', () => {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(app, 'cdk.json'), 'utf8')) as { app: string; context: Record<string, unknown> };
-  const outdir = path.join(app, 'cdk.out');
-  const run = spawnSync(cdkJson.app, {
+/** Runs `command` in the app as the CDK CLI runs its app: with cdk.json's and cdk.context.json's context, an output folder, a default account and region. */
+function runAsCli(command: string, outdir: string) {
+  return spawnSync(command, {
     cwd: app,
     shell: true,
     encoding: 'utf8',
@@ -99,25 +106,39 @@ test('the complete app compiles with TypeScript 7 and synthesizes with tsx, as c
       npm_config_offline: 'true',
       npm_config_update_notifier: 'false',
       // What the CDK CLI passes to the app: cdk.json's context (cdk init's feature flags) and cdk.context.json's.
-      CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJson.context, ...HOSTED_ZONE_CONTEXT }),
+      CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJson().context, ...LOOKUP_CONTEXT }),
       CDK_OUTDIR: outdir,
       CDK_DEFAULT_ACCOUNT: ACCOUNT,
       CDK_DEFAULT_REGION: REGION,
     },
   });
+}
+
+/** What a synth into `outdir` left to look up, and every warning and error it reported, by stack. */
+function reportedBy(outdir: string): { missing: unknown; reported: Array<{ stack: string; type: string; data: unknown }> } {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
+    missing?: unknown[];
+    artifacts: Record<string, { metadata?: Record<string, Array<{ type: string; data: unknown }>> }>;
+  };
+  const reported = Object.entries(manifest.artifacts).flatMap(([stack, artifact]) => Object.values(artifact.metadata ?? {}).flat()
+    .filter((entry) => /^aws:cdk:(warning|error)$/.test(entry.type))
+    .map((entry) => ({ stack, ...entry })));
+  return { missing: manifest.missing, reported };
+}
+
+afterAll(() => {
+  if (app) fs.rmSync(path.dirname(app), { recursive: true, force: true });
+});
+
+test('the complete app compiles with TypeScript 7 and synthesizes with tsx, as cdk.json runs it: a lookup, its records, a gate', () => {
+  const outdir = path.join(app, 'cdk.out');
+  const run = runAsCli(cdkJson().app, outdir);
   expect({ status: run.status, output: `${run.stdout}${run.stderr}` }).toEqual({ status: 0, output: '' });
   const typescript = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', 'typescript', 'package.json'), 'utf8')) as { version: string };
   expect(typescript.version).toMatch(/^7\./);
 
   // The synth reports nothing: no warning, no error, no context left to look up.
-  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
-    missing?: unknown[];
-    artifacts: Record<string, { metadata?: Record<string, Array<{ type: string; data: unknown }>> }>;
-  };
-  expect(manifest.missing).toBeUndefined();
-  const reported = Object.values(manifest.artifacts.MailStack.metadata ?? {}).flat()
-    .filter((entry) => /^aws:cdk:(warning|error)$/.test(entry.type));
-  expect(reported).toEqual([]);
+  expect(reportedBy(outdir)).toEqual({ missing: undefined, reported: [] });
 
   const resources = (JSON.parse(fs.readFileSync(path.join(outdir, 'MailStack.template.json'), 'utf8')) as { Resources: Record<string, Resource> }).Resources;
   const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
@@ -197,7 +218,26 @@ test("every snippet of the README compiles pasted into cdk init's files, beside 
   }
   const tsc = spawnSync(process.execPath, [path.join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
   expect({ status: tsc.status, output: `${tsc.stdout}${tsc.stderr}` }).toEqual({ status: 0, output: '' });
-}, 120_000);
+
+  // And each synthesizes, with nothing reported: the stacks in one app, as bin/ would make them (with an env,
+  // which HostedZone.fromLookup needs), and each bin/ snippet as its own app.
+  const stacks = snippets.flatMap(([, fixture], index) => (fixture ? [] : [index]));
+  fs.writeFileSync(path.join(dir, 'stacks.ts'), [
+    "import * as cdk from 'aws-cdk-lib/core';",
+    ...stacks.map((index) => `import { Snippet${index}Stack } from './snippet-${index}';`),
+    'const app = new cdk.App();',
+    'const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };',
+    ...stacks.map((index) => `new Snippet${index}Stack(app, 'Snippet${index}', { env });`),
+  ].join('\n'));
+  const apps = ['stacks', ...snippets.flatMap(([, fixture], index) => (fixture ? [`snippet-${index}`] : []))];
+  for (const name of apps) {
+    const outdir = path.join(app, `cdk.out.${name}`);
+    const synth = runAsCli(`npx tsx snippets/${name}.ts`, outdir);
+    expect({ name, status: synth.status, output: `${synth.stdout}${synth.stderr}` }).toEqual({ name, status: 0, output: '' });
+    expect({ name, ...reportedBy(outdir) }).toEqual({ name, missing: undefined, reported: [] });
+  }
+  expect(apps.length).toBeGreaterThanOrEqual(3);
+}, 180_000);
 
 test("jsii-rosetta compiles the README's snippets under the same imports", () => {
   const imports = readmeImports(fs.readFileSync(path.join(REPO, 'README.md'), 'utf8'));
