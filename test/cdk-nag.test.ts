@@ -1,4 +1,4 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -58,6 +58,19 @@ test('across accounts: the reader role\'s stack and the lookup\'s (records, a ga
   const app = buildCrossAccountApp();
 
   expect(app.node.findAll().filter((construct) => construct instanceof EmailIdentityReaderRole)).toHaveLength(1);
+  expect(findings(app)).toEqual([]);
+});
+
+test('an attribute used in another stack: that stack\'s own read of the identity, made at synth, has zero findings too', () => {
+  const app = new App();
+  const sesStack = newStack(app);
+  const appStack = new Stack(app, 'App', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const identity = new EmailIdentityLookup(sesStack, 'Domain', { emailIdentity: 'example.com' });
+  new CfnOutput(appStack, 'DkimStatus', { value: identity.dkimStatus });
+
+  // The other stack's lookup (and its function) only exists once aws-cdk-lib has prepared the app.
+  app.synth();
+  expect(appStack.node.findAll().filter((construct) => construct instanceof EmailIdentityLookup)).toHaveLength(1);
   expect(findings(app)).toEqual([]);
 });
 
