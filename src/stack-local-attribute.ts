@@ -4,7 +4,7 @@
  * otherwise create an export), or, where its own read is unsound, an error
  * annotation that `cdk synth` prints at once. Not exported from the package.
  */
-import { Annotations, Aspects, CfnResource, Stack, Stage, type IResolvable, type IResolveContext } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnResource, Stack, Stage, type AspectApplication, type IAspect, type IResolvable, type IResolveContext } from 'aws-cdk-lib';
 import { Dependable, type IConstruct } from 'constructs';
 
 /** Where another stack reads a lookup's attributes: a lookup there, or why there can be none. */
@@ -105,11 +105,17 @@ function settledAfterAspects(stack: Stack, build: () => IConstruct): IConstruct 
   return built;
 }
 
-/** The aspects aws-cdk-lib applies to a construct: those of its scopes, from its stage down. */
-function inheritedAspects(construct: IConstruct) {
+/**
+ * The aspects aws-cdk-lib applies to a construct, in its order: those of its
+ * scopes from its stage down, by priority, an inherited one before a scope's
+ * own at the same priority (a stable sort of inherited then own), each once.
+ */
+function inheritedAspects(construct: IConstruct): IAspect[] {
   const scopes = construct.node.scopes;
   const stage = Stage.of(construct);
-  return scopes.slice(stage ? scopes.indexOf(stage) : 0).flatMap((scope) => Aspects.of(scope).all);
+  const applications = scopes.slice(stage ? scopes.indexOf(stage) : 0)
+    .reduce<AspectApplication[]>((inherited, scope) => [...inherited, ...Aspects.of(scope).applied].sort((a, b) => a.priority - b.priority), []);
+  return [...new Set(applications.map((application) => application.aspect))];
 }
 
 /** A DependsOn, or an order of stacks: aws-cdk-lib 2.27x names it addResourceDependency, and warns on the older name. */

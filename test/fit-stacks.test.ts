@@ -4,11 +4,12 @@
  * and input checks that name the value and the rule. Runs on the peer floor
  * and on the newest aws-cdk-lib.
  */
-import { App, CfnOutput, CfnParameter, CfnWaitConditionHandle, Duration, Fn, NestedStack, Stack, Tags } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnOutput, CfnParameter, CfnResource, CfnWaitConditionHandle, Duration, Fn, NestedStack, Stack, Tags, type IAspect } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type { IConstruct } from 'constructs';
 import { DEPLOY_ENV, TemplateResolver, type CfnTemplate } from '../local/template-resolver';
 import { DmarcPolicy, EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityVerificationGate, type EmailIdentityLookupProps } from '../src';
 import { synthFindings } from './synth-findings';
@@ -265,6 +266,32 @@ describe('attributes used in another stack: its own read of the identity, nothin
     // What the stack's own lookup adds is tagged like the rest of the app.
     appTemplate.hasResourceProperties('AWS::Lambda::Function', { Tags: [{ Key: 'team', Value: 'mail' }] });
     expect(Annotations.fromStack(automatic.appStack).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  test('aspects visit what the new read adds in aws-cdk-lib\'s order: by priority, a scope\'s inherited ones before its own', () => {
+    /** Appends its name to each resource's "visited" metadata. */
+    class Mark implements IAspect {
+      constructor(private readonly name: string) {}
+      public visit(node: IConstruct): void {
+        if (CfnResource.isCfnResource(node)) {
+          node.addMetadata('visited', [...(node.getMetadata('visited') as string[] | undefined ?? []), this.name]);
+        }
+      }
+    }
+    const build = (explicit: boolean) => {
+      const stacks = twoStacks();
+      Aspects.of(stacks.app).add(new Mark('app, read-only'), { priority: AspectPriority.READONLY });
+      Aspects.of(stacks.appStack).add(new Mark('stack, mutating'), { priority: AspectPriority.MUTATING });
+      Aspects.of(stacks.appStack).add(new Mark('stack, default'));
+      Aspects.of(stacks.app).add(new Mark('app, default'));
+      new CfnOutput(stacks.appStack, 'S', { value: (explicit ? EmailIdentityLookup.of(stacks.identity, stacks.appStack) : stacks.identity).dkimStatus });
+      return stacks;
+    };
+    const automatic = build(false);
+
+    expect(assembly(automatic.app)).toEqual(assembly(build(true).app));
+    const [lookup] = Object.values(Template.fromStack(automatic.appStack).findResources(LOOKUP_RESOURCE_TYPE));
+    expect(lookup.Metadata.visited).toEqual(['stack, mutating', 'app, default', 'stack, default', 'app, read-only']);
   });
 
   test('a stack with lookups of its own: its provider, already rendered once, also grants the new read (and the role to assume)', () => {
