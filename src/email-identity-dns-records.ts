@@ -137,7 +137,7 @@ export class EmailIdentityDnsRecords extends Construct {
     const records = props.identity instanceof LookedUpEmailIdentity
       ? this.synthTimeRecords(props.identity, props)
       : this.deployTimeRecords(EmailIdentityLookup.of(props.identity, this), props);
-    this.recordList = records.map(asRoute53Record);
+    this.recordList = records.map(([, record]) => asRoute53Record(record));
     this.ttlSeconds = (props.ttl ?? DEFAULT_TTL).toSeconds();
 
     const zone = props.hostedZone;
@@ -146,7 +146,7 @@ export class EmailIdentityDnsRecords extends Construct {
       this.recordList.forEach((record, index) => {
         // CfnRecordSet takes deploy-time names and values as they are; the
         // record helpers would append the zone name to them.
-        new route53.CfnRecordSet(this, `Record${index + 1}`, {
+        new route53.CfnRecordSet(this, records[index][0], {
           hostedZoneId: zone.hostedZoneId,
           name: record.name,
           type: record.type,
@@ -158,16 +158,16 @@ export class EmailIdentityDnsRecords extends Construct {
   }
 
   /** The records of an identity read at deploy time: tokens, and the lookup fails if the identity cannot have them. */
-  private deployTimeRecords(identity: EmailIdentityLookup, props: EmailIdentityDnsRecordsProps): SesDnsRecord[] {
+  private deployTimeRecords(identity: EmailIdentityLookup, props: EmailIdentityDnsRecordsProps): RecordWithId[] {
     const domain = this.domainOf(identity.emailIdentityName, props);
-    const records: SesDnsRecord[] = [];
+    const records: RecordWithId[] = [];
     if (props.dkim ?? true) {
       identity._require('EasyDkimRecords');
-      records.push(...identity._dkimCnames);
+      records.push(...dkimWithIds(identity._dkimCnames));
     }
     if (props.mailFrom) {
       identity._require('MailFromRecords');
-      records.push(...mailFromRecords(identity.mailFromDomain, identity.identityRegion));
+      records.push(...mailFromWithIds(identity.mailFromDomain, identity.identityRegion));
     }
     return records.concat(dmarcOf(domain, props));
   }
@@ -178,18 +178,18 @@ export class EmailIdentityDnsRecords extends Construct {
    * dummy values, on which nothing may fail: the CLI reads the identity, then
    * synthesizes again.
    */
-  private synthTimeRecords(identity: LookedUpEmailIdentity, props: EmailIdentityDnsRecordsProps): SesDnsRecord[] {
+  private synthTimeRecords(identity: LookedUpEmailIdentity, props: EmailIdentityDnsRecordsProps): RecordWithId[] {
     const domain = this.domainOf(identity.emailIdentityName, props);
     const fail = (problem: string) => {
       if (!identity._pending) {
         throw new Error(`${this.node.path}: ${problem}`);
       }
     };
-    const records: SesDnsRecord[] = [];
+    const records: RecordWithId[] = [];
     if (props.dkim ?? true) {
       switch (identity.dkimSigningKind) {
         case DkimSigningKind.EASY_DKIM:
-          records.push(...identity.dkimRecords.map(({ name, value }): SesDnsRecord => ({ name, type: 'CNAME', value })));
+          records.push(...dkimWithIds(identity.dkimRecords.map(({ name, value }): SesDnsRecord => ({ name, type: 'CNAME', value }))));
           break;
         case DkimSigningKind.BYODKIM:
           fail(RECORDS_PROBLEM.byodkim(identity.emailIdentityName, domain, undefined));
@@ -200,7 +200,7 @@ export class EmailIdentityDnsRecords extends Construct {
       }
     }
     if (identity.mailFromDomain && props.mailFrom !== false) {
-      records.push(...mailFromRecords(identity.mailFromDomain, identity.identityRegion));
+      records.push(...mailFromWithIds(identity.mailFromDomain, identity.identityRegion));
     } else if (props.mailFrom) {
       fail(RECORDS_PROBLEM.noMailFrom(identity.emailIdentityName));
     }
@@ -306,9 +306,26 @@ function notPublishedByAwsCdkLib(scope: Construct, props: EmailIdentityDnsRecord
 /** The records' TTL unless `ttl` says otherwise. */
 const DEFAULT_TTL = Duration.minutes(30);
 
-function dmarcOf(domain: string, props: EmailIdentityDnsRecordsProps): SesDnsRecord[] {
+function dmarcOf(domain: string, props: EmailIdentityDnsRecordsProps): RecordWithId[] {
   const reportEmail = props.dmarcReportEmail;
-  return props.dmarcPolicy ? [dmarcRecord(domain, props.dmarcPolicy, reportEmail === undefined ? undefined : reportAddress(reportEmail))] : [];
+  return props.dmarcPolicy ? [['Dmarc', dmarcRecord(domain, props.dmarcPolicy, reportEmail === undefined ? undefined : reportAddress(reportEmail))]] : [];
+}
+
+/**
+ * A record with its construct id, named by what the record is for: turning
+ * one kind of record on or off never renames another. A renamed record would
+ * be replaced, and Route53 refuses the new one while the old, of the same
+ * name and type, still exists.
+ */
+type RecordWithId = readonly [id: string, record: SesDnsRecord];
+
+function dkimWithIds(cnames: SesDnsRecord[]): RecordWithId[] {
+  return cnames.map((record, index) => [`Dkim${index + 1}`, record]);
+}
+
+function mailFromWithIds(mailFromDomain: string, region: string): RecordWithId[] {
+  const [mx, spf] = mailFromRecords(mailFromDomain, region);
+  return [['MailFromMx', mx], ['MailFromSpf', spf]];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { DmarcPolicy, EmailIdentityDnsRecords, EmailIdentityLookup } from '../src';
+import { DmarcPolicy, EmailIdentityDnsRecords, EmailIdentityLookup, type EmailIdentityDnsRecordsProps } from '../src';
 import { LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -210,6 +210,30 @@ describe('EmailIdentityDnsRecords', () => {
   ])('rejects %s at synth time', (_, emailIdentity, zoneName, extra, message) => {
     const { stack, zone, identity } = setup(emailIdentity, zoneName);
     expect(() => new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, ...extra })).toThrow(message);
+  });
+
+  test.each<[string, Partial<EmailIdentityDnsRecordsProps>]>([
+    ['MAIL FROM turned on', { mailFrom: true }],
+    ['DKIM turned off', { dkim: false }],
+    ['DMARC added', { dmarcPolicy: DmarcPolicy.REJECT }],
+    ['MAIL FROM on, DKIM off', { mailFrom: true, dkim: false }],
+  ])('%s: records are only added or removed, never renamed (Route53 refuses a replacement while the old record exists)', (_, change) => {
+    /** Each record's name and type by its logical id, from the records built with `props`. */
+    const recordsOf = (props: Partial<EmailIdentityDnsRecordsProps>) => {
+      const { stack, zone, identity } = setup();
+      new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone, dmarcPolicy: DmarcPolicy.QUARANTINE, ...props });
+      const records = Template.fromStack(stack).findResources('AWS::Route53::RecordSet');
+      return new Map(Object.entries(records).map(([id, record]) => [id, JSON.stringify([record.Properties.Name, record.Properties.Type])]));
+    };
+    const before = recordsOf({});
+    const after = recordsOf(change);
+
+    const kept = [...before.keys()].filter((id) => after.has(id));
+    expect(kept.length).toBeGreaterThan(0);
+    for (const id of kept) {
+      expect({ id, record: after.get(id) }).toEqual({ id, record: before.get(id) });
+    }
+    expect(new Set([...before.values()].filter((record) => [...after.values()].includes(record))).size).toBe(kept.length);
   });
 
   test('the TTL is the records\' in the zone file too', () => {
