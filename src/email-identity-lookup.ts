@@ -104,7 +104,7 @@ export interface EmailIdentityLookupProps {
  * read of the identity, the lookup `EmailIdentityLookup.of(lookup, scope)` gives, which waits for an
  * identity this app creates. Where that stack cannot read the identity itself
  * (another account without `assumeRoleArn`, another partition, a region only
- * known when the lookup's stack deploys), `cdk synth` reports an error on
+ * known when the lookup's stack deploys, a lookup through a `readerRole`), `cdk synth` reports an error on
  * the construct that uses the attribute, saying why and what to do. Name,
  * ARN, region and account are usable anywhere, without a read.
  *
@@ -162,7 +162,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     if (existing) {
       return existing;
     }
-    const lookup = new EmailIdentityLookup(stack, lookupIdOf(identity), propsOf(createdIdentityLocation(identity, stack)));
+    const lookup = new EmailIdentityLookup(stack, lookupIdOf(identity), propsOf(createdIdentityLocation(identity, scope)));
     lookup.copyOf = identity;
     waitForCreatedIdentity(lookup, identity);
     return lookup;
@@ -186,7 +186,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
       const props = identity.propsIn(stack, readerRole);
       return throughReaderRole(scope, locationOf(props), props.readerRole);
     }
-    return throughReaderRole(scope, createdIdentityLocation(identity, stack, readerRole), readerRole);
+    return throughReaderRole(scope, createdIdentityLocation(identity, scope, readerRole), readerRole);
   }
 
   /**
@@ -357,7 +357,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     };
     // The handler answers well before the function's timeout; the margin is the backstop.
     const serviceTimeout = EmailIdentityLookupProvider.FUNCTION_TIMEOUT.plus(Duration.seconds(LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS));
-    this.resource = customResource(this, LOOKUP_RESOURCE_TYPE, provider.serviceToken, serviceTimeout, properties);
+    this.resource = customResource(this, LOOKUP_RESOURCE_TYPE, provider._lookupServiceToken(), serviceTimeout, properties);
 
     this.identityType = this.attribute('IdentityType');
     this.verificationStatus = this.attribute('VerificationStatus');
@@ -503,7 +503,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     if (props.readerRole) {
       // The reader role grants each stack that reads through it, in its own template: before aws-cdk-lib prepares the app.
       return `the lookup reads through the readerRole ${props.readerRole.node.path}, which must grant stack ${stack.node.path} before the app is synthesized. `
-        + `Read the identity in stack ${stack.node.path} with EmailIdentityLookup.of(lookup, scope).`;
+        + `Read the identity in stack ${stack.node.path} with EmailIdentityLookup.of(lookup, scope); the role must trust account ${stack.account}.`;
     }
     const values = [props.emailIdentity, props.region, props.assumeRoleArn, props.externalId, props.refreshToken];
     if (values.some((value) => value !== undefined && !known(value))) {
@@ -514,8 +514,9 @@ export class EmailIdentityLookup extends EmailIdentityBase {
       return known(account) && known(stack.account)
         ? `the identity is in account ${account}, stack ${stack.node.path} in account ${stack.account}: ${reads} without a role. `
           + `Give the lookup an assumeRoleArn, a role in account ${account} that stack ${stack.node.path}'s lookups may assume; `
-          + `or a readerRole (an EmailIdentityReaderRole in account ${account}), and read it there with EmailIdentityLookup.of(lookup, scope).`
-        : `one of the stacks has no account, so whether ${reads} is unknown. Give both stacks an env with the same account.`;
+          + `or read it in stack ${stack.node.path} with a lookup of its own that has a readerRole (an EmailIdentityReaderRole in account ${account} that trusts account ${stack.account}).`
+        : `stack ${(known(stack.account) ? here : stack).node.path} has no account at synth time, so it is unknown whether a lookup in stack ${stack.node.path} can read the identity. `
+          + 'Give both stacks an env with the same account.';
     }
     const region = this.identityRegion;
     if (!known(region) && known(stack.region)) {

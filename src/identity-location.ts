@@ -28,14 +28,16 @@ export function checkLocation(scope: IConstruct, location: IdentityLocation): vo
 }
 
 /**
- * Where constructs in `stack` find an identity that is not a lookup: by its
- * name, in its region; in another account, only through a `readerRole`.
+ * Where `consumer` finds an identity that is not a lookup: by its name, in
+ * its region; in another account, only through a `readerRole`.
  */
-export function createdIdentityLocation(identity: ses.IEmailIdentity, stack: Stack, readerRole?: EmailIdentityReaderRole): IdentityLocation {
+export function createdIdentityLocation(identity: ses.IEmailIdentity, consumer: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation {
+  const stack = Stack.of(consumer);
   const account = identity.env.account;
   if (!readerRole && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account) {
-    throw new Error(`${identity.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
-      + `read it with a readerRole (an EmailIdentityReaderRole in account ${account}), or an EmailIdentityLookup that has an assumeRoleArn in account ${account}.`);
+    throw new Error(`${consumer.node.path}: it reads ${identity.node.path}, which lives in account ${account}, from stack ${stack.node.path} in account ${stack.account}: `
+      + `that needs a readerRole (an EmailIdentityReaderRole in account ${account} that trusts account ${stack.account}). `
+      + `Give it to a gate as its readerRole; for records, pass an EmailIdentityLookup of the identity's name that has it.`);
   }
   return { EmailIdentity: createdName(identity), Region: regionSeenFrom(identity.env.region, stack) };
 }

@@ -23,7 +23,8 @@ export interface EmailIdentityFromLookupOptions {
    * There is no account: the CDK CLI reads with the stack's bootstrap lookup
    * role (or your credentials, when they are for the stack's account), so a
    * synth-time lookup reads the stack's account. For an identity in another
-   * account, use a deploy-time `EmailIdentityLookup` with `assumeRoleArn`.
+   * account, use a deploy-time `EmailIdentityLookup` with `readerRole` or
+   * `assumeRoleArn`.
    *
    * @default - the stack's region
    */

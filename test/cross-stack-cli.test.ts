@@ -97,7 +97,7 @@ describe.each(['aws-cdk-lib', 'aws-cdk-lib-latest'] as const)('cdk synth, with %
     const message = 'Ses/Identity: its attribute DkimStatus is used in stack App, but the lookup is in stack Ses, and the identity is in account 111111111111, '
       + 'stack App in account 222222222222: a lookup there cannot read the identity without a role. '
       + 'Give the lookup an assumeRoleArn, a role in account 111111111111 that stack App\'s lookups may assume; '
-      + 'or a readerRole (an EmailIdentityReaderRole in account 111111111111), and read it there with EmailIdentityLookup.of(lookup, scope).';
+      + 'or read it in stack App with a lookup of its own that has a readerRole (an EmailIdentityReaderRole in account 111111111111 that trusts account 222222222222).';
     const at = output.indexOf(message);
     expect(at).toBeGreaterThanOrEqual(0);
     expect(at + message.length).toBeLessThan(3_000);

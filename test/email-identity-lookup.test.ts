@@ -306,7 +306,7 @@ describe('EmailIdentityLookup', () => {
   test('the provider is configured once, before the first lookup', () => {
     const stack = newStack();
     new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
-    expect(() => EmailIdentityLookupProvider.configure(stack, {})).toThrow(/already exists: configure it once, before the stack's first EmailIdentityLookup/);
+    expect(() => EmailIdentityLookupProvider.configure(stack, {})).toThrow(/^Stack\/SesIdentityLookup: the stack's SES email identity lookup provider already exists: configure it once, before the stack's first EmailIdentityLookup, EmailIdentityVerificationGate or EmailIdentityDnsRecords/);
   });
 
   test('many lookups in a stack share one function and one role', () => {

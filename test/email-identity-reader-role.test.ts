@@ -194,7 +194,7 @@ describe('what the role may do', () => {
 
     Annotations.fromStack(other).hasError('/Other/S', 'Dns/Identity: its attribute DkimStatus is used in stack Other, but the lookup is in stack Dns, and '
       + 'the lookup reads through the readerRole Ses/Reader, which must grant stack Other before the app is synthesized. '
-      + 'Read the identity in stack Other with EmailIdentityLookup.of(lookup, scope).');
+      + 'Read the identity in stack Other with EmailIdentityLookup.of(lookup, scope); the role must trust account 222222222222.');
   });
 
   test('an explicit roleName', () => {

@@ -159,8 +159,9 @@ describe('an identity aws-cdk-lib creates', () => {
     const appStack = newStack(app, 'App', { account: '222222222222', region: 'eu-west-1' });
 
     expect(() => new EmailIdentityVerificationGate(appStack, 'Gate', { identity })).toThrow(
-      'Ses/Identity: the identity lives in account 111111111111, and stack App is in account 222222222222: '
-      + 'read it with a readerRole (an EmailIdentityReaderRole in account 111111111111), or an EmailIdentityLookup that has an assumeRoleArn in account 111111111111.');
+      'App/Gate: it reads Ses/Identity, which lives in account 111111111111, from stack App in account 222222222222: '
+      + 'that needs a readerRole (an EmailIdentityReaderRole in account 111111111111 that trusts account 222222222222). '
+      + 'Give it to a gate as its readerRole; for records, pass an EmailIdentityLookup of the identity\'s name that has it.');
   });
 
   test('a name only known at deploy time, in another stack: the name, and nothing else, is exported', () => {
@@ -410,9 +411,9 @@ describe('attributes used in another stack: its own read of the identity, nothin
     ['another account, without a role', ENV, { account: '210987654321', region: 'eu-west-1' }, {},
       'the identity is in account 123456789012, stack App in account 210987654321: a lookup there cannot read the identity without a role. '
       + 'Give the lookup an assumeRoleArn, a role in account 123456789012 that stack App\'s lookups may assume; '
-      + 'or a readerRole (an EmailIdentityReaderRole in account 123456789012), and read it there with EmailIdentityLookup.of(lookup, scope).'],
+      + 'or read it in stack App with a lookup of its own that has a readerRole (an EmailIdentityReaderRole in account 123456789012 that trusts account 210987654321).'],
     ['an environment-agnostic stack beside one with an env', {}, ENV, {},
-      'one of the stacks has no account, so whether a lookup there cannot read the identity is unknown. Give both stacks an env with the same account.'],
+      'stack Ses has no account at synth time, so it is unknown whether a lookup in stack App can read the identity. Give both stacks an env with the same account.'],
     ['a region only known when the lookup\'s stack deploys', {}, ENV, { assumeRoleArn: 'arn:aws:iam::123456789012:role/SesReader' },
       'the identity is in the region stack Ses deploys to, unknown until then, and stack App is in eu-west-1. Give stack Ses an env, or the lookup a region.'],
     ['another partition', ENV, { account: ENV.account, region: 'cn-north-1' }, {},

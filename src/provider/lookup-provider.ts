@@ -90,7 +90,8 @@ export class EmailIdentityLookupProvider extends Construct {
   public static configure(scope: Construct, props: EmailIdentityLookupProviderProps = {}): EmailIdentityLookupProvider {
     const stack = Stack.of(scope);
     if (stack.node.tryFindChild(PROVIDER_ID)) {
-      throw new Error(`The SES email identity lookup provider of stack ${stack.node.path} already exists: configure it once, before the stack's first EmailIdentityLookup.`);
+      throw new Error(`${stack.node.path}/${PROVIDER_ID}: the stack's SES email identity lookup provider already exists: configure it once, before the stack's first `
+        + 'EmailIdentityLookup, EmailIdentityVerificationGate or EmailIdentityDnsRecords (each creates it with default options).');
     }
     return new EmailIdentityLookupProvider(stack, PROVIDER_ID, props);
   }
@@ -112,10 +113,12 @@ export class EmailIdentityLookupProvider extends Construct {
   }
 
   /**
-   * The ARN of the function that lookups send their requests to. The
-   * function is created on first use: a stack with only gates has none.
+   * The ARN of the function that lookups send their requests to, created on
+   * first use: a stack with only gates has none.
+   *
+   * @internal
    */
-  public get serviceToken(): string {
+  public _lookupServiceToken(): string {
     this.lookupFunction ??= this.newFunction(LookupFunction, 'Fn', 'Reads SES email identities for EmailIdentityLookup custom resources');
     return this.lookupFunction.functionArn;
   }
