@@ -37,7 +37,7 @@ export function createdIdentityLocation(identity: ses.IEmailIdentity, consumer: 
   if (!readerRole && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account) {
     throw new Error(`${consumer.node.path}: it reads ${identity.node.path}, which lives in account ${account}, from stack ${stack.node.path} in account ${stack.account}: `
       + `that needs a readerRole (an EmailIdentityReaderRole in account ${account} that trusts account ${stack.account}). `
-      + `Give it to a gate as its readerRole; for records, pass an EmailIdentityLookup of the identity's name that has it.`);
+      + 'Give it to a gate as its readerRole; for records, pass an EmailIdentityLookup of the identity\'s name that has it.');
   }
   return { EmailIdentity: createdName(identity), Region: regionSeenFrom(identity.env.region, stack) };
 }

@@ -113,17 +113,6 @@ export class EmailIdentityLookupProvider extends Construct {
   }
 
   /**
-   * The ARN of the function that lookups send their requests to, created on
-   * first use: a stack with only gates has none.
-   *
-   * @internal
-   */
-  public _lookupServiceToken(): string {
-    this.lookupFunction ??= this.newFunction(LookupFunction, 'Fn', 'Reads SES email identities for EmailIdentityLookup custom resources');
-    return this.lookupFunction.functionArn;
-  }
-
-  /**
    * The functions' role. A role that a lookup or gate assumes in another
    * account must trust it. Its name is known before deployment, so that such
    * a trust policy can be written first:
@@ -173,6 +162,17 @@ export class EmailIdentityLookupProvider extends Construct {
         })],
       });
     }
+  }
+
+  /**
+   * The ARN of the function that lookups send their requests to, created on
+   * first use: a stack with only gates has none.
+   *
+   * @internal
+   */
+  public _lookupServiceToken(): string {
+    this.lookupFunction ??= this.newFunction(LookupFunction, 'Fn', 'Reads SES email identities for EmailIdentityLookup custom resources');
+    return this.lookupFunction.functionArn;
   }
 
   /**
