@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Fn, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct, type IConstruct } from 'constructs';
@@ -144,6 +144,7 @@ export class EmailIdentityDnsRecords extends Construct {
     if (zone) {
       const ttl = String(this.ttlSeconds);
       this.recordList.forEach((record, index) => {
+        claimRecord(this, zone, records[index][0], record);
         // CfnRecordSet takes deploy-time names and values as they are; the
         // record helpers would append the zone name to them.
         new route53.CfnRecordSet(this, records[index][0], {
@@ -305,6 +306,30 @@ function notPublishedByAwsCdkLib(scope: Construct, props: EmailIdentityDnsRecord
 
 /** The records' TTL unless `ttl` says otherwise. */
 const DEFAULT_TTL = Duration.minutes(30);
+
+/** Per stack, which records construct creates each record (zone, name and type). */
+const RECORD_OWNERS = new WeakMap<Stack, Map<string, string>>();
+
+/**
+ * Fails when another records construct of the stack already creates this
+ * record in this zone: Route53 refuses the second at deploy time, after the
+ * first was created. A lookup's attributes are the same tokens wherever the
+ * stack uses them (one lookup per identity and stack), so the same identity
+ * gives the same key.
+ */
+function claimRecord(records: EmailIdentityDnsRecords, zone: route53.IHostedZone, id: string, record: DnsRecord): void {
+  const stack = Stack.of(records);
+  const owners = RECORD_OWNERS.get(stack) ?? new Map<string, string>();
+  RECORD_OWNERS.set(stack, owners);
+  const key = JSON.stringify([zone.hostedZoneId, record.name, record.type]);
+  const owner = owners.get(key);
+  if (owner !== undefined) {
+    const name = Token.isUnresolved(record.name) ? `(${id})` : record.name;
+    throw new Error(`${records.node.path}: ${owner} already creates the ${record.type} record ${name} in hosted zone ${zone.node.path}, `
+      + 'and Route53 would refuse the second at deploy time. Create an identity\'s records once per zone: one EmailIdentityDnsRecords with every option.');
+  }
+  owners.set(key, records.node.path);
+}
 
 function dmarcOf(domain: string, props: EmailIdentityDnsRecordsProps): RecordWithId[] {
   const reportEmail = props.dmarcReportEmail;

@@ -236,6 +236,20 @@ describe('EmailIdentityDnsRecords', () => {
     expect(new Set([...before.values()].filter((record) => [...after.values()].includes(record))).size).toBe(kept.length);
   });
 
+  test('the same records twice in one zone: a synth error naming both constructs, not a deployment Route53 refuses', () => {
+    const { stack, zone, identity } = setup();
+    new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone });
+
+    expect(() => new EmailIdentityDnsRecords(stack, 'MoreRecords', { identity, hostedZone: zone, dmarcPolicy: DmarcPolicy.REJECT })).toThrow(
+      'Stack/MoreRecords: Stack/Records already creates the CNAME record (Dkim1) in hosted zone Stack/Zone, and Route53 would refuse the second at deploy time. '
+      + 'Create an identity\'s records once per zone: one EmailIdentityDnsRecords with every option.');
+    // Records without a zone, or of another kind, are no duplicates.
+    new EmailIdentityDnsRecords(stack, 'AsData', { identity });
+    new EmailIdentityDnsRecords(stack, 'Dmarc', { identity, hostedZone: zone, dkim: false, dmarcPolicy: DmarcPolicy.REJECT });
+    expect(() => new EmailIdentityDnsRecords(stack, 'Dmarc2', { identity, hostedZone: zone, dkim: false, dmarcPolicy: DmarcPolicy.NONE })).toThrow(
+      /^Stack\/Dmarc2: Stack\/Dmarc already creates the TXT record _dmarc\.example\.com\. in hosted zone Stack\/Zone/);
+  });
+
   test('the TTL is the records\' in the zone file too', () => {
     const { stack, identity } = setup();
     const records = new EmailIdentityDnsRecords(stack, 'Records', { identity, dkim: false, dmarcPolicy: DmarcPolicy.REJECT, ttl: Duration.minutes(1) });
