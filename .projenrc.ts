@@ -330,7 +330,7 @@ const MUTATED_MODULES = [
 // reads no module above that the construct tests do not).
 const MUTATION_TESTS = [
   'cloudformation', 'deploy-order', 'email-identity-dns-records', 'email-identity-lookup', 'email-identity-reader-role', 'email-identity-verification-gate',
-  'failure-reason', 'fit-stacks', 'gate-handler', 'looked-up-email-identity', 'lookup-handler', 'lookup-handler-http',
+  'failure-reason', 'fit-stacks', 'gate-handler', 'identity-policies', 'looked-up-email-identity', 'lookup-handler', 'lookup-handler-http',
   'lookup-locations', 'physical-id', 'properties', 'reliability', 'response-size', 'retry-classes', 'simulate-scale', 'time-budgets',
 ];
 // The handler modules' own tests: those that import the handler (properties,
