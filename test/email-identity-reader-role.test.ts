@@ -365,8 +365,52 @@ describe('mistakes are synth errors that say what is needed', () => {
     ['an identity that is no identity', { emailIdentities: ['not a domain'] }, 'emailIdentity "not a domain" is not a domain or email address SES accepts'],
     ['an external id STS refuses', { externalId: 'x' }, 'externalId "x" is not an external id STS accepts'],
     ['a role name IAM refuses', { roleName: 'no spaces' }, 'roleName "no spaces" is not an IAM role name'],
+    ['an empty role name', { roleName: '' }, 'roleName "" is not an IAM role name: 1 to 64 letters, digits and +=,.@_- .'],
+    ['a role name of 65 characters', { roleName: 'r'.repeat(65) }, `roleName "${'r'.repeat(65)}" is not an IAM role name`],
+    ['no region', { regions: [] }, 'regions is empty: leave it out for the stack\'s region.'],
+    ['an account id of 13 digits', { trustedAccounts: ['2222222222223'] }, 'trustedAccounts: "2222222222223" is not an AWS account id (12 digits).'],
+    ['12 digits after something else', { trustedAccounts: ['x222222222222'] }, 'trustedAccounts: "x222222222222" is not an AWS account id (12 digits).'],
+    ['trusted accounts known only at deploy time', { trustedAccounts: [Token.asString({ Ref: 'Trusted' })] },
+      'trustedAccounts must be known at synth time: lookups in other accounts check against them.'],
+    ['regions known only at deploy time', { regions: [Token.asString({ Ref: 'Region' })] },
+      'regions must be known at synth time: lookups in other accounts check against them.'],
   ])('a reader role with %s', (_, props, message) => {
     expect(() => twoAccounts(props)).toThrow(`Ses/Reader: ${message}`);
+  });
+
+  test('a role name of 64 characters, IAM\'s longest, is taken', () => {
+    const { sesStack, dnsStack, reader } = twoAccounts({ roleName: 'r'.repeat(64) });
+    new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', readerRole: reader });
+    expect(roleOf(Template.fromStack(sesStack)).RoleName).toBe('r'.repeat(64));
+    Template.fromStack(dnsStack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { AssumeRoleArn: `arn:aws:iam::111111111111:role/${'r'.repeat(64)}` });
+  });
+
+  test('a reader role in a stack with an account but no region', () => {
+    expect(() => new EmailIdentityReaderRole(new Stack(new App(), 'Ses', { env: { account: '111111111111' } }), 'Reader', {
+      emailIdentities: ['example.com'], trustedAccounts: ['222222222222'],
+    })).toThrow('Ses/Reader: an EmailIdentityReaderRole needs a stack with an explicit account and region (env: { account, region }), and stack Ses '
+      + 'has no region known at synth time');
+  });
+
+  test('too many identities for the policy, in several regions: the regions counted', () => {
+    const names = Array.from({ length: 60 }, (_, index) => `${String(index).padStart(4, '0')}${'x'.repeat(49)}.example.com`);
+    expect(() => twoAccounts({ emailIdentities: names, regions: ['eu-west-1', 'us-east-1'] }))
+      .toThrow(/^Ses\/Reader: 60 identities in 2 regions make a policy of about \d+ characters, more than IAM's 10000 for a role: /);
+  });
+
+  test('readAllIdentities: any name in its regions, and a region it lacks named', () => {
+    const { dnsStack, reader } = twoAccounts({ emailIdentities: [], readAllIdentities: true });
+    new EmailIdentityLookup(dnsStack, 'Any', { emailIdentity: 'example.org', readerRole: reader });
+    expect(() => new EmailIdentityLookup(dnsStack, 'Elsewhere', { emailIdentity: 'example.org', region: 'us-east-1', readerRole: reader }))
+      .toThrow('Dns/Elsewhere: the reader role Ses/Reader does not cover emailIdentity "example.org" in region us-east-1: '
+        + 'it may read every identity in eu-west-1. Add us-east-1 to its regions.');
+  });
+
+  test('a name only known at deploy time, through a role that names its identities: taken, the role decides at deploy time', () => {
+    const { dnsStack, reader } = twoAccounts();
+    const name = new CfnParameter(dnsStack, 'Name').valueAsString;
+    new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: name, readerRole: reader });
+    Template.fromStack(dnsStack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: { Ref: 'Name' }, AssumeRoleArn: READER_ARN });
   });
 });
 
