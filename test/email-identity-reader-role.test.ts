@@ -13,6 +13,7 @@ import {
   EmailIdentityVerificationGate,
   type EmailIdentityReaderRoleProps,
 } from '../src';
+import { POLICY_OVERHEAD } from '../src/provider/identity-policies';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
 const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
@@ -354,7 +355,8 @@ describe('mistakes are synth errors that say what is needed', () => {
     const { dnsStack, reader } = twoAccounts();
     const nested = new NestedStack(dnsStack, 'Nested');
     expect(() => new EmailIdentityLookup(nested, 'Identity', { emailIdentity: 'example.com', readerRole: reader }))
-      .toThrow(/^Dns\/Nested\/Identity: a lookup through the reader role Ses\/Reader needs a stack whose name is known at synth time/);
+      .toThrow('Dns/Nested/Identity: a lookup through the reader role Ses/Reader needs a stack whose name is known at synth time (the role trusts the lookup '
+        + 'functions\' role, named after its stack); stack Dns/Nested is a nested stack: put the lookup in a top-level stack.');
   });
 
   test.each<[string, Partial<EmailIdentityReaderRoleProps>, string]>([
@@ -376,6 +378,63 @@ describe('mistakes are synth errors that say what is needed', () => {
       'regions must be known at synth time: lookups in other accounts check against them.'],
   ])('a reader role with %s', (_, props, message) => {
     expect(() => twoAccounts(props)).toThrow(`Ses/Reader: ${message}`);
+  });
+
+  describe('a role with several identities, accounts and regions: each list named in full', () => {
+    const several = (dnsEnv: Environment = DNS_ENV) => twoAccounts({
+      emailIdentities: ['example.com', 'example.net'], trustedAccounts: ['222222222222', '444444444444'], regions: ['eu-west-1', 'us-east-1'],
+    }, dnsEnv);
+
+    test('an account it does not trust', () => {
+      const { dnsStack, reader } = several({ account: '333333333333', region: 'eu-west-1' });
+      expect(() => new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', readerRole: reader }))
+        .toThrow('Dns/Identity: stack Dns is in account 333333333333, which the reader role Ses/Reader does not trust: '
+          + 'add 333333333333 to its trustedAccounts (222222222222, 444444444444).');
+    });
+
+    test('no region known', () => {
+      const { dnsStack, reader } = several({ account: '222222222222' });
+      expect(() => new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', readerRole: reader }))
+        .toThrow('Dns/Identity: a lookup through the reader role Ses/Reader needs the identity\'s region known at synth time: give it a region '
+          + '(one of eu-west-1, us-east-1).');
+    });
+
+    test('an identity it does not cover', () => {
+      const { dnsStack, reader } = several();
+      expect(() => new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.org', readerRole: reader }))
+        .toThrow('Dns/Identity: the reader role Ses/Reader does not cover emailIdentity "example.org" in region eu-west-1: '
+          + 'it may read example.com, example.net in eu-west-1, us-east-1. Add the identity to its emailIdentities.');
+    });
+  });
+
+  test('a role name and an external id only known at deploy time are taken as they are', () => {
+    const sesStack = new Stack(new App(), 'Ses', { env: SENDING_ENV });
+    const roleName = new CfnParameter(sesStack, 'RoleName').valueAsString;
+    const externalId = new CfnParameter(sesStack, 'ExternalId').valueAsString;
+    new EmailIdentityReaderRole(sesStack, 'Reader', { emailIdentities: ['example.com'], trustedAccounts: ['222222222222'], roleName, externalId });
+    const role = roleOf(Template.fromStack(sesStack));
+    expect(role.RoleName).toEqual({ Ref: 'RoleName' });
+    expect(role.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals).toEqual({ 'sts:ExternalId': { Ref: 'ExternalId' } });
+  });
+
+  test('the policy size at the budget exactly (10,000 characters as estimated) is taken; one character more is a synth error', () => {
+    // The estimate: the statement (POLICY_OVERHEAD), then per ARN its characters in the longest partition (aws-iso-b), quotes and comma.
+    const arnBesidesName = 'arn:aws-iso-b:ses:eu-west-1:123456789012:identity/'.length + '"",'.length;
+    const count = 60;
+    const forNames = 10_000 - POLICY_OVERHEAD - count * arnBesidesName;
+    const length = Math.floor(forNames / count);
+    const names = (extra: number) => Array.from({ length: count }, (_, i) => {
+      const size = (i === 0 ? forNames - (count - 1) * length : length) + (i === 0 ? extra : 0);
+      const suffix = `.${String(i).padStart(3, '0')}.example.com`;
+      // Labels of at most 60 characters, as DNS allows.
+      const labels: string[] = [];
+      let rest = size - suffix.length;
+      for (; rest > 61; rest -= 61) labels.push('a'.repeat(60));
+      labels.push('a'.repeat(rest));
+      return `${labels.join('.')}${suffix}`;
+    });
+    expect(() => readerOnly({ emailIdentities: names(0) })).not.toThrow();
+    expect(() => readerOnly({ emailIdentities: names(1) })).toThrow(/^Ses\/Reader: 60 identities in 1 region make a policy of about 10001 characters/);
   });
 
   test('a role name of 64 characters, IAM\'s longest, is taken', () => {
