@@ -437,6 +437,12 @@ describe('mistakes are synth errors that say what is needed', () => {
     expect(() => readerOnly({ emailIdentities: names(1) })).toThrow(/^Ses\/Reader: 60 identities in 1 region make a policy of about 10001 characters/);
   });
 
+  test('readAllIdentities in more regions than the policy holds (names IAM would take, 200 of them): a synth error too', () => {
+    const regions = Array.from({ length: 200 }, (_, i) => `zz-${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}-1`);
+    expect(() => readerOnly({ emailIdentities: [], readAllIdentities: true, regions }))
+      .toThrow(/^Ses\/Reader: 0 identities in 200 regions make a policy of about \d+ characters, more than IAM's 10000 for a role: /);
+  });
+
   test('a role name of 64 characters, IAM\'s longest, is taken', () => {
     const { sesStack, dnsStack, reader } = twoAccounts({ roleName: 'r'.repeat(64) });
     new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', readerRole: reader });
