@@ -397,7 +397,7 @@ const SESSION_SECONDS = { min: 900, max: 43_200, default: 3600 } as const;
  * STS checks the parameter's range first (900 to 43,200), then the role's
  * maximum session.
  */
-export function sessionDurationProblem(durationSeconds: string | null, role: AssumableRole): string | undefined {
+function sessionDurationProblem(durationSeconds: string | null, role: AssumableRole): string | undefined {
   const seconds = durationSeconds === null ? SESSION_SECONDS.default : Number(durationSeconds);
   const constraint = seconds < SESSION_SECONDS.min ? `greater than or equal to ${SESSION_SECONDS.min}`
     : seconds > SESSION_SECONDS.max ? `less than or equal to ${SESSION_SECONDS.max}`
