@@ -269,7 +269,13 @@ export class FakeSesServer {
         send(response, 403, stsError('AccessDenied', message), { 'content-type': 'text/xml' });
         return;
       }
-      const expiration = new Date(Date.now() + 15 * 60_000).toISOString();
+      const durationProblem = sessionDurationProblem(form.get('DurationSeconds'), role);
+      if (durationProblem) {
+        send(response, 400, stsError('ValidationError', durationProblem), { 'content-type': 'text/xml' });
+        return;
+      }
+      const sessionSeconds = Number(form.get('DurationSeconds') ?? SESSION_SECONDS.default);
+      const expiration = new Date(Date.now() + sessionSeconds * 1000).toISOString();
       send(response, 200, [
         '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>',
         `<Credentials><AccessKeyId>${role.accessKeyId}</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey>`,
@@ -378,6 +384,35 @@ export interface AssumableRole {
    * principals and conditions our roles use.
    */
   readonly trustPolicy?: TrustPolicy;
+  /** The role's maximum session (IAM's MaxSessionDuration): 3600 to 43200 seconds, 3600 by default. */
+  readonly maxSessionDurationSeconds?: number;
+}
+
+/** AssumeRole's DurationSeconds bounds, and its default (API_AssumeRole). */
+const SESSION_SECONDS = { min: 900, max: 43_200, default: 3600 } as const;
+
+/**
+ * Why STS refuses `durationSeconds` (the form's text, absent for the default)
+ * for `role`, as its ValidationError says it; undefined when it is accepted.
+ * STS checks the parameter's range first (900 to 43,200), then the role's
+ * maximum session.
+ */
+function sessionDurationProblem(durationSeconds: string | null, role: AssumableRole): string | undefined {
+  const seconds = durationSeconds === null ? SESSION_SECONDS.default : Number(durationSeconds);
+  const constraint = seconds < SESSION_SECONDS.min ? `greater than or equal to ${SESSION_SECONDS.min}`
+    : seconds > SESSION_SECONDS.max ? `less than or equal to ${SESSION_SECONDS.max}`
+      : undefined;
+  if (constraint) {
+    return `1 validation error detected: Value '${durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value ${constraint}`;
+  }
+  if (!Number.isInteger(seconds)) {
+    // The SDK sends a number; STS's own wording for a value that is not a whole number is not known here.
+    return `Value '${durationSeconds}' at 'durationSeconds' is not a whole number of seconds.`;
+  }
+  if (seconds > (role.maxSessionDurationSeconds ?? SESSION_SECONDS.default)) {
+    return 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.';
+  }
+  return undefined;
 }
 
 /** A trust policy, as far as the fake STS reads it. */

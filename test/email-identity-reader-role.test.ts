@@ -13,6 +13,7 @@ import {
   EmailIdentityVerificationGate,
   type EmailIdentityReaderRoleProps,
 } from '../src';
+import { POLICY_OVERHEAD } from '../src/provider/identity-policies';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
 const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
@@ -46,14 +47,19 @@ function roleOf(template: Template): Record<string, any> {
 }
 
 describe('the example app: two accounts', () => {
-  const assembly = buildCrossAccountApp().synth();
-  const sending = assembly.getStackByName('SendingAccount');
-  const dns = assembly.getStackByName('DnsAccount');
-  const sendingTemplate = Template.fromJSON(sending.template);
-  const dnsTemplate = Template.fromJSON(dns.template);
+  // Synthesized in each test, not while jest collects the file: code that runs
+  // then makes every mutant it reaches "static" for Stryker, and a static mutant
+  // runs every test of the mutation set (docs/mutation-testing.md).
+  function example() {
+    const assembly = buildCrossAccountApp().synth();
+    const sending = assembly.getStackByName('SendingAccount');
+    const dns = assembly.getStackByName('DnsAccount');
+    return { sending, dns, sendingTemplate: Template.fromJSON(sending.template), dnsTemplate: Template.fromJSON(dns.template) };
+  }
   const readerArn = 'arn:aws:iam::111111111111:role/SesIdentityReader-eu-west-1-SendingAccount';
 
   test('the reader role: a name known at synth, trusted by the DNS account\'s lookup role with the external id, reading one identity', () => {
+    const { sendingTemplate } = example();
     expect(roleOf(sendingTemplate)).toEqual({
       RoleName: 'SesIdentityReader-eu-west-1-SendingAccount',
       Description: 'Lets EmailIdentityLookup functions of other accounts read SES email identities',
@@ -82,6 +88,7 @@ describe('the example app: two accounts', () => {
   });
 
   test('the lookup and the gate assume the role, with its external id, and their function may assume that role and read nothing itself', () => {
+    const { dns, dnsTemplate } = example();
     const target = { EmailIdentity: 'example.com', Region: 'eu-west-1', AssumeRoleArn: readerArn, ExternalId: EXTERNAL_ID };
     dnsTemplate.hasResourceProperties(LOOKUP_RESOURCE_TYPE, target);
     dnsTemplate.hasResourceProperties(GATE_RESOURCE_TYPE, target);
@@ -94,6 +101,7 @@ describe('the example app: two accounts', () => {
   });
 
   test('records built from the lookup are the usual ones, from its attributes in its own stack', () => {
+    const { dnsTemplate } = example();
     const [lookupId] = Object.keys(dnsTemplate.findResources(LOOKUP_RESOURCE_TYPE));
     dnsTemplate.resourceCountIs('AWS::Route53::RecordSet', 3);
     dnsTemplate.hasResourceProperties('AWS::Route53::RecordSet', {
@@ -103,6 +111,7 @@ describe('the example app: two accounts', () => {
   });
 
   test('the DNS stack deploys after the reader\'s, and nothing is exported or imported', () => {
+    const { sending, dns } = example();
     expect(dns.dependencies.map((artifact) => artifact.id)).toContain('SendingAccount');
     expect(sending.dependencies.map((artifact) => artifact.id)).not.toContain('DnsAccount');
     for (const stack of [sending, dns]) {
@@ -346,7 +355,8 @@ describe('mistakes are synth errors that say what is needed', () => {
     const { dnsStack, reader } = twoAccounts();
     const nested = new NestedStack(dnsStack, 'Nested');
     expect(() => new EmailIdentityLookup(nested, 'Identity', { emailIdentity: 'example.com', readerRole: reader }))
-      .toThrow(/^Dns\/Nested\/Identity: a lookup through the reader role Ses\/Reader needs a stack whose name is known at synth time/);
+      .toThrow('Dns/Nested/Identity: a lookup through the reader role Ses/Reader needs a stack whose name is known at synth time (the role trusts the lookup '
+        + 'functions\' role, named after its stack); stack Dns/Nested is a nested stack: put the lookup in a top-level stack.');
   });
 
   test.each<[string, Partial<EmailIdentityReaderRoleProps>, string]>([
@@ -357,8 +367,115 @@ describe('mistakes are synth errors that say what is needed', () => {
     ['an identity that is no identity', { emailIdentities: ['not a domain'] }, 'emailIdentity "not a domain" is not a domain or email address SES accepts'],
     ['an external id STS refuses', { externalId: 'x' }, 'externalId "x" is not an external id STS accepts'],
     ['a role name IAM refuses', { roleName: 'no spaces' }, 'roleName "no spaces" is not an IAM role name'],
+    ['an empty role name', { roleName: '' }, 'roleName "" is not an IAM role name: 1 to 64 letters, digits and +=,.@_- .'],
+    ['a role name of 65 characters', { roleName: 'r'.repeat(65) }, `roleName "${'r'.repeat(65)}" is not an IAM role name`],
+    ['no region', { regions: [] }, 'regions is empty: leave it out for the stack\'s region.'],
+    ['an account id of 13 digits', { trustedAccounts: ['2222222222223'] }, 'trustedAccounts: "2222222222223" is not an AWS account id (12 digits).'],
+    ['12 digits after something else', { trustedAccounts: ['x222222222222'] }, 'trustedAccounts: "x222222222222" is not an AWS account id (12 digits).'],
+    ['trusted accounts known only at deploy time', { trustedAccounts: [Token.asString({ Ref: 'Trusted' })] },
+      'trustedAccounts must be known at synth time: lookups in other accounts check against them.'],
+    ['regions known only at deploy time', { regions: [Token.asString({ Ref: 'Region' })] },
+      'regions must be known at synth time: lookups in other accounts check against them.'],
   ])('a reader role with %s', (_, props, message) => {
     expect(() => twoAccounts(props)).toThrow(`Ses/Reader: ${message}`);
+  });
+
+  describe('a role with several identities, accounts and regions: each list named in full', () => {
+    const several = (dnsEnv: Environment = DNS_ENV) => twoAccounts({
+      emailIdentities: ['example.com', 'example.net'], trustedAccounts: ['222222222222', '444444444444'], regions: ['eu-west-1', 'us-east-1'],
+    }, dnsEnv);
+
+    test('an account it does not trust', () => {
+      const { dnsStack, reader } = several({ account: '333333333333', region: 'eu-west-1' });
+      expect(() => new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', readerRole: reader }))
+        .toThrow('Dns/Identity: stack Dns is in account 333333333333, which the reader role Ses/Reader does not trust: '
+          + 'add 333333333333 to its trustedAccounts (222222222222, 444444444444).');
+    });
+
+    test('no region known', () => {
+      const { dnsStack, reader } = several({ account: '222222222222' });
+      expect(() => new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', readerRole: reader }))
+        .toThrow('Dns/Identity: a lookup through the reader role Ses/Reader needs the identity\'s region known at synth time: give it a region '
+          + '(one of eu-west-1, us-east-1).');
+    });
+
+    test('an identity it does not cover', () => {
+      const { dnsStack, reader } = several();
+      expect(() => new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.org', readerRole: reader }))
+        .toThrow('Dns/Identity: the reader role Ses/Reader does not cover emailIdentity "example.org" in region eu-west-1: '
+          + 'it may read example.com, example.net in eu-west-1, us-east-1. Add the identity to its emailIdentities.');
+    });
+  });
+
+  test('a role name and an external id only known at deploy time are taken as they are', () => {
+    const sesStack = new Stack(new App(), 'Ses', { env: SENDING_ENV });
+    const roleName = new CfnParameter(sesStack, 'RoleName').valueAsString;
+    const externalId = new CfnParameter(sesStack, 'ExternalId').valueAsString;
+    new EmailIdentityReaderRole(sesStack, 'Reader', { emailIdentities: ['example.com'], trustedAccounts: ['222222222222'], roleName, externalId });
+    const role = roleOf(Template.fromStack(sesStack));
+    expect(role.RoleName).toEqual({ Ref: 'RoleName' });
+    expect(role.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals).toEqual({ 'sts:ExternalId': { Ref: 'ExternalId' } });
+  });
+
+  test('the policy size at the budget exactly (10,000 characters as estimated) is taken; one character more is a synth error', () => {
+    // The estimate: the statement (POLICY_OVERHEAD), then per ARN its characters in the longest partition (aws-iso-b), quotes and comma.
+    const arnBesidesName = 'arn:aws-iso-b:ses:eu-west-1:123456789012:identity/'.length + '"",'.length;
+    const count = 60;
+    const forNames = 10_000 - POLICY_OVERHEAD - count * arnBesidesName;
+    const length = Math.floor(forNames / count);
+    const names = (extra: number) => Array.from({ length: count }, (_, i) => {
+      const size = (i === 0 ? forNames - (count - 1) * length : length) + (i === 0 ? extra : 0);
+      const suffix = `.${String(i).padStart(3, '0')}.example.com`;
+      // Labels of at most 60 characters, as DNS allows.
+      const labels: string[] = [];
+      let rest = size - suffix.length;
+      for (; rest > 61; rest -= 61) labels.push('a'.repeat(60));
+      labels.push('a'.repeat(rest));
+      return `${labels.join('.')}${suffix}`;
+    });
+    expect(() => readerOnly({ emailIdentities: names(0) })).not.toThrow();
+    expect(() => readerOnly({ emailIdentities: names(1) })).toThrow(/^Ses\/Reader: 60 identities in 1 region make a policy of about 10001 characters/);
+  });
+
+  test('readAllIdentities in more regions than the policy holds (names IAM would take, 200 of them): a synth error too', () => {
+    const regions = Array.from({ length: 200 }, (_, i) => `zz-${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}-1`);
+    expect(() => readerOnly({ emailIdentities: [], readAllIdentities: true, regions }))
+      .toThrow(/^Ses\/Reader: 0 identities in 200 regions make a policy of about \d+ characters, more than IAM's 10000 for a role: /);
+  });
+
+  test('a role name of 64 characters, IAM\'s longest, is taken', () => {
+    const { sesStack, dnsStack, reader } = twoAccounts({ roleName: 'r'.repeat(64) });
+    new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: 'example.com', readerRole: reader });
+    expect(roleOf(Template.fromStack(sesStack)).RoleName).toBe('r'.repeat(64));
+    Template.fromStack(dnsStack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { AssumeRoleArn: `arn:aws:iam::111111111111:role/${'r'.repeat(64)}` });
+  });
+
+  test('a reader role in a stack with an account but no region', () => {
+    expect(() => new EmailIdentityReaderRole(new Stack(new App(), 'Ses', { env: { account: '111111111111' } }), 'Reader', {
+      emailIdentities: ['example.com'], trustedAccounts: ['222222222222'],
+    })).toThrow('Ses/Reader: an EmailIdentityReaderRole needs a stack with an explicit account and region (env: { account, region }), and stack Ses '
+      + 'has no region known at synth time');
+  });
+
+  test('too many identities for the policy, in several regions: the regions counted', () => {
+    const names = Array.from({ length: 60 }, (_, index) => `${String(index).padStart(4, '0')}${'x'.repeat(49)}.example.com`);
+    expect(() => twoAccounts({ emailIdentities: names, regions: ['eu-west-1', 'us-east-1'] }))
+      .toThrow(/^Ses\/Reader: 60 identities in 2 regions make a policy of about \d+ characters, more than IAM's 10000 for a role: /);
+  });
+
+  test('readAllIdentities: any name in its regions, and a region it lacks named', () => {
+    const { dnsStack, reader } = twoAccounts({ emailIdentities: [], readAllIdentities: true });
+    new EmailIdentityLookup(dnsStack, 'Any', { emailIdentity: 'example.org', readerRole: reader });
+    expect(() => new EmailIdentityLookup(dnsStack, 'Elsewhere', { emailIdentity: 'example.org', region: 'us-east-1', readerRole: reader }))
+      .toThrow('Dns/Elsewhere: the reader role Ses/Reader does not cover emailIdentity "example.org" in region us-east-1: '
+        + 'it may read every identity in eu-west-1. Add us-east-1 to its regions.');
+  });
+
+  test('a name only known at deploy time, through a role that names its identities: taken, the role decides at deploy time', () => {
+    const { dnsStack, reader } = twoAccounts();
+    const name = new CfnParameter(dnsStack, 'Name').valueAsString;
+    new EmailIdentityLookup(dnsStack, 'Identity', { emailIdentity: name, readerRole: reader });
+    Template.fromStack(dnsStack).hasResourceProperties(LOOKUP_RESOURCE_TYPE, { EmailIdentity: { Ref: 'Name' }, AssumeRoleArn: READER_ARN });
   });
 });
 

@@ -12,6 +12,7 @@
  *   the lookup with a specific reason.
  * - Properties that are wrong at deploy time fail before any AWS call.
  */
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FAST_RETRY } from './fast-retry';
 import { localAwsForEachTest } from './local-aws';
@@ -189,6 +190,19 @@ describe('another account, through AssumeRoleArn', () => {
     expect(JSON.parse(logLines[0])).toMatchObject({ retry: 1, class: 'accessDenied', cause: expect.stringContaining('AccessDenied') });
   });
 
+  test('the session asked for is one STS grants: at least 900 s, and within the shortest maximum a role can have (3600 s)', async () => {
+    // The local STS refuses what STS refuses (below): a session under 900 s or
+    // over the role's maximum fails the lookup with STS's ValidationError.
+    local.fake.allowAssumeRole(ROLE_ARN, { accessKeyId: ROLE_KEY, externalId: EXTERNAL_ID, maxSessionDurationSeconds: 3600 });
+    local.fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
+
+    const { body } = await lookup(viaRole);
+
+    expect(body.Reason).toBeUndefined();
+    expect(body.Status).toBe('SUCCESS');
+    expect(local.fake.signedRequests).toEqual([{ name: DOMAIN, accessKeyId: ROLE_KEY, region: TEST_REGION }]);
+  });
+
   test('two lookups through the same role in one handler instance assume it once', async () => {
     local.fake.setIdentity(DOMAIN, fullIdentity(DOMAIN));
     local.fake.setIdentity('other.example.com', fullIdentity('other.example.com'));
@@ -203,6 +217,42 @@ describe('another account, through AssumeRoleArn', () => {
       [DOMAIN, ROLE_KEY],
       ['other.example.com', ROLE_KEY],
     ]);
+  });
+});
+
+describe('the local STS refuses the sessions STS refuses, so the tests above catch a session length STS would not grant', () => {
+  const assume = (durationSeconds: number | undefined) => new STSClient({}).send(new AssumeRoleCommand({
+    RoleArn: ROLE_ARN, RoleSessionName: 'test', DurationSeconds: durationSeconds,
+  }));
+
+  test.each([
+    [0.25, "1 validation error detected: Value '0.25' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"],
+    [899, "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"],
+    [43_201, "1 validation error detected: Value '43201' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200"],
+    [3601, 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.'],
+  ])('%p s, with the role at its default maximum (3600 s): ValidationError, 400', async (seconds, message) => {
+    local.fake.allowAssumeRole(ROLE_ARN, { accessKeyId: ROLE_KEY });
+
+    const error = await assume(seconds).catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ name: 'ValidationError', message, $metadata: { httpStatusCode: 400 } });
+  });
+
+  test.each([
+    [900, undefined, 900],
+    [3600, undefined, 3600],
+    [undefined, undefined, 3600],
+    [43_200, 43_200, 43_200],
+  ])('%p s, with the role at a maximum of %p s: granted, for that long', async (seconds, maxSessionDurationSeconds, granted) => {
+    local.fake.allowAssumeRole(ROLE_ARN, { accessKeyId: ROLE_KEY, maxSessionDurationSeconds });
+    const before = Date.now();
+
+    const { Credentials: credentials } = await assume(seconds);
+
+    expect(credentials?.AccessKeyId).toBe(ROLE_KEY);
+    const lasts = credentials!.Expiration!.getTime() - before;
+    expect(lasts).toBeGreaterThan((granted - 60) * 1000);
+    expect(lasts).toBeLessThanOrEqual((granted + 1) * 1000);
   });
 });
 

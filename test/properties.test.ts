@@ -26,6 +26,9 @@ describe('a property of the wrong type is named, with what it was', () => {
     ['EmailIdentity null', { EmailIdentity: null }, 'Property EmailIdentity must be a string, got object.'],
     ['AssumeRoleArn a boolean', { EmailIdentity: 'example.com', AssumeRoleArn: true }, 'Property AssumeRoleArn must be a string, got boolean.'],
     ['ExternalId a number', { EmailIdentity: 'example.com', ExternalId: 7 }, 'Property ExternalId must be a string, got number.'],
+    ['EmailIdentity missing', {}, 'Property EmailIdentity must be a string, got nothing.'],
+    ['Region a list', { EmailIdentity: 'example.com', Region: ['eu-west-1'] }, 'Property Region must be a string, got a list.'],
+    ['RefreshToken a number', { EmailIdentity: 'example.com', RefreshToken: 2 }, 'Property RefreshToken must be a string, got number.'],
   ])('lookup, %s', (_, raw, problem) => {
     expect(parseLookupProperties(raw)).toBe(problem);
   });
@@ -34,6 +37,11 @@ describe('a property of the wrong type is named, with what it was', () => {
     ['Region a number', { ...GATE, Region: 1 }, 'Property Region must be a string, got number.'],
     ['ExternalId a list', { ...GATE, ExternalId: ['x'] }, 'Property ExternalId must be a string, got a list.'],
     ['TimeoutSeconds missing', { ...GATE, TimeoutSeconds: undefined }, 'Properties PollIntervalSeconds and TimeoutSeconds must be numbers, got 60 and undefined.'],
+    ['EmailIdentity missing', { ...GATE, EmailIdentity: undefined }, 'Property EmailIdentity must be a string, got nothing.'],
+    ['AssumeRoleArn a number', { ...GATE, AssumeRoleArn: 1 }, 'Property AssumeRoleArn must be a string, got number.'],
+    // Numbers come as strings: a list holding one, or a JSON number, is a template bug to name.
+    ['PollIntervalSeconds a list', { ...GATE, PollIntervalSeconds: ['60'] }, 'Property PollIntervalSeconds must be a string, got a list.'],
+    ['TimeoutSeconds a number', { ...GATE, TimeoutSeconds: 300 }, 'Property TimeoutSeconds must be a string, got number.'],
   ])('gate, %s', (_, raw, problem) => {
     expect(parseGateProperties(raw)).toBe(problem);
   });
@@ -50,6 +58,11 @@ describe('lists', () => {
   test('Conditions missing: quoted as null', () => {
     expect(parseGateProperties({ ...GATE, Conditions: undefined }))
       .toBe('Property Conditions must be a non-empty list of IdentityVerified, SendingEnabled, DkimVerified, MailFromVerified, got null.');
+  });
+
+  test('Conditions empty: a gate waits for at least one', () => {
+    expect(parseGateProperties({ ...GATE, Conditions: [] }))
+      .toBe('Property Conditions must be a non-empty list of IdentityVerified, SendingEnabled, DkimVerified, MailFromVerified, got [].');
   });
 
   test('Conditions of the wrong kind: the first 100 characters only', () => {
