@@ -44,6 +44,12 @@ describe('the reason, one per kind of failure', () => {
     ['a role whose trust policy refuses', new AssumeRoleFailed(stsError('AccessDenied', 'User is not authorized to perform: sts:AssumeRole', 'client', 403)), WITH_ROLE,
       `Could not assume role ${ROLE} to read "example.com" ${IN} (AccessDenied: User is not authorized to perform: sts:AssumeRole). `
       + 'The role\'s trust policy must allow the functions\' role (EmailIdentityLookupProvider.getOrCreate(stack).role), with the same external id if one is set.'],
+    ['a request STS refuses as invalid: no trust policy advice', new AssumeRoleFailed(stsError('ValidationError', '1 validation error detected: Value \'x\' at \'externalId\' failed to satisfy constraint', 'client', 400)), WITH_ROLE,
+      `Could not assume role ${ROLE} to read "example.com" ${IN} (ValidationError: 1 validation error detected: Value 'x' at 'externalId' failed to satisfy constraint). `
+      + 'STS refused the request: check that assumeRoleArn is a role ARN and externalId is 2 to 1,224 of the characters STS allows (letters, digits, +=,.@:/-).'],
+    ['STS refusing for another reason than trust or validity', new AssumeRoleFailed(stsError('RegionDisabledException', 'STS is not activated in this region for account:111111111111.', 'client', 403)), WITH_ROLE,
+      `Could not assume role ${ROLE} to read "example.com" ${IN} (RegionDisabledException: STS is not activated in this region for account:111111111111.). `
+      + 'STS refused the request: fix what it names, then deploy again.'],
     ['STS throttling, after retries', new RetriesExhausted(new AssumeRoleFailed(stsError('Throttling', 'Rate exceeded')), 4, 12_000), WITH_ROLE,
       `Could not assume role ${ROLE} to read "example.com" ${IN} after 4 attempts in 12 s (Throttling: Rate exceeded). STS kept failing: deploy again later.`],
     ['an answer of unexpected shape', new UnexpectedShape('DkimAttributes.Tokens is not a list'), WHERE,
