@@ -137,17 +137,18 @@ export class EmailIdentityDnsRecords extends Construct {
     const records = props.identity instanceof LookedUpEmailIdentity
       ? this.synthTimeRecords(props.identity, props)
       : this.deployTimeRecords(EmailIdentityLookup.of(props.identity, this), props);
-    this.recordList = records.map(([, record]) => asRoute53Record(record));
+    const named = records.map(([recordId, record]) => [recordId, asRoute53Record(record)] as const);
+    this.recordList = named.map(([, record]) => record);
     this.ttlSeconds = (props.ttl ?? DEFAULT_TTL).toSeconds();
 
     const zone = props.hostedZone;
     if (zone) {
       const ttl = String(this.ttlSeconds);
-      this.recordList.forEach((record, index) => {
-        claimRecord(this, zone, records[index][0], record);
+      named.forEach(([recordId, record]) => {
+        notCreatedTwice(this, zone, recordId, record);
         // CfnRecordSet takes deploy-time names and values as they are; the
         // record helpers would append the zone name to them.
-        new route53.CfnRecordSet(this, records[index][0], {
+        new route53.CfnRecordSet(this, recordId, {
           hostedZoneId: zone.hostedZoneId,
           name: record.name,
           type: record.type,
@@ -291,8 +292,6 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
  * found by what they are, Route53 record sets of the identity, by type.
  */
 function notPublishedByAwsCdkLib(scope: Construct, props: EmailIdentityDnsRecordsProps): void {
-  const isRecordSet = (child: IConstruct): child is route53.CfnRecordSet =>
-    CfnResource.isCfnResource(child) && child.cfnResourceType === route53.CfnRecordSet.CFN_RESOURCE_TYPE_NAME;
   const publishedTypes = new Set(props.identity.node.findAll().filter(isRecordSet).map((record) => record.type));
   const twice = [
     (props.dkim ?? true) && publishedTypes.has('CNAME') ? 'DKIM CNAMEs (set dkim: false)' : undefined,
@@ -307,28 +306,26 @@ function notPublishedByAwsCdkLib(scope: Construct, props: EmailIdentityDnsRecord
 /** The records' TTL unless `ttl` says otherwise. */
 const DEFAULT_TTL = Duration.minutes(30);
 
-/** Per stack, which records construct creates each record (zone, name and type). */
-const RECORD_OWNERS = new WeakMap<Stack, Map<string, string>>();
+/** A Route53 record set, found by its resource type. */
+function isRecordSet(construct: IConstruct): construct is route53.CfnRecordSet {
+  return CfnResource.isCfnResource(construct) && construct.cfnResourceType === route53.CfnRecordSet.CFN_RESOURCE_TYPE_NAME;
+}
 
 /**
  * Fails when another records construct of the stack already creates this
  * record in this zone: Route53 refuses the second at deploy time, after the
  * first was created. A lookup's attributes are the same tokens wherever the
  * stack uses them (one lookup per identity and stack), so the same identity
- * gives the same key.
+ * gives the same name.
  */
-function claimRecord(records: EmailIdentityDnsRecords, zone: route53.IHostedZone, id: string, record: DnsRecord): void {
-  const stack = Stack.of(records);
-  const owners = RECORD_OWNERS.get(stack) ?? new Map<string, string>();
-  RECORD_OWNERS.set(stack, owners);
-  const key = JSON.stringify([zone.hostedZoneId, record.name, record.type]);
-  const owner = owners.get(key);
-  if (owner !== undefined) {
+function notCreatedTwice(records: EmailIdentityDnsRecords, zone: route53.IHostedZone, id: string, record: DnsRecord): void {
+  const twin = Stack.of(records).node.findAll().filter(isRecordSet).find((other) => other.node.scope instanceof EmailIdentityDnsRecords
+    && other.node.scope !== records && other.hostedZoneId === zone.hostedZoneId && other.name === record.name && other.type === record.type);
+  if (twin) {
     const name = Token.isUnresolved(record.name) ? `(${id})` : record.name;
-    throw new Error(`${records.node.path}: ${owner} already creates the ${record.type} record ${name} in hosted zone ${zone.node.path}, `
+    throw new Error(`${records.node.path}: ${twin.node.scope!.node.path} already creates the ${record.type} record ${name} in hosted zone ${zone.node.path}, `
       + 'and Route53 would refuse the second at deploy time. Create an identity\'s records once per zone: one EmailIdentityDnsRecords with every option.');
   }
-  owners.set(key, records.node.path);
 }
 
 function dmarcOf(domain: string, props: EmailIdentityDnsRecordsProps): RecordWithId[] {
