@@ -5,7 +5,7 @@ import { awscdk, javascript, JsonFile } from 'projen';
  * available, in every region; never a preview (aws-cdk-lib 2.278 lists
  * nodejs26.x, a public preview). Moving to a newer runtime is this constant;
  * the functions' cdk-nag AwsSolutions-L1 suppression states the runtime they
- * are given (src/provider/lookup-provider.ts).
+ * are given (src/email-identity-functions.ts).
  */
 const LAMBDA_RUNTIME = awscdk.LambdaRuntime.NODEJS_24_X;
 
@@ -162,7 +162,7 @@ const handlerBundling: Omit<javascript.AddBundleOptions, 'target' | 'platform'> 
 };
 new awscdk.LambdaFunction(project, {
   entrypoint: 'src/handler/lookup.lambda.ts',
-  constructFile: 'src/provider/lookup-function.ts',
+  constructFile: 'src/private/lookup-function.ts',
   constructName: 'LookupFunction',
   runtime: LAMBDA_RUNTIME,
   // SDK v3 reuses connections by itself; the variable only mattered to SDK v2.
@@ -175,7 +175,7 @@ new awscdk.LambdaFunction(project, {
 // over to a fresh invocation. Only stacks with gates deploy it.
 new awscdk.LambdaFunction(project, {
   entrypoint: 'src/handler/gate.lambda.ts',
-  constructFile: 'src/provider/gate-function.ts',
+  constructFile: 'src/private/gate-function.ts',
   constructName: 'GateFunction',
   runtime: LAMBDA_RUNTIME,
   awsSdkConnectionReuse: false,
@@ -318,7 +318,7 @@ const MUTATED_MODULES = [
   'src/looked-up-email-identity.ts',
   // IAM policy building: the lookup functions' identity policies, and the
   // cross-account reader role's policy and trust.
-  'src/provider/identity-policies.ts',
+  'src/private/identity-policies.ts',
   'src/email-identity-reader-role.ts',
 ];
 // The tests that exercise those modules, run in-process on the peer-floor

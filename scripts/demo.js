@@ -54,7 +54,7 @@ function inputProblem(identity, region, regionSource) {
   loadTypeScript();
   const { emailIdentityProblem } = require('../src/shared/identity-name');
   const { regionProblem } = require('../src/shared/validation');
-  const { unknownRegionProblem } = require('../src/region-facts');
+  const { unknownRegionProblem } = require('../src/private/region-facts');
   const identityIssue = emailIdentityProblem(identity);
   if (identityIssue) return `--identity: ${identityIssue}`;
   const regionIssue = regionProblem(region) ?? unknownRegionProblem(region);

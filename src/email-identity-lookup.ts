@@ -1,21 +1,21 @@
 import { Duration, Fn, Lazy, Stack, Stage, Token, type CfnResource, type IResolvable } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IConstruct } from 'constructs';
-import { EmailIdentityBase } from './email-identity-base';
+import { EmailIdentityBase } from './private/email-identity-base';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
-import { checkLocation, createdIdentityLocation, regionSeenFrom, waitForCreatedIdentity } from './identity-location';
+import { checkLocation, createdIdentityLocation, regionSeenFrom, waitForCreatedIdentity } from './private/identity-location';
 import { LookedUpEmailIdentity, type EmailIdentityFromLookupOptions } from './looked-up-email-identity';
-import { customResource } from './provider/custom-resource';
-import { identityArn } from './provider/identity-arn';
-import { EmailIdentityLookupProvider } from './provider/lookup-provider';
-import { throughReaderRole } from './reader-role-access';
-import { partitionOf } from './region-facts';
+import { customResource } from './private/custom-resource';
+import { identityArn } from './private/identity-arn';
+import { EmailIdentityFunctions } from './email-identity-functions';
+import { throughReaderRole } from './private/reader-role-access';
+import { partitionOf } from './private/region-facts';
 import type { AttributeName } from './shared/attributes';
 import { asciiDomain } from './shared/identity-name';
 import { dkimCnameRecord, type SesDnsRecord } from './shared/ses-dns';
 import { LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS } from './shared/time-budgets';
 import { LOOKUP_RESOURCE_TYPE, type IdentityLocation, type LookupProperties, type Requirement } from './shared/wire';
-import { StackLocalAttribute, type ReaderIn } from './stack-local-attribute';
+import { StackLocalAttribute, type ReaderIn } from './private/stack-local-attribute';
 
 /**
  * Properties of an `EmailIdentityLookup`, the deploy-time lookup;
@@ -57,7 +57,7 @@ export interface EmailIdentityLookupProps {
    * identity with, for an identity that lives in another account. For a role
    * of this app, use `readerRole`. The stack's functions may assume the roles
    * its lookups and gates name, and no other; this role must trust their
-   * role (`EmailIdentityLookupProvider.getOrCreate(stack).role`, whose name is known
+   * role (`EmailIdentityFunctions.getOrCreate(stack).role`, whose name is known
    * before deployment) and may call `ses:GetEmailIdentity` on the identity.
    *
    * @default - the identity is in the stack's account, or `readerRole`'s
@@ -341,7 +341,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     this.props = props;
     const location = throughReaderRole(this, locationOf(props), props.readerRole);
     checkLocation(this, location);
-    const provider = EmailIdentityLookupProvider.getOrCreate(this);
+    const provider = EmailIdentityFunctions.getOrCreate(this);
     provider._grantRead(location);
 
     const arn = identityArn(this.stack, location);
@@ -356,7 +356,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
       Requirements: Lazy.list({ produce: () => [...this.requirements] }, { omitEmpty: true }) as Requirement[],
     };
     // The handler answers well before the function's timeout; the margin is the backstop.
-    const serviceTimeout = EmailIdentityLookupProvider.FUNCTION_TIMEOUT.plus(Duration.seconds(LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS));
+    const serviceTimeout = EmailIdentityFunctions.FUNCTION_TIMEOUT.plus(Duration.seconds(LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS));
     this.resource = customResource(this, LOOKUP_RESOURCE_TYPE, provider._lookupServiceToken(), serviceTimeout, properties);
 
     this.identityType = this.attribute('IdentityType');

@@ -2,10 +2,10 @@ import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
-import { iamResourceName, identityArn } from './provider/identity-arn';
-import { POLICY_OVERHEAD } from './provider/identity-policies';
-import { LOOKUP_ROLE_PREFIX, readerRoleName } from './provider/role-names';
-import type { ReaderRoleAccess } from './reader-role-access';
+import { iamResourceName, identityArn } from './private/identity-arn';
+import { POLICY_OVERHEAD } from './private/identity-policies';
+import { LOOKUP_ROLE_PREFIX, readerRoleName } from './private/role-names';
+import type { ReaderRoleAccess } from './private/reader-role-access';
 import { emailIdentityProblem, identitySpellings } from './shared/identity-name';
 import { externalIdProblem, regionProblem } from './shared/validation';
 
@@ -27,7 +27,7 @@ export interface EmailIdentityReaderRoleProps {
    * The accounts whose lookup functions may assume the role: 12-digit
    * account ids, known at synth time. Within each, only the role of the
    * lookup functions (`SesIdentityLookup-*`, see
-   * `EmailIdentityLookupProvider.role`) is let in.
+   * `EmailIdentityFunctions.role`) is let in.
    */
   readonly trustedAccounts: string[];
 

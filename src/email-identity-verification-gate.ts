@@ -3,9 +3,9 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { EmailIdentityLookup } from './email-identity-lookup';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
-import { checkLocation, waitForCreatedIdentity } from './identity-location';
-import { customResource } from './provider/custom-resource';
-import { EmailIdentityLookupProvider } from './provider/lookup-provider';
+import { checkLocation, waitForCreatedIdentity } from './private/identity-location';
+import { customResource } from './private/custom-resource';
+import { EmailIdentityFunctions } from './email-identity-functions';
 import { GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
 import { GATE_RESOURCE_TYPE, type GateCondition, type GateData, type GateProperties } from './shared/wire';
 
@@ -110,7 +110,7 @@ export class EmailIdentityVerificationGate extends Construct {
     // The identity as read from this stack: no export crosses stacks, and no
     // lookup is needed; a lookup in this stack has already checked and granted it.
     const identity = props.identity;
-    const provider = EmailIdentityLookupProvider.getOrCreate(this);
+    const provider = EmailIdentityFunctions.getOrCreate(this);
     const location = EmailIdentityLookup._locationIn(identity, this, props.readerRole);
     if (!(identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this))) {
       checkLocation(this, location);

@@ -3,4 +3,4 @@ export * from './looked-up-email-identity';
 export * from './email-identity-dns-records';
 export * from './email-identity-verification-gate';
 export * from './email-identity-reader-role';
-export * from './provider/lookup-provider';
+export * from './email-identity-functions';

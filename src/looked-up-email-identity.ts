@@ -2,9 +2,9 @@ import { Annotations, ContextProvider, Stack, Token, type GetContextValueOptions
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import type { Construct } from 'constructs';
-import { EmailIdentityBase } from './email-identity-base';
-import { checkLocation } from './identity-location';
-import { identityArn } from './provider/identity-arn';
+import { EmailIdentityBase } from './private/email-identity-base';
+import { checkLocation } from './private/identity-location';
+import { identityArn } from './private/identity-arn';
 
 /**
  * Options of `EmailIdentityLookup.fromLookup`, the synth-time lookup; the

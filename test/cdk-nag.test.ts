@@ -5,7 +5,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildCrossAccountApp } from '../examples/cross-account-app';
-import { EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityLookupProvider, EmailIdentityReaderRole, EmailIdentityVerificationGate } from '../src';
+import { EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityFunctions, EmailIdentityReaderRole, EmailIdentityVerificationGate } from '../src';
 
 /**
  * The AwsSolutions pack over a whole app. `validateScope` runs the same rules
@@ -100,7 +100,7 @@ test('the same checks find what they should: AwsCustomResource\'s managed policy
 test('opting in to read every identity is a wildcard, and the pack says so', () => {
   const app = new App();
   const stack = newStack(app);
-  EmailIdentityLookupProvider.configure(stack, { readAllIdentities: true });
+  EmailIdentityFunctions.configure(stack, { readAllIdentities: true });
   new EmailIdentityLookup(stack, 'Domain', { emailIdentity: 'example.com' });
 
   expect(findings(app)).toEqual(['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:*:123456789012:identity/*]']);

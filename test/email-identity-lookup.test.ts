@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { DEPLOY_ENV, TemplateResolver, type CfnTemplate } from '../local/template-resolver';
-import { EmailIdentityLookup, EmailIdentityLookupProvider, EmailIdentityVerificationGate } from '../src';
+import { EmailIdentityLookup, EmailIdentityFunctions, EmailIdentityVerificationGate } from '../src';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../src/shared/attributes';
 import { LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
@@ -268,7 +268,7 @@ describe('EmailIdentityLookup', () => {
 
   test('readAllIdentities trades the list of identities for one account-wide statement', () => {
     const stack = newStack();
-    EmailIdentityLookupProvider.configure(stack, { readAllIdentities: true });
+    EmailIdentityFunctions.configure(stack, { readAllIdentities: true });
     new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     const template = Template.fromStack(stack);
@@ -286,7 +286,7 @@ describe('EmailIdentityLookup', () => {
 
   test('the log retention can be configured', () => {
     const stack = newStack();
-    EmailIdentityLookupProvider.configure(stack, { logRetention: logs.RetentionDays.ONE_YEAR });
+    EmailIdentityFunctions.configure(stack, { logRetention: logs.RetentionDays.ONE_YEAR });
     new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
 
     Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
@@ -298,7 +298,7 @@ describe('EmailIdentityLookup', () => {
     Template.fromStack(removed).hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
 
     const kept = newStack();
-    EmailIdentityLookupProvider.configure(kept, { logRemovalPolicy: RemovalPolicy.RETAIN });
+    EmailIdentityFunctions.configure(kept, { logRemovalPolicy: RemovalPolicy.RETAIN });
     new EmailIdentityLookup(kept, 'Identity', { emailIdentity: 'example.com' });
     Template.fromStack(kept).hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
@@ -306,7 +306,7 @@ describe('EmailIdentityLookup', () => {
   test('the provider is configured once, before the first lookup', () => {
     const stack = newStack();
     new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
-    expect(() => EmailIdentityLookupProvider.configure(stack, {})).toThrow(/^Stack\/SesIdentityLookup: the stack's SES email identity lookup provider already exists: configure it once, before the stack's first EmailIdentityLookup, EmailIdentityVerificationGate or EmailIdentityDnsRecords/);
+    expect(() => EmailIdentityFunctions.configure(stack, {})).toThrow(/^Stack\/SesIdentityLookup: the stack's SES email identity lookup provider already exists: configure it once, before the stack's first EmailIdentityLookup, EmailIdentityVerificationGate or EmailIdentityDnsRecords/);
   });
 
   test('many lookups in a stack share one function and one role', () => {
@@ -462,7 +462,7 @@ describe('EmailIdentityLookup', () => {
   test('the provider\'s role is exposed, for trust policies in other accounts', () => {
     const stack = newStack();
     new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
-    const { role } = EmailIdentityLookupProvider.getOrCreate(stack);
+    const { role } = EmailIdentityFunctions.getOrCreate(stack);
 
     const [roleId] = Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role'));
     expect(stack.resolve(role.roleArn)).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });

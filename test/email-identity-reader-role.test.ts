@@ -8,12 +8,12 @@ import { buildCrossAccountApp, DNS_ENV, EXTERNAL_ID, SENDING_ENV } from '../exam
 import {
   EmailIdentityDnsRecords,
   EmailIdentityLookup,
-  EmailIdentityLookupProvider,
+  EmailIdentityFunctions,
   EmailIdentityReaderRole,
   EmailIdentityVerificationGate,
   type EmailIdentityReaderRoleProps,
 } from '../src';
-import { POLICY_OVERHEAD } from '../src/provider/identity-policies';
+import { POLICY_OVERHEAD } from '../src/private/identity-policies';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
 const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
@@ -244,9 +244,9 @@ describe('the lookup functions\' role name', () => {
     expect(role.Properties.RoleName).toBeUndefined();
   });
 
-  test('EmailIdentityLookupProvider.role is that role', () => {
+  test('EmailIdentityFunctions.role is that role', () => {
     const stack = new Stack(new App(), 'Dns', { env: DNS_ENV });
-    const role = EmailIdentityLookupProvider.getOrCreate(stack).role.node.defaultChild as iam.CfnRole;
+    const role = EmailIdentityFunctions.getOrCreate(stack).role.node.defaultChild as iam.CfnRole;
     expect(role.roleName).toBe('SesIdentityLookup-eu-west-1-Dns');
   });
 });

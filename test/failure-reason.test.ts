@@ -43,7 +43,7 @@ describe('the reason, one per kind of failure', () => {
       `SES rejected "example.com" ${IN} as an email identity name (BadRequestException: Invalid identity.). Pass a domain or email address.`],
     ['a role whose trust policy refuses', new AssumeRoleFailed(stsError('AccessDenied', 'User is not authorized to perform: sts:AssumeRole', 'client', 403)), WITH_ROLE,
       `Could not assume role ${ROLE} to read "example.com" ${IN} (AccessDenied: User is not authorized to perform: sts:AssumeRole). `
-      + 'The role\'s trust policy must allow the functions\' role (EmailIdentityLookupProvider.getOrCreate(stack).role), with the same external id if one is set.'],
+      + 'The role\'s trust policy must allow the functions\' role (EmailIdentityFunctions.getOrCreate(stack).role), with the same external id if one is set.'],
     ['a request STS refuses as invalid: no trust policy advice', new AssumeRoleFailed(stsError('ValidationError', '1 validation error detected: Value \'x\' at \'externalId\' failed to satisfy constraint', 'client', 400)), WITH_ROLE,
       `Could not assume role ${ROLE} to read "example.com" ${IN} (ValidationError: 1 validation error detected: Value 'x' at 'externalId' failed to satisfy constraint). `
       + 'STS refused the request: check that assumeRoleArn is a role ARN and externalId is 2 to 1,224 of the characters STS allows (letters, digits, +=,.@:/-).'],

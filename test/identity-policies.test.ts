@@ -1,5 +1,5 @@
 /**
- * The lookup functions' identity policies (src/provider/identity-policies.ts):
+ * The lookup functions' identity policies (src/private/identity-policies.ts):
  * which ARNs they grant once deployed, how the template writes them (compact
  * `${P}name` entries for the stack's own region), and how many
  * ARNs a managed policy takes before the next one starts.

@@ -162,7 +162,7 @@ describe('another account, through AssumeRoleArn', () => {
     expect(body.Reason).toBe(
       `Could not assume role ${roleArn} to read "${DOMAIN}" in account ${OTHER_ACCOUNT}, region ${TEST_REGION}`
       + ` (AccessDenied: User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}).`
-      + " The role's trust policy must allow the functions' role (EmailIdentityLookupProvider.getOrCreate(stack).role),"
+      + " The role's trust policy must allow the functions' role (EmailIdentityFunctions.getOrCreate(stack).role),"
       + ' with the same external id if one is set.',
     );
     // A permanent denial: asked once, never retried, and SES never called.

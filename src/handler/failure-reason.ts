@@ -50,7 +50,7 @@ export function failureReason(
       const advice = kind === 'throttling' || kind === 'fault'
         ? 'STS kept failing: deploy again later.'
         : kind === 'accessDenied'
-          ? "The role's trust policy must allow the functions' role (EmailIdentityLookupProvider.getOrCreate(stack).role), with the same external id if one is set."
+          ? "The role's trust policy must allow the functions' role (EmailIdentityFunctions.getOrCreate(stack).role), with the same external id if one is set."
           // Refused for another reason than trust: no trust policy can fix it.
           : error instanceof AssumeRoleFailed && errorName(error.cause) === 'ValidationError'
             ? 'STS refused the request: check that assumeRoleArn is a role ARN and externalId is 2 to 1,224 of the characters STS allows (letters, digits, +=,.@:/-).'

@@ -3,19 +3,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
-import { GateFunction } from './gate-function';
-import { identityArn } from './identity-arn';
-import { IdentityPolicies } from './identity-policies';
-import { LookupFunction } from './lookup-function';
-import { lookupRoleName } from './role-names';
-import { identitySpellings } from '../shared/identity-name';
-import { FUNCTION_TIMEOUT_SECONDS } from '../shared/time-budgets';
-import type { IdentityLocation } from '../shared/wire';
+import { GateFunction } from './private/gate-function';
+import { identityArn } from './private/identity-arn';
+import { IdentityPolicies } from './private/identity-policies';
+import { LookupFunction } from './private/lookup-function';
+import { lookupRoleName } from './private/role-names';
+import { identitySpellings } from './shared/identity-name';
+import { FUNCTION_TIMEOUT_SECONDS } from './shared/time-budgets';
+import type { IdentityLocation } from './shared/wire';
 
 /**
  * Options for the Lambda functions that serve a stack's lookups and gates.
  */
-export interface EmailIdentityLookupProviderProps {
+export interface EmailIdentityFunctionsProps {
   /**
    * How long the functions' logs are kept.
    *
@@ -70,10 +70,10 @@ export interface EmailIdentityLookupProviderProps {
  * configure it before that:
  *
  * @example
- * EmailIdentityLookupProvider.configure(this, { logRetention: logs.RetentionDays.ONE_YEAR });
+ * EmailIdentityFunctions.configure(this, { logRetention: logs.RetentionDays.ONE_YEAR });
  * new EmailIdentityLookup(this, 'Identity', { emailIdentity: 'example.com' });
  */
-export class EmailIdentityLookupProvider extends Construct {
+export class EmailIdentityFunctions extends Construct {
   /**
    * The timeout of both functions, Lambda's longest; the handlers answer
    * CloudFormation before it. A stack that creates hundreds of lookups at
@@ -87,29 +87,29 @@ export class EmailIdentityLookupProvider extends Construct {
    *
    * Call it before the stack's first lookup, and once per stack.
    */
-  public static configure(scope: Construct, props: EmailIdentityLookupProviderProps = {}): EmailIdentityLookupProvider {
+  public static configure(scope: Construct, props: EmailIdentityFunctionsProps = {}): EmailIdentityFunctions {
     const stack = Stack.of(scope);
     if (stack.node.tryFindChild(PROVIDER_ID)) {
       throw new Error(`${stack.node.path}/${PROVIDER_ID}: the stack's SES email identity lookup provider already exists: configure it once, before the stack's first `
         + 'EmailIdentityLookup, EmailIdentityVerificationGate or EmailIdentityDnsRecords (each creates it with default options).');
     }
-    return new EmailIdentityLookupProvider(stack, PROVIDER_ID, props);
+    return new EmailIdentityFunctions(stack, PROVIDER_ID, props);
   }
 
   /**
    * The stack's provider: the one `configure` created, or a new one with
    * default options.
    */
-  public static getOrCreate(scope: IConstruct): EmailIdentityLookupProvider {
+  public static getOrCreate(scope: IConstruct): EmailIdentityFunctions {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(PROVIDER_ID);
-    if (existing instanceof EmailIdentityLookupProvider) {
+    if (existing instanceof EmailIdentityFunctions) {
       return existing;
     }
     if (existing) {
       throw new Error(`The construct id "${PROVIDER_ID}" in stack ${stack.node.path} is reserved for the SES email identity lookup provider.`);
     }
-    return new EmailIdentityLookupProvider(stack, PROVIDER_ID, {});
+    return new EmailIdentityFunctions(stack, PROVIDER_ID, {});
   }
 
   /**
@@ -128,7 +128,7 @@ export class EmailIdentityLookupProvider extends Construct {
   private gate?: GateFunctionAccess;
   private lookupFunction?: lambda.Function;
 
-  private constructor(scope: Stack, id: string, props: EmailIdentityLookupProviderProps) {
+  private constructor(scope: Stack, id: string, props: EmailIdentityFunctionsProps) {
     super(scope, id);
 
     // An explicit role and log group rather than the managed
@@ -207,7 +207,7 @@ export class EmailIdentityLookupProvider extends Construct {
     const fn = new type(this, id, {
       role: this.role,
       logGroup: this.logGroup,
-      timeout: EmailIdentityLookupProvider.FUNCTION_TIMEOUT,
+      timeout: EmailIdentityFunctions.FUNCTION_TIMEOUT,
       memorySize: FUNCTION_MEMORY_MB,
       description,
     });

@@ -8,10 +8,10 @@
 import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { IConstruct } from 'constructs';
-import type { EmailIdentityReaderRole } from './email-identity-reader-role';
+import type { EmailIdentityReaderRole } from '../email-identity-reader-role';
 import { partitionOf, unknownRegionProblem } from './region-facts';
-import { locationProblem } from './shared/validation';
-import type { IdentityLocation } from './shared/wire';
+import { locationProblem } from '../shared/validation';
+import type { IdentityLocation } from '../shared/wire';
 
 /**
  * Checks a location's literal values, naming `scope` in the error: the input

@@ -5,7 +5,7 @@
  * so that imports run one way.
  */
 import type { IConstruct } from 'constructs';
-import type { IdentityLocation } from './shared/wire';
+import type { IdentityLocation } from '../shared/wire';
 
 /** What a lookup through a reader role tells its handler. */
 export interface ReaderRoleAccess {
