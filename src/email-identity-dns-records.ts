@@ -4,6 +4,7 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct, type IConstruct } from 'constructs';
 import { EmailIdentityLookup } from './email-identity-lookup';
 import { DkimSigningKind, LookedUpEmailIdentity } from './looked-up-email-identity';
+import { fail, requireProps } from './private/errors';
 import { asciiDomain, emailAddressProblem, quoted } from './shared/identity-name';
 import { dmarcRecord, mailFromRecords, RECORDS_PROBLEM, type SesDnsRecord } from './shared/ses-dns';
 
@@ -132,6 +133,7 @@ export class EmailIdentityDnsRecords extends Construct {
 
   constructor(scope: Construct, id: string, props: EmailIdentityDnsRecordsProps) {
     super(scope, id);
+    requireProps(this, 'EmailIdentityDnsRecords', props, { identity: 'the domain identity whose records to publish' });
 
     notPublishedByAwsCdkLib(this, props);
     const records = props.identity instanceof LookedUpEmailIdentity
@@ -182,9 +184,9 @@ export class EmailIdentityDnsRecords extends Construct {
    */
   private synthTimeRecords(identity: LookedUpEmailIdentity, props: EmailIdentityDnsRecordsProps): RecordWithId[] {
     const domain = this.domainOf(identity.emailIdentityName, props);
-    const fail = (problem: string) => {
+    const refuse = (problem: string) => {
       if (!identity._pending) {
-        throw new Error(`${this.node.path}: ${problem}`);
+        fail(this, problem);
       }
     };
     const records: RecordWithId[] = [];
@@ -194,17 +196,17 @@ export class EmailIdentityDnsRecords extends Construct {
           records.push(...dkimWithIds(identity.dkimRecords.map(({ name, value }): SesDnsRecord => ({ name, type: 'CNAME', value }))));
           break;
         case DkimSigningKind.BYODKIM:
-          fail(RECORDS_PROBLEM.byodkim(identity.emailIdentityName, domain, undefined));
+          refuse(RECORDS_PROBLEM.byodkim(identity.emailIdentityName, domain, undefined));
           break;
         case DkimSigningKind.NONE:
-          fail(RECORDS_PROBLEM.notEasyDkim(identity.emailIdentityName, 0, undefined));
+          refuse(RECORDS_PROBLEM.notEasyDkim(identity.emailIdentityName, 0, undefined));
           break;
       }
     }
     if (identity.mailFromDomain && props.mailFrom !== false) {
       records.push(...mailFromWithIds(identity.mailFromDomain, identity.identityRegion));
     } else if (props.mailFrom) {
-      fail(RECORDS_PROBLEM.noMailFrom(identity.emailIdentityName));
+      refuse(RECORDS_PROBLEM.noMailFrom(identity.emailIdentityName));
     }
     return records.concat(dmarcOf(domain, props));
   }
@@ -242,12 +244,9 @@ export class EmailIdentityDnsRecords extends Construct {
 }
 
 function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecordsProps): void {
-  const fail = (problem: string) => {
-    throw new Error(`${scope.node.path}: ${problem}`);
-  };
   const reportEmail = props.dmarcReportEmail;
   if (reportEmail !== undefined && !props.dmarcPolicy) {
-    fail(`dmarcReportEmail ${quoted(reportEmail)} is only used with dmarcPolicy; set both or neither.`);
+    fail(scope, `dmarcReportEmail ${quoted(reportEmail)} is only used with dmarcPolicy; set both or neither.`);
   }
   if (reportEmail !== undefined && !Token.isUnresolved(reportEmail)) {
     // DMARC separates tags with ";" and URIs with ",", and "!" starts a size limit; a TXT
@@ -264,14 +263,14 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
         ? `dmarcReportEmail ${quoted(reportEmail)} cannot be a DMARC report address: it must be printable ASCII without '"' or "\\" (write an internationalized domain in its xn-- form).`
         : undefined);
     if (problem) {
-      fail(problem);
+      fail(scope, problem);
     }
   }
   if (Token.isUnresolved(domain)) {
     return;
   }
   if (domain.includes('@')) {
-    fail(RECORDS_PROBLEM.emailAddress(domain));
+    fail(scope, RECORDS_PROBLEM.emailAddress(domain));
   }
   const zoneName = knownZoneName(props.hostedZone)?.replace(/\.$/, '');
   if (!zoneName || Token.isUnresolved(zoneName)) {
@@ -281,7 +280,7 @@ function validate(scope: Construct, domain: string, props: EmailIdentityDnsRecor
   const domainName = asciiDomain(domain);
   const zone = asciiDomain(zoneName);
   if (domainName !== zone && !domainName.endsWith(`.${zone}`)) {
-    fail(`the identity ${JSON.stringify(domain)} is not inside the hosted zone ${JSON.stringify(zoneName)}: its records cannot go there.`);
+    fail(scope, `the identity ${JSON.stringify(domain)} is not inside the hosted zone ${JSON.stringify(zoneName)}: its records cannot go there.`);
   }
 }
 
@@ -298,7 +297,7 @@ function notPublishedByAwsCdkLib(scope: Construct, props: EmailIdentityDnsRecord
     props.mailFrom && publishedTypes.has('MX') ? 'MAIL FROM records (leave mailFrom unset)' : undefined,
   ].filter(Boolean);
   if (twice.length > 0) {
-    throw new Error(`${scope.node.path}: ${props.identity.node.path} publishes its own ${twice.join(' and ')}: aws-cdk-lib's EmailIdentity `
+    fail(scope, `${props.identity.node.path} publishes its own ${twice.join(' and ')}: aws-cdk-lib's EmailIdentity `
       + 'creates them for Identity.publicHostedZone(), and the same records twice fail the deployment. Or create the identity with Identity.domain().');
   }
 }
@@ -323,7 +322,7 @@ function notCreatedTwice(records: EmailIdentityDnsRecords, zone: route53.IHosted
     && other.node.scope !== records && other.hostedZoneId === zone.hostedZoneId && other.name === record.name && other.type === record.type);
   if (twin) {
     const name = Token.isUnresolved(record.name) ? `(${id})` : record.name;
-    throw new Error(`${records.node.path}: ${twin.node.scope!.node.path} already creates the ${record.type} record ${name} in hosted zone ${zone.node.path}, `
+    fail(records, `${twin.node.scope!.node.path} already creates the ${record.type} record ${name} in hosted zone ${zone.node.path}, `
       + 'and Route53 would refuse the second at deploy time. Create an identity\'s records once per zone: one EmailIdentityDnsRecords with every option.');
   }
 }
@@ -368,14 +367,14 @@ function asRoute53Record(record: SesDnsRecord): DnsRecord {
   return { name: `${record.name}.`, type: record.type, value: record.type === 'TXT' ? txtStrings(record.value) : record.value };
 }
 
+/** The longest character string in a TXT record. */
+const TXT_STRING_MAX = 255;
+
 /**
  * TXT text as quoted strings of at most 255 characters each, as Route53 and
  * zone files take it: a longer DMARC record (a long report address) is split.
  * A deploy-time value is one string.
  */
-/** The longest character string in a TXT record. */
-const TXT_STRING_MAX = 255;
-
 function txtStrings(text: string): string {
   if (Token.isUnresolved(text)) {
     return `"${text}"`;

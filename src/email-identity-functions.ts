@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import { fail } from './private/errors';
 import { GateFunction } from './private/gate-function';
 import { identityArn } from './private/identity-arn';
 import { IdentityPolicies } from './private/identity-policies';
@@ -89,9 +90,10 @@ export class EmailIdentityFunctions extends Construct {
    */
   public static configure(scope: Construct, props: EmailIdentityFunctionsProps = {}): EmailIdentityFunctions {
     const stack = Stack.of(scope);
-    if (stack.node.tryFindChild(PROVIDER_ID)) {
-      throw new Error(`${stack.node.path}/${PROVIDER_ID}: the stack's SES email identity lookup provider already exists: configure it once, before the stack's first `
-        + 'EmailIdentityLookup, EmailIdentityVerificationGate or EmailIdentityDnsRecords (each creates it with default options).');
+    const existing = stack.node.tryFindChild(PROVIDER_ID);
+    if (existing) {
+      fail(existing, 'the stack\'s EmailIdentityFunctions already exist: configure them once, before the stack\'s first '
+        + 'EmailIdentityLookup, EmailIdentityVerificationGate or EmailIdentityDnsRecords (each creates them with default options).');
     }
     return new EmailIdentityFunctions(stack, PROVIDER_ID, props);
   }
@@ -107,7 +109,7 @@ export class EmailIdentityFunctions extends Construct {
       return existing;
     }
     if (existing) {
-      throw new Error(`The construct id "${PROVIDER_ID}" in stack ${stack.node.path} is reserved for the SES email identity lookup provider.`);
+      fail(existing, `the construct id "${PROVIDER_ID}" in stack ${stack.node.path} is reserved for the stack's EmailIdentityFunctions: give this construct another id.`);
     }
     return new EmailIdentityFunctions(stack, PROVIDER_ID, {});
   }

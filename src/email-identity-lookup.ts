@@ -1,21 +1,22 @@
 import { Duration, Fn, Lazy, Stack, Stage, Token, type CfnResource, type IResolvable } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IConstruct } from 'constructs';
-import { EmailIdentityBase } from './private/email-identity-base';
+import { EmailIdentityFunctions } from './email-identity-functions';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
-import { checkLocation, createdIdentityLocation, regionSeenFrom, waitForCreatedIdentity } from './private/identity-location';
 import { LookedUpEmailIdentity, type EmailIdentityFromLookupOptions } from './looked-up-email-identity';
 import { customResource } from './private/custom-resource';
+import { EmailIdentityBase } from './private/email-identity-base';
+import { fail, requireProps } from './private/errors';
 import { identityArn } from './private/identity-arn';
-import { EmailIdentityFunctions } from './email-identity-functions';
+import { checkLocation, createdIdentityLocation, IDENTITY_REQUIRED, regionSeenFrom, waitForCreatedIdentity } from './private/identity-location';
 import { throughReaderRole } from './private/reader-role-access';
 import { partitionOf } from './private/region-facts';
+import { StackLocalAttribute, type ReaderIn } from './private/stack-local-attribute';
 import type { AttributeName } from './shared/attributes';
 import { asciiDomain } from './shared/identity-name';
 import { dkimCnameRecord, type SesDnsRecord } from './shared/ses-dns';
 import { LOOKUP_SERVICE_TIMEOUT_MARGIN_SECONDS } from './shared/time-budgets';
 import { LOOKUP_RESOURCE_TYPE, type IdentityLocation, type LookupProperties, type Requirement } from './shared/wire';
-import { StackLocalAttribute, type ReaderIn } from './private/stack-local-attribute';
 
 /**
  * Properties of an `EmailIdentityLookup`, the deploy-time lookup;
@@ -204,7 +205,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     if (existing instanceof EmailIdentityLookup && existing.copyOf === identity) {
       return existing;
     }
-    throw new Error(`${existing.node.path}: the construct id "${id}" in stack ${stack.node.path} is where this library keeps its lookup of ${identity.node.path}; give that construct another id.`);
+    fail(existing, `the construct id "${id}" in stack ${stack.node.path} is where this library keeps its lookup of ${identity.node.path}; give that construct another id.`);
   }
 
   /**
@@ -338,7 +339,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
 
   constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
     super(scope, id);
-    this.props = props;
+    this.props = requireProps(this, 'EmailIdentityLookup', props, IDENTITY_REQUIRED);
     const location = throughReaderRole(this, locationOf(props), props.readerRole);
     checkLocation(this, location);
     const provider = EmailIdentityFunctions.getOrCreate(this);
@@ -469,7 +470,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   private propsIn(stack: Stack, readerRole?: EmailIdentityReaderRole): EmailIdentityLookupProps {
     const own = this.props.readerRole;
     if (readerRole && readerRole !== own && (own || this.props.assumeRoleArn || stack === this.stack)) {
-      throw new Error(`${this.node.path}: a readerRole (${readerRole.node.path}) reads it from stack ${stack.node.path}, but the lookup reads it `
+      fail(this, `a readerRole (${readerRole.node.path}) reads it from stack ${stack.node.path}, but the lookup reads it `
         + `${own ? `through ${own.node.path}` : this.props.assumeRoleArn ? 'through its assumeRoleArn' : `in its own account, ${this.identityAccount}`}: `
         + 'give both the same readerRole, or leave it out where the lookup has it.');
     }
@@ -479,7 +480,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
     const account = this.identityAccount;
     const role = own ?? readerRole;
     if (!role && !this.props.assumeRoleArn && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && stack.account !== account) {
-      throw new Error(`${this.node.path}: the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
+      fail(this, `the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
         + `give the lookup a readerRole (an EmailIdentityReaderRole in account ${account}), or an assumeRoleArn in account ${account}, to read it from there.`);
     }
     return { ...this.props, readerRole: role, region: this.props.region ?? regionSeenFrom(this.identityRegion, stack) };

@@ -1,11 +1,12 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
+import { fail, requireProps } from './private/errors';
 import { iamResourceName, identityArn } from './private/identity-arn';
 import { POLICY_OVERHEAD } from './private/identity-policies';
-import { LOOKUP_ROLE_PREFIX, readerRoleName } from './private/role-names';
 import type { ReaderRoleAccess } from './private/reader-role-access';
+import { LOOKUP_ROLE_PREFIX, readerRoleName } from './private/role-names';
 import { emailIdentityProblem, identitySpellings } from './shared/identity-name';
 import { externalIdProblem, regionProblem } from './shared/validation';
 
@@ -110,12 +111,10 @@ export class EmailIdentityReaderRole extends Construct {
 
   constructor(scope: Construct, id: string, props: EmailIdentityReaderRoleProps) {
     super(scope, id);
+    requireProps(this, 'EmailIdentityReaderRole', props, { trustedAccounts: 'the accounts whose lookups may assume the role' });
     const stack = Stack.of(this);
-    const fail = (problem: string): never => {
-      throw new Error(`${this.node.path}: ${problem}`);
-    };
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-      fail(`an EmailIdentityReaderRole needs a stack with an explicit account and region (env: { account, region }), and stack ${stack.node.path} `
+      fail(this, `an EmailIdentityReaderRole needs a stack with an explicit account and region (env: { account, region }), and stack ${stack.node.path} `
         + `has ${Token.isUnresolved(stack.account) ? 'no account' : 'no region'} known at synth time: lookups in other accounts write the role's ARN `
         + 'and the identities it reads into their own templates.');
     }
@@ -125,7 +124,11 @@ export class EmailIdentityReaderRole extends Construct {
     this.trustedAccounts = [...new Set(props.trustedAccounts)];
     this.regions = [...new Set(props.regions ?? [stack.region])];
     this.externalId = props.externalId;
-    validate(this.emailIdentities, this.trustedAccounts, this.regions, props).forEach(fail);
+    validate(this.emailIdentities, this.trustedAccounts, this.regions, props).forEach((problem) => fail(this, problem));
+    if (this.trustedAccounts.includes(this.account)) {
+      Annotations.of(this).addWarningV2('cdk-ses-identity-lookup:readerRoleTrustsOwnAccount', `trustedAccounts includes ${this.account}, this stack's own account: `
+        + 'a lookup or gate in that account reads its identities without a role, so it needs no readerRole. Leave the account out.');
+    }
 
     this.roleName = props.roleName ?? readerRoleName(stack);
     // A literal, where the region facts know the partition: lookups then check it, and read its account, at synth time.
@@ -138,7 +141,7 @@ export class EmailIdentityReaderRole extends Construct {
       : this.emailIdentities.flatMap((name) => identityArn(stack, { EmailIdentity: name, Region: region }).iamArns)));
     const policySize = this.regions.reduce((size, region) => size + names.reduce((sum, name) => sum + arnLength(region, name), 0), POLICY_OVERHEAD);
     if (policySize > INLINE_POLICY_BUDGET) {
-      fail(`${this.emailIdentities.length} identities in ${this.regions.length} region${this.regions.length === 1 ? '' : 's'} make a policy of about ${policySize} characters, `
+      fail(this, `${this.emailIdentities.length} identities in ${this.regions.length} region${this.regions.length === 1 ? '' : 's'} make a policy of about ${policySize} characters, `
         + `more than IAM's ${INLINE_POLICY_BUDGET} for a role: split them over more reader roles, or set readAllIdentities.`);
     }
 
@@ -174,31 +177,28 @@ export class EmailIdentityReaderRole extends Construct {
    */
   public _grantReadTo(scope: IConstruct, emailIdentity: string, region: string | undefined): ReaderRoleAccess {
     const stack = Stack.of(scope);
-    const fail = (problem: string): never => {
-      throw new Error(`${scope.node.path}: ${problem}`);
-    };
     const trusted = this.trustedAccounts.join(', ');
     if (Token.isUnresolved(stack.account)) {
-      fail(`a lookup through the reader role ${this.node.path} needs a stack with an explicit account, one of the role's trustedAccounts `
+      fail(scope, `a lookup through the reader role ${this.node.path} needs a stack with an explicit account, one of the role's trustedAccounts `
         + `(${trusted}); stack ${stack.node.path} has no account known at synth time.`);
     }
     if (!this.trustedAccounts.includes(stack.account)) {
-      fail(`stack ${stack.node.path} is in account ${stack.account}, which the reader role ${this.node.path} does not trust: `
+      fail(scope, `stack ${stack.node.path} is in account ${stack.account}, which the reader role ${this.node.path} does not trust: `
         + `add ${stack.account} to its trustedAccounts (${trusted}).`);
     }
     if (Token.isUnresolved(stack.stackName)) {
-      fail(`a lookup through the reader role ${this.node.path} needs a stack whose name is known at synth time (the role trusts the lookup `
+      fail(scope, `a lookup through the reader role ${this.node.path} needs a stack whose name is known at synth time (the role trusts the lookup `
         + `functions' role, named after its stack); stack ${stack.node.path} is a nested stack: put the lookup in a top-level stack.`);
     }
     const identityRegion = region ?? stack.region;
     if (Token.isUnresolved(identityRegion)) {
-      fail(`a lookup through the reader role ${this.node.path} needs the identity's region known at synth time: give it a region `
+      fail(scope, `a lookup through the reader role ${this.node.path} needs the identity's region known at synth time: give it a region `
         + `(one of ${this.regions.join(', ')}).`);
     }
     const coversName = this.readAllIdentities || Token.isUnresolved(emailIdentity) || this.emailIdentities.includes(emailIdentity);
     if (!coversName || !this.regions.includes(identityRegion)) {
       const covered = this.readAllIdentities ? 'every identity' : this.emailIdentities.join(', ');
-      fail(`the reader role ${this.node.path} does not cover emailIdentity ${JSON.stringify(emailIdentity)} in region ${identityRegion}: `
+      fail(scope, `the reader role ${this.node.path} does not cover emailIdentity ${JSON.stringify(emailIdentity)} in region ${identityRegion}: `
         + `it may read ${covered} in ${this.regions.join(', ')}. Add ${coversName ? `${identityRegion} to its regions` : 'the identity to its emailIdentities'}.`);
     }
     // Across stacks, aws-cdk-lib makes it an order of the stacks: the role exists before the lookup runs.

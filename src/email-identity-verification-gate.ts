@@ -1,11 +1,12 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { EmailIdentityFunctions } from './email-identity-functions';
 import { EmailIdentityLookup } from './email-identity-lookup';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
-import { checkLocation, waitForCreatedIdentity } from './private/identity-location';
 import { customResource } from './private/custom-resource';
-import { EmailIdentityFunctions } from './email-identity-functions';
+import { fail, requireProps } from './private/errors';
+import { checkLocation, waitForCreatedIdentity } from './private/identity-location';
 import { GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
 import { GATE_RESOURCE_TYPE, type GateCondition, type GateData, type GateProperties } from './shared/wire';
 
@@ -101,6 +102,7 @@ export class EmailIdentityVerificationGate extends Construct {
 
   constructor(scope: Construct, id: string, props: EmailIdentityVerificationGateProps) {
     super(scope, id);
+    requireProps(this, 'EmailIdentityVerificationGate', props, { identity: 'the identity to wait for: an EmailIdentityLookup, or any aws_ses.IEmailIdentity' });
 
     const pollInterval = props.pollInterval ?? DEFAULT_POLL_INTERVAL;
     const timeout = props.timeout ?? DEFAULT_TIMEOUT;
@@ -143,17 +145,14 @@ const DEFAULT_TIMEOUT = Duration.minutes(30);
 const DEFAULT_CONDITIONS = [VerificationCondition.IDENTITY_VERIFIED, VerificationCondition.SENDING_ENABLED];
 
 function validate(scope: Construct, pollInterval: Duration, timeout: Duration, conditions: VerificationCondition[]): void {
-  const fail = (problem: string): never => {
-    throw new Error(`${scope.node.path}: ${problem}`);
-  };
   if (Token.isUnresolved(pollInterval.toSeconds()) || Token.isUnresolved(timeout.toSeconds())) {
-    fail('pollInterval and timeout must be known at synth time.');
+    fail(scope, 'pollInterval and timeout must be known at synth time.');
   }
   if (conditions.length === 0) {
-    fail('conditions is empty: a gate needs at least one condition to wait for.');
+    fail(scope, 'conditions is empty: a gate needs at least one condition to wait for.');
   }
   const timingProblem = gateTimingProblem(pollInterval.toSeconds(), timeout.toSeconds());
   if (timingProblem) {
-    fail(timingProblem);
+    fail(scope, timingProblem);
   }
 }

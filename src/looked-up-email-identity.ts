@@ -3,8 +3,9 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import type { Construct } from 'constructs';
 import { EmailIdentityBase } from './private/email-identity-base';
-import { checkLocation } from './private/identity-location';
+import { fail, requireProps } from './private/errors';
 import { identityArn } from './private/identity-arn';
+import { checkLocation, IDENTITY_REQUIRED } from './private/identity-location';
 
 /**
  * Options of `EmailIdentityLookup.fromLookup`, the synth-time lookup; the
@@ -56,9 +57,6 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
    * @internal
    */
   public static _lookup(scope: Construct, id: string, options: EmailIdentityFromLookupOptions): LookedUpEmailIdentity {
-    if ([options.emailIdentity, options.region].some((value) => value !== undefined && Token.isUnresolved(value))) {
-      throw new Error(`${scope.node.path}/${id}: emailIdentity and region must be literals for a lookup at synth time (the CDK CLI reads the identity before deployment).`);
-    }
     return new LookedUpEmailIdentity(scope, id, options);
   }
 
@@ -112,7 +110,10 @@ export class LookedUpEmailIdentity extends EmailIdentityBase {
   protected readonly iamArns: string[];
 
   private constructor(scope: Construct, id: string, options: EmailIdentityFromLookupOptions) {
-    super(scope, id, { region: options.region });
+    super(scope, id, { region: requireProps(scope, 'EmailIdentityLookup.fromLookup', options, IDENTITY_REQUIRED).region });
+    if ([options.emailIdentity, options.region].some((value) => value !== undefined && Token.isUnresolved(value))) {
+      fail(this, 'emailIdentity and region must be literals for a lookup at synth time (the CDK CLI reads the identity before deployment).');
+    }
     // No role: the CLI reads in the stack's account.
     const location = { EmailIdentity: options.emailIdentity, Region: options.region };
     checkLocation(this, location);

@@ -306,7 +306,7 @@ describe('EmailIdentityLookup', () => {
   test('the provider is configured once, before the first lookup', () => {
     const stack = newStack();
     new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' });
-    expect(() => EmailIdentityFunctions.configure(stack, {})).toThrow(/^Stack\/SesIdentityLookup: the stack's SES email identity lookup provider already exists: configure it once, before the stack's first EmailIdentityLookup, EmailIdentityVerificationGate or EmailIdentityDnsRecords/);
+    expect(() => EmailIdentityFunctions.configure(stack, {})).toThrow(/^Stack\/SesIdentityLookup: the stack's EmailIdentityFunctions already exist: configure them once, before the stack's first EmailIdentityLookup, EmailIdentityVerificationGate or EmailIdentityDnsRecords/);
   });
 
   test('many lookups in a stack share one function and one role', () => {
@@ -490,6 +490,6 @@ describe('EmailIdentityLookup', () => {
   test('refuses to reuse a construct id the provider needs', () => {
     const stack = newStack();
     new Construct(stack, 'SesIdentityLookup');
-    expect(() => new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' })).toThrow(/reserved for the SES email identity lookup provider/);
+    expect(() => new EmailIdentityLookup(stack, 'Identity', { emailIdentity: 'example.com' })).toThrow(/^Stack\/SesIdentityLookup: the construct id "SesIdentityLookup" in stack Stack is reserved for the stack's EmailIdentityFunctions: give this construct another id\.$/);
   });
 });

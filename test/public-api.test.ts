@@ -33,7 +33,7 @@ function publicStatics(file: string, className: string): string[] {
 
 test('one accessor for "the lookup of this identity in this stack", and the provider\'s named apart', () => {
   expect(publicStatics('email-identity-lookup.ts', 'EmailIdentityLookup')).toEqual(['fromLookup', 'of']);
-  expect(publicStatics('provider/lookup-provider.ts', 'EmailIdentityFunctions')).toEqual(['FUNCTION_TIMEOUT', 'configure', 'getOrCreate']);
+  expect(publicStatics('email-identity-functions.ts', 'EmailIdentityFunctions')).toEqual(['FUNCTION_TIMEOUT', 'configure', 'getOrCreate']);
   // The copy of a lookup in another stack is `of`'s; no method of the lookup gives it too.
   expect(publicMembers(EmailIdentityLookup.prototype, Object.prototype)).not.toContain('inStack');
 });

@@ -9,9 +9,13 @@ import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { IConstruct } from 'constructs';
 import type { EmailIdentityReaderRole } from '../email-identity-reader-role';
+import { fail } from './errors';
 import { partitionOf, unknownRegionProblem } from './region-facts';
 import { locationProblem } from '../shared/validation';
 import type { IdentityLocation } from '../shared/wire';
+
+/** The required prop of the lookups, for the error that says it is missing. */
+export const IDENTITY_REQUIRED = { emailIdentity: 'the SES identity to read: a domain, such as "example.com", or an email address' } as const;
 
 /**
  * Checks a location's literal values, naming `scope` in the error: the input
@@ -20,7 +24,7 @@ import type { IdentityLocation } from '../shared/wire';
 export function checkLocation(scope: IConstruct, location: IdentityLocation): void {
   const problem = locationProblem(location, Token.isUnresolved);
   if (problem) {
-    throw new Error(`${scope.node.path}: ${problem}`);
+    fail(scope, problem);
   }
   if (location.Region !== undefined) {
     checkRegionFacts(scope, location.Region, Stack.of(scope));
@@ -35,7 +39,7 @@ export function createdIdentityLocation(identity: ses.IEmailIdentity, consumer: 
   const stack = Stack.of(consumer);
   const account = identity.env.account;
   if (!readerRole && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account) {
-    throw new Error(`${consumer.node.path}: it reads ${identity.node.path}, which lives in account ${account}, from stack ${stack.node.path} in account ${stack.account}: `
+    fail(consumer, `it reads ${identity.node.path}, which lives in account ${account}, from stack ${stack.node.path} in account ${stack.account}: `
       + `that needs a readerRole (an EmailIdentityReaderRole in account ${account} that trusts account ${stack.account}). `
       + 'Give it to a gate as its readerRole; for records, pass an EmailIdentityLookup of the identity\'s name that has it.');
   }
@@ -96,7 +100,7 @@ function checkRegionFacts(scope: IConstruct, region: string, stack: Stack): void
   }
   const stackPartition = Token.isUnresolved(stack.region) ? undefined : partitionOf(stack.region);
   if (stackPartition !== undefined && stackPartition !== partition) {
-    throw new Error(`${scope.node.path}: region ${JSON.stringify(region)} is in partition ${partition}, and stack ${stack.node.path} `
+    fail(scope, `region ${JSON.stringify(region)} is in partition ${partition}, and stack ${stack.node.path} `
       + `is in ${stack.region}, partition ${stackPartition}: a stack reads identities in its own partition only.`);
   }
 }

@@ -2,6 +2,7 @@ import { Aws, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
+import { fail } from './errors';
 import type { IdentityArn } from './identity-arn';
 import { MAX_EMAIL_IDENTITY_LENGTH } from '../shared/identity-name';
 
@@ -61,7 +62,7 @@ export class IdentityPolicies extends Construct {
 
   private newChunk(kind: Chunk['kind'], stack: Stack): Chunk {
     if (this.chunks.length === MAX_MANAGED_POLICIES) {
-      throw new Error(`${this.node.path}: the looked-up identities' ARNs need more than ${MAX_MANAGED_POLICIES} IAM managed policies. `
+      fail(this, `the looked-up identities' ARNs need more than ${MAX_MANAGED_POLICIES} IAM managed policies. `
         + 'Split the lookups over more stacks, or configure the provider with readAllIdentities.');
     }
     const entries: string[] = [];

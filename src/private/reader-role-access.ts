@@ -5,6 +5,7 @@
  * so that imports run one way.
  */
 import type { IConstruct } from 'constructs';
+import { fail } from './errors';
 import type { IdentityLocation } from '../shared/wire';
 
 /** What a lookup through a reader role tells its handler. */
@@ -28,11 +29,11 @@ export function throughReaderRole(scope: IConstruct, location: IdentityLocation,
     return location;
   }
   if (location.AssumeRoleArn !== undefined) {
-    throw new Error(`${scope.node.path}: readerRole and assumeRoleArn both name a role to assume; give one: readerRole for an `
+    fail(scope, 'readerRole and assumeRoleArn both name a role to assume; give one: readerRole for an '
       + 'EmailIdentityReaderRole of this app, or assumeRoleArn (with externalId) for a role made elsewhere.');
   }
   if (location.ExternalId !== undefined) {
-    throw new Error(`${scope.node.path}: externalId comes from the readerRole (${readerRole.node.path}); leave it out here.`);
+    fail(scope, `externalId comes from the readerRole (${readerRole.node.path}); leave it out here.`);
   }
   const access = readerRole._grantReadTo(scope, location.EmailIdentity, location.Region);
   return { ...location, AssumeRoleArn: access.roleArn, ExternalId: access.externalId };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Stack, Token } from 'aws-cdk-lib';
+import { fail } from './errors';
 
 /**
  * Role names known before anything is deployed, so that a trust policy in
@@ -47,7 +48,7 @@ function predictableRoleName(prefix: string, stack: Stack): string {
     : `${name.slice(0, KEPT_STACK_CHARACTERS)}-${createHash('sha256').update(name).digest('hex').slice(0, HASH_CHARACTERS)}`;
   const roleName = `${prefix}-${stack.region}-${stackPart}`;
   if (!Token.isUnresolved(stack.region) && roleName.length > MAX_ROLE_NAME) {
-    throw new Error(`${stack.node.path}: the role name ${roleName} would pass IAM's ${MAX_ROLE_NAME} characters: `
+    fail(stack, `the role name ${roleName} would pass IAM's ${MAX_ROLE_NAME} characters: `
       + `region ${stack.region} is longer than the 16 characters the name allows for.`);
   }
   return roleName;
