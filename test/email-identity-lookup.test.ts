@@ -471,6 +471,8 @@ describe('EmailIdentityLookup', () => {
   test.each([
     ['a region that is not one', { region: 'Europe' }, /region "Europe" is not an AWS region name/],
     ['a role ARN that is not one', { assumeRoleArn: 'SesLookup' }, /assumeRoleArn "SesLookup" is not an IAM role ARN/],
+    ['a role ARN whose account is not 12 digits', { assumeRoleArn: 'arn:aws:iam::123:role/x' },
+      /: assumeRoleArn "arn:aws:iam::123:role\/x" is not an IAM role ARN: arn:<partition>:iam::<account>:role\/<name>, where the account is 12 digits \(arn:aws:iam::123456789012:role\/SesReader\)\.$/],
     ['an external id without a role', { externalId: 'ext-123' }, /externalId "ext-123" is only used with assumeRoleArn; set both or neither/],
     ['a one-character external id', { assumeRoleArn: 'arn:aws:iam::210987654321:role/R', externalId: 'x' }, /externalId "x" is not an external id STS accepts: it must be 2 to 1224 characters/],
   ])('rejects %s at synth time', (_, extra, message) => {

@@ -144,6 +144,17 @@ describe('what the role may do', () => {
     ]);
   });
 
+  test('trusting its own account is a warning: a lookup there needs no role; other accounts alone, no warning', () => {
+    const own = new Stack(new App(), 'Ses', { env: SENDING_ENV });
+    new EmailIdentityReaderRole(own, 'Reader', { emailIdentities: ['example.com'], trustedAccounts: ['222222222222', SENDING_ENV.account!] });
+    Annotations.fromStack(own).hasWarning('/Ses/Reader', `trustedAccounts includes ${SENDING_ENV.account}, this stack's own account: `
+      + 'a lookup or gate in that account reads its identities without a role, so it needs no readerRole. Leave the account out. '
+      + '[ack: cdk-ses-identity-lookup:readerRoleTrustsOwnAccount]');
+    const others = new Stack(new App(), 'Ses', { env: SENDING_ENV });
+    new EmailIdentityReaderRole(others, 'Reader', { emailIdentities: ['example.com'], trustedAccounts: ['222222222222'] });
+    Annotations.fromStack(others).hasNoWarning('*', Match.anyValue());
+  });
+
   test('identity/* only when opted in', () => {
     expect(roleOf(readerOnly({ emailIdentities: [], readAllIdentities: true })).Policies[0].PolicyDocument.Statement[0].Resource)
       .toEqual(partitionArn(':ses:eu-west-1:111111111111:identity/*'));

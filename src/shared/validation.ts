@@ -22,7 +22,7 @@ export function regionProblem(region: string): string | undefined {
 function roleArnProblem(roleArn: string): string | undefined {
   return /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn)
     ? undefined
-    : `assumeRoleArn ${JSON.stringify(roleArn)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).`;
+    : `assumeRoleArn ${JSON.stringify(roleArn)} is not an IAM role ARN: arn:<partition>:iam::<account>:role/<name>, where the account is 12 digits (arn:aws:iam::123456789012:role/SesReader).`;
 }
 
 /** STS external ids: 2 to 1224 characters of letters, digits and +=,.@:/-. */
