@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { fail } from './private/errors';
 import { GateFunction } from './private/gate-function';
-import { identityArn } from './private/identity-arn';
+import { identityArn, type IdentityArn } from './private/identity-arn';
 import { IdentityPolicies } from './private/identity-policies';
 import { LookupFunction } from './private/lookup-function';
 import { lookupRoleName } from './private/role-names';
@@ -225,21 +225,23 @@ export class EmailIdentityFunctions extends Construct {
    * Lets the functions read the identity at `location`: in another account,
    * by assuming the location's role (that role, not this one, needs
    * ses:GetEmailIdentity; the functions already wait for the role's default
-   * policy); else through the identity policies.
+   * policy); else through the identity policies. Gives the identity's ARN,
+   * for the construct that asked.
    *
    * @internal
    */
-  public _grantRead(location: IdentityLocation): void {
+  public _grantRead(location: IdentityLocation): IdentityArn {
+    const arn = identityArn(Stack.of(this), location);
     if (location.AssumeRoleArn) {
       // Lookups that share a role add the same statement; IAM policy rendering merges them.
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [location.AssumeRoleArn] }));
     } else if (!this.readAll) {
       // Each spelling IAM may compare (a mixed-case domain also in lower case).
-      const arn = identityArn(Stack.of(this), location);
       const name = location.EmailIdentity;
       const names = Token.isUnresolved(name) ? [name] : identitySpellings(name);
       names.forEach((spelling, index) => this.identityPolicies.add(spelling, arn, arn.iamArns[index]));
     }
+    return arn;
   }
 }
 

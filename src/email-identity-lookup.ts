@@ -1,17 +1,14 @@
-import { Duration, Fn, Lazy, Stack, Stage, Token, type CfnResource, type IResolvable } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, Stack, Token, type CfnResource, type IResolvable } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct, IConstruct } from 'constructs';
 import { EmailIdentityFunctions } from './email-identity-functions';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { LookedUpEmailIdentity, type EmailIdentityFromLookupOptions } from './looked-up-email-identity';
+import { propsSeenFrom, StackLocalAttribute, whyUnreadableFrom, type ReadFrom } from './private/cross-stack';
 import { customResource } from './private/custom-resource';
 import { EmailIdentityBase } from './private/email-identity-base';
 import { fail, requireProps } from './private/errors';
-import { identityArn } from './private/identity-arn';
-import { checkLocation, createdIdentityLocation, IDENTITY_REQUIRED, regionSeenFrom, waitForCreatedIdentity } from './private/identity-location';
-import { throughReaderRole } from './private/reader-role-access';
-import { partitionOf } from './private/region-facts';
-import { StackLocalAttribute, type ReaderIn } from './private/stack-local-attribute';
+import { checkLocation, createdIdentityLocation, IDENTITY_REQUIRED, locationOf, throughReaderRole, waitForCreatedIdentity } from './private/identity-location';
 import type { AttributeName } from './shared/attributes';
 import { asciiDomain } from './shared/identity-name';
 import { dkimCnameRecord, type SesDnsRecord } from './shared/ses-dns';
@@ -157,9 +154,9 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   public static of(identity: ses.IEmailIdentity, scope: Construct): EmailIdentityLookup {
     const stack = Stack.of(scope);
     if (identity instanceof EmailIdentityLookup) {
-      return identity.lookupIn(stack);
+      return identity.copyFor(stack);
     }
-    const existing = EmailIdentityLookup.copyIn(stack, identity);
+    const existing = EmailIdentityLookup.existingCopy(stack, identity);
     if (existing) {
       return existing;
     }
@@ -170,33 +167,12 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   }
 
   /**
-   * Where constructs in `scope`'s stack find an identity: a lookup's location
-   * as seen from there, or an identity this app creates by its name; through
-   * `readerRole`, if given, or the lookup's. Nothing is created or granted;
-   * a reader role is checked, and `scope`'s stack deploys after it.
-   *
-   * @internal
-   */
-  public static _locationIn(identity: ses.IEmailIdentity, scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation {
-    const stack = Stack.of(scope);
-    if (identity instanceof EmailIdentityLookup) {
-      // A lookup that of made finds its identity, from every stack alike.
-      if (identity.copyOf) {
-        return EmailIdentityLookup._locationIn(identity.copyOf, scope, readerRole);
-      }
-      const props = identity.propsIn(stack, readerRole);
-      return throughReaderRole(scope, locationOf(props), props.readerRole);
-    }
-    return throughReaderRole(scope, createdIdentityLocation(identity, scope, readerRole), readerRole);
-  }
-
-  /**
    * The lookup of `identity` that `of` created in `stack`, or
    * undefined. Ids are readable (the identity's path, "/" as "."), so a
    * construct of another identity could hold the same one: an error, never a
    * lookup of the wrong identity.
    */
-  private static copyIn(stack: Stack, identity: IConstruct): EmailIdentityLookup | undefined {
+  private static existingCopy(stack: Stack, identity: IConstruct): EmailIdentityLookup | undefined {
     const id = lookupIdOf(identity);
     const existing = stack.node.tryFindChild(id);
     if (existing === undefined) {
@@ -340,12 +316,10 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   constructor(scope: Construct, id: string, props: EmailIdentityLookupProps) {
     super(scope, id);
     this.props = requireProps(this, 'EmailIdentityLookup', props, IDENTITY_REQUIRED);
-    const location = throughReaderRole(this, locationOf(props), props.readerRole);
+    const location = throughReaderRole(this, propsLocation(props), props.readerRole);
     checkLocation(this, location);
     const provider = EmailIdentityFunctions.getOrCreate(this);
-    provider._grantRead(location);
-
-    const arn = identityArn(this.stack, location);
+    const arn = provider._grantRead(location);
     this.emailIdentityName = props.emailIdentity;
     this.identityRegion = arn.region;
     this.identityAccount = arn.account;
@@ -408,7 +382,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
    * `assumeRoleArn`). Between environment-agnostic stacks, each reads in the
    * region it is deployed to.
    */
-  private lookupIn(stack: Stack): EmailIdentityLookup {
+  private copyFor(stack: Stack): EmailIdentityLookup {
     if (stack === this.stack) {
       return this;
     }
@@ -416,11 +390,11 @@ export class EmailIdentityLookup extends EmailIdentityBase {
       // A copy's copy is the identity's lookup there: one per identity and stack, and it waits for an identity this app creates.
       return EmailIdentityLookup.of(this.copyOf, stack);
     }
-    const existing = EmailIdentityLookup.copyIn(stack, this);
+    const existing = EmailIdentityLookup.existingCopy(stack, this);
     if (existing) {
       return existing;
     }
-    const copy = new EmailIdentityLookup(stack, lookupIdOf(this), this.propsIn(stack));
+    const copy = new EmailIdentityLookup(stack, lookupIdOf(this), propsSeenFrom(this, this.props, stack));
     copy.copyOf = this;
     return copy;
   }
@@ -432,14 +406,29 @@ export class EmailIdentityLookup extends EmailIdentityBase {
    *
    * @internal
    */
-  public _readerIn(stack: Stack, create: (build: () => IConstruct) => IConstruct): ReaderIn {
+  public _readerFor(stack: Stack, create: (build: () => IConstruct) => IConstruct): ReadFrom {
     const origin = this.copyOf ?? this;
-    const existing = origin instanceof EmailIdentityLookup && origin.stack === stack ? origin : EmailIdentityLookup.copyIn(stack, origin);
+    const existing = origin instanceof EmailIdentityLookup && origin.stack === stack ? origin : EmailIdentityLookup.existingCopy(stack, origin);
     if (existing) {
       return { reader: existing };
     }
-    const problem = this.readProblemIn(stack);
-    return problem ? { problem } : { reader: create(() => this.lookupIn(stack)) as EmailIdentityLookup };
+    const problem = whyUnreadableFrom(this, this.props, stack);
+    return problem ? { problem } : { reader: create(() => this.copyFor(stack)) as EmailIdentityLookup };
+  }
+
+  /**
+   * Where constructs in `scope`'s stack find this identity (see
+   * `locationOf`): a lookup that `of` made finds the identity it copies, from
+   * every stack alike; any other, its own location as seen from there.
+   *
+   * @internal
+   */
+  public _locationFrom(scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation {
+    if (this.copyOf) {
+      return locationOf(this.copyOf, scope, readerRole);
+    }
+    const props = propsSeenFrom(this, this.props, Stack.of(scope), readerRole);
+    return throughReaderRole(scope, propsLocation(props), props.readerRole);
   }
 
   /**
@@ -462,78 +451,6 @@ export class EmailIdentityLookup extends EmailIdentityBase {
   }
 
   /**
-   * This lookup's properties as seen from another stack: the same identity,
-   * in this lookup's region when it is known at synth time, and account
-   * (another account needs `readerRole` or `assumeRoleArn`). Between environment-agnostic
-   * stacks, each reads in the region it is deployed to.
-   */
-  private propsIn(stack: Stack, readerRole?: EmailIdentityReaderRole): EmailIdentityLookupProps {
-    const own = this.props.readerRole;
-    if (readerRole && readerRole !== own && (own || this.props.assumeRoleArn || stack === this.stack)) {
-      fail(this, `a readerRole (${readerRole.node.path}) reads it from stack ${stack.node.path}, but the lookup reads it `
-        + `${own ? `through ${own.node.path}` : this.props.assumeRoleArn ? 'through its assumeRoleArn' : `in its own account, ${this.identityAccount}`}: `
-        + 'give both the same readerRole, or leave it out where the lookup has it.');
-    }
-    if (stack === this.stack) {
-      return this.props;
-    }
-    const account = this.identityAccount;
-    const role = own ?? readerRole;
-    if (!role && !this.props.assumeRoleArn && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && stack.account !== account) {
-      fail(this, `the identity lives in account ${account}, and stack ${stack.node.path} is in account ${stack.account}: `
-        + `give the lookup a readerRole (an EmailIdentityReaderRole in account ${account}), or an assumeRoleArn in account ${account}, to read it from there.`);
-    }
-    return { ...this.props, readerRole: role, region: this.props.region ?? regionSeenFrom(this.identityRegion, stack) };
-  }
-
-
-  /**
-   * Why a lookup in `stack` could not be relied on to read this identity,
-   * with what to do instead; undefined when it can. Decided on what is known
-   * at synth time: an environment-agnostic stack's account and region are
-   * only known when it deploys.
-   */
-  private readProblemIn(stack: Stack): string | undefined {
-    const here = this.stack;
-    const known = (value: string) => !Token.isUnresolved(value);
-    const reads = 'a lookup there cannot read the identity';
-    if (Stage.of(stack) !== Stage.of(here)) {
-      return `stack ${stack.node.path} is in another stage, which cannot use it. Read the identity with a lookup in that stage.`;
-    }
-    const props = this.props;
-    if (props.readerRole) {
-      // The reader role grants each stack that reads through it, in its own template: before aws-cdk-lib prepares the app.
-      return `the lookup reads through the readerRole ${props.readerRole.node.path}, which must grant stack ${stack.node.path} before the app is synthesized. `
-        + `Read the identity in stack ${stack.node.path} with EmailIdentityLookup.of(lookup, scope); the role must trust account ${stack.account}.`;
-    }
-    const values = [props.emailIdentity, props.region, props.assumeRoleArn, props.externalId, props.refreshToken];
-    if (values.some((value) => value !== undefined && !known(value))) {
-      return `the lookup's properties are only known at deploy time. Read the identity in stack ${stack.node.path} with EmailIdentityLookup.of(lookup, scope), which passes them there.`;
-    }
-    const account = this.identityAccount;
-    if (!props.assumeRoleArn && (known(account) || known(stack.account)) && account !== stack.account) {
-      return known(account) && known(stack.account)
-        ? `the identity is in account ${account}, stack ${stack.node.path} in account ${stack.account}: ${reads} without a role. `
-          + `Give the lookup an assumeRoleArn, a role in account ${account} that stack ${stack.node.path}'s lookups may assume; `
-          + `or read it in stack ${stack.node.path} with a lookup of its own that has a readerRole (an EmailIdentityReaderRole in account ${account} that trusts account ${stack.account}).`
-        : `stack ${(known(stack.account) ? here : stack).node.path} has no account at synth time, so it is unknown whether a lookup in stack ${stack.node.path} can read the identity. `
-          + 'Give both stacks an env with the same account.';
-    }
-    const region = this.identityRegion;
-    if (!known(region) && known(stack.region)) {
-      return `the identity is in the region stack ${here.node.path} deploys to, unknown until then, and stack ${stack.node.path} is in ${stack.region}. `
-        + `Give stack ${here.node.path} an env, or the lookup a region.`;
-    }
-    const partition = known(region) ? partitionOf(region) : undefined;
-    const stackPartition = known(stack.region) ? partitionOf(stack.region) : undefined;
-    if (partition && stackPartition && partition !== stackPartition) {
-      return `the identity is in ${region}, partition ${partition}, and stack ${stack.node.path} in ${stack.region}, partition ${stackPartition}: ${reads} from another partition. `
-        + `Use the attribute in a stack of partition ${partition}.`;
-    }
-    return undefined;
-  }
-
-  /**
    * An attribute of the custom resource, by its name on the wire: a
    * `Fn::GetAtt` in this stack; in another, the attribute of that stack's
    * own lookup of the identity (see `StackLocalAttribute`).
@@ -544,7 +461,7 @@ export class EmailIdentityLookup extends EmailIdentityBase {
 }
 
 /** The location the lookup props name. */
-function locationOf(props: EmailIdentityLookupProps): IdentityLocation {
+function propsLocation(props: EmailIdentityLookupProps): IdentityLocation {
   return { EmailIdentity: props.emailIdentity, Region: props.region, AssumeRoleArn: props.assumeRoleArn, ExternalId: props.externalId };
 }
 

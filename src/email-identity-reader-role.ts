@@ -5,10 +5,10 @@ import { Construct, type IConstruct } from 'constructs';
 import { fail, requireProps } from './private/errors';
 import { iamResourceName, identityArn } from './private/identity-arn';
 import { POLICY_OVERHEAD } from './private/identity-policies';
-import type { ReaderRoleAccess } from './private/reader-role-access';
 import { LOOKUP_ROLE_PREFIX, readerRoleName } from './private/role-names';
 import { emailIdentityProblem, identitySpellings } from './shared/identity-name';
 import { externalIdProblem, regionProblem } from './shared/validation';
+import type { IdentityLocation } from './shared/wire';
 
 /**
  * Properties of an `EmailIdentityReaderRole`.
@@ -175,7 +175,7 @@ export class EmailIdentityReaderRole extends Construct {
    *
    * @internal
    */
-  public _grantReadTo(scope: IConstruct, emailIdentity: string, region: string | undefined): ReaderRoleAccess {
+  public _grantReadTo(scope: IConstruct, emailIdentity: string, region: string | undefined): Pick<IdentityLocation, 'AssumeRoleArn' | 'ExternalId'> {
     const stack = Stack.of(scope);
     const trusted = this.trustedAccounts.join(', ');
     if (Token.isUnresolved(stack.account)) {
@@ -203,10 +203,7 @@ export class EmailIdentityReaderRole extends Construct {
     }
     // Across stacks, aws-cdk-lib makes it an order of the stacks: the role exists before the lookup runs.
     scope.node.addDependency(this);
-    return {
-      roleArn: this.roleArn,
-      externalId: this.externalId,
-    };
+    return { AssumeRoleArn: this.roleArn, ExternalId: this.externalId };
   }
 }
 

@@ -6,7 +6,7 @@ import { EmailIdentityLookup } from './email-identity-lookup';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { customResource } from './private/custom-resource';
 import { fail, requireProps } from './private/errors';
-import { checkLocation, waitForCreatedIdentity } from './private/identity-location';
+import { checkLocation, locationOf, waitForCreatedIdentity } from './private/identity-location';
 import { GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
 import { GATE_RESOURCE_TYPE, type GateCondition, type GateData, type GateProperties } from './shared/wire';
 
@@ -113,7 +113,7 @@ export class EmailIdentityVerificationGate extends Construct {
     // lookup is needed; a lookup in this stack has already checked and granted it.
     const identity = props.identity;
     const provider = EmailIdentityFunctions.getOrCreate(this);
-    const location = EmailIdentityLookup._locationIn(identity, this, props.readerRole);
+    const location = locationOf(identity, this, props.readerRole);
     if (!(identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this))) {
       checkLocation(this, location);
       provider._grantRead(location);

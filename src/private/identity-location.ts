@@ -1,18 +1,59 @@
 /**
  * Where an identity is, as the constructs handle it (one `IdentityLocation`,
- * the wire's): the check of its literal values, the location of an identity
- * this app creates, and the order against it. Nothing here grants access:
- * the provider's `_grantRead` does. Shared by lookups and gates; not
- * exported from the package.
+ * the wire's): the one way a construct finds an identity (`locationOf`), the
+ * check of its literal values, reading through a reader role, and the order
+ * against an identity this app creates. Nothing here grants access: the
+ * functions' `_grantRead` does.
  */
 import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { IConstruct } from 'constructs';
-import type { EmailIdentityReaderRole } from '../email-identity-reader-role';
 import { fail } from './errors';
 import { partitionOf, unknownRegionProblem } from './region-facts';
+import type { EmailIdentityReaderRole } from '../email-identity-reader-role';
 import { locationProblem } from '../shared/validation';
 import type { IdentityLocation } from '../shared/wire';
+
+/** An identity that says itself where it is seen from another construct: an `EmailIdentityLookup`. */
+export interface LocatedIdentity extends IConstruct {
+  _locationFrom(scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation;
+}
+
+/**
+ * Where constructs in `scope`'s stack find an identity: a lookup's location
+ * as seen from there, or an identity this app creates by its name; through
+ * `readerRole`, if given, or the lookup's. Nothing is created or granted;
+ * a reader role is checked, and `scope`'s stack deploys after it.
+ */
+export function locationOf(identity: ses.IEmailIdentity, scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation {
+  if (isLocated(identity)) {
+    return identity._locationFrom(scope, readerRole);
+  }
+  return throughReaderRole(scope, createdIdentityLocation(identity, scope, readerRole), readerRole);
+}
+
+function isLocated(identity: ses.IEmailIdentity): identity is ses.IEmailIdentity & LocatedIdentity {
+  return typeof (identity as Partial<LocatedIdentity>)._locationFrom === 'function';
+}
+
+/**
+ * The location `scope` reads at through `readerRole`: the role's ARN and
+ * external id, after checking that nothing else names a role. Without a
+ * reader role, `location` itself.
+ */
+export function throughReaderRole(scope: IConstruct, location: IdentityLocation, readerRole: EmailIdentityReaderRole | undefined): IdentityLocation {
+  if (!readerRole) {
+    return location;
+  }
+  if (location.AssumeRoleArn !== undefined) {
+    fail(scope, 'readerRole and assumeRoleArn both name a role to assume; give one: readerRole for an '
+      + 'EmailIdentityReaderRole of this app, or assumeRoleArn (with externalId) for a role made elsewhere.');
+  }
+  if (location.ExternalId !== undefined) {
+    fail(scope, `externalId comes from the readerRole (${readerRole.node.path}); leave it out here.`);
+  }
+  return { ...location, ...readerRole._grantReadTo(scope, location.EmailIdentity, location.Region) };
+}
 
 /** The required prop of the lookups, for the error that says it is missing. */
 export const IDENTITY_REQUIRED = { emailIdentity: 'the SES identity to read: a domain, such as "example.com", or an email address' } as const;

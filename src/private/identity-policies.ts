@@ -76,7 +76,7 @@ export class IdentityPolicies extends Construct {
       policyDocument: {
         Version: '2012-10-17',
         // Uncached: a stack's own lookup of another stack's identity may be added
-        // while aws-cdk-lib prepares the app, after a first resolution (stack-local-attribute.ts).
+        // while aws-cdk-lib prepares the app, after a first resolution (cross-stack.ts).
         Statement: [{ Effect: 'Allow', Action: 'ses:GetEmailIdentity', Resource: Lazy.uncachedAny({ produce: resources }) }],
       },
     });
