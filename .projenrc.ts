@@ -309,7 +309,8 @@ const MUTATED_MODULES = [
   'src/handler/cloudformation.ts',
   // The physical id and its digest (beside the properties they digest).
   'src/handler/properties.ts',
-  // Retry classes (the failure reason's classification) and time budgets.
+  // The retry policy (classes, windows, backoff), the reasons failures become, and time budgets.
+  'src/handler/retry.ts',
   'src/handler/failure-reason.ts',
   'src/shared/time-budgets.ts',
   // Rollback.

@@ -13,8 +13,9 @@
 import { parseArgs } from 'node:util';
 import { TooManyRequestsException, type GetEmailIdentityCommandOutput } from '@aws-sdk/client-sesv2';
 import type { Clock } from '../src/handler/cloudformation';
+import { DEFAULT_RETRY, type RetryOptions } from '../src/handler/retry';
 import { readIdentity, type IdentityReader } from '../src/handler/ses';
-import { DEFAULT_RETRY, GATE_READ_MAX_WAIT_MS, LOOKUP_MAX_WAIT_MS, type RetryOptions } from '../src/shared/time-budgets';
+import { GATE_READ_MAX_WAIT_MS, LOOKUP_MAX_WAIT_MS } from '../src/shared/time-budgets';
 
 export interface ScaleScenario {
   /** Lookups, each started at a random time within startSpreadMs. */

@@ -7,7 +7,9 @@
  */
 import { SESv2ServiceException, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { STSServiceException } from '@aws-sdk/client-sts';
-import { AssumeRoleFailed, DeadlineExceeded, failureReason, RetriesExhausted, retryClass, UnexpectedShape } from '../src/handler/failure-reason';
+import { AssumeRoleFailed, DeadlineExceeded, RetriesExhausted, UnexpectedShape } from '../src/handler/errors';
+import { failureReason } from '../src/handler/failure-reason';
+import { retryClass } from '../src/handler/retry';
 
 const ROLE = 'arn:aws:iam::210987654321:role/SesLookup';
 const WHERE = { location: { EmailIdentity: 'example.com' }, region: 'eu-west-1', account: '123456789012' };

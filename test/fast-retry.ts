@@ -1,6 +1,6 @@
-import { DEFAULT_RETRY, type RetryOptions } from '../src/shared/time-budgets';
+import { DEFAULT_RETRY, type RetryOptions } from '../src/handler/retry';
 
-/** The production retry policy with delays short enough for a test, and AccessDenied and unresolved hosts final at once. */
+/** A retry policy for tests, not the production one: three attempts, millisecond delays, AccessDenied and unresolved hosts final at once. */
 export const FAST_RETRY: RetryOptions = {
   maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, accessDeniedGraceMs: 0, faultGraceMs: 1_000, unresolvedHostGraceMs: 0,
 };

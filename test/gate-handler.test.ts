@@ -25,7 +25,7 @@ import { invokeBundle } from '../local/lambda-runner';
 import { MAX_RESPONSE_BYTES, type Clock, type HandlerEvent } from '../src/handler/cloudformation';
 import { createGateHandler, type ContinueLater, type DnsResolver } from '../src/handler/gate';
 import { gatePhysicalId, parseGateProperties } from '../src/handler/properties';
-import type { RetryOptions } from '../src/shared/time-budgets';
+import type { RetryOptions } from '../src/handler/retry';
 import { GATE_ATTRIBUTE_NAMES, GATE_RESOURCE_TYPE, GATE_STARTED_AT } from '../src/shared/wire';
 
 

@@ -21,8 +21,8 @@ import { emptyIdentity, FakeSesServer, fullIdentity, type ErrorStep, type FaultS
 import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
 import { createLookupHandler } from '../src/handler/lookup';
 import { lookupPhysicalId } from '../src/handler/properties';
+import type { RetryOptions } from '../src/handler/retry';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
-import type { RetryOptions } from '../src/shared/time-budgets';
 import type { Requirement } from '../src/shared/wire';
 
 

@@ -17,8 +17,8 @@ import { invokeBundle, LOOKUP_BUNDLE_DIR } from '../local/lambda-runner';
 import { MAX_RESPONSE_BYTES } from '../src/handler/cloudformation';
 import { createLookupHandler } from '../src/handler/lookup';
 import { lookupPhysicalId } from '../src/handler/properties';
+import { DEFAULT_RETRY, type RetryOptions } from '../src/handler/retry';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
-import { DEFAULT_RETRY, type RetryOptions } from '../src/shared/time-budgets';
 
 let receiver: ResponseReceiver;
 let fake: FakeSesServer;

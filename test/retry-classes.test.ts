@@ -13,10 +13,11 @@ import { useLocalAws } from '../local/aws-environment';
 import { createEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION } from '../local/cloudformation';
 import { FakeSesServer, fullIdentity } from '../local/fake-ses-server';
 import type { Clock } from '../src/handler/cloudformation';
-import { AssumeRoleFailed, RetriesExhausted, retryClass } from '../src/handler/failure-reason';
+import { AssumeRoleFailed, RetriesExhausted } from '../src/handler/errors';
 import { createLookupHandler } from '../src/handler/lookup';
+import { DEFAULT_RETRY, retryClass } from '../src/handler/retry';
 import { readIdentity, SesClients } from '../src/handler/ses';
-import { DEFAULT_RETRY, FUNCTION_TIMEOUT_SECONDS, LOOKUP_MAX_WAIT_MS } from '../src/shared/time-budgets';
+import { FUNCTION_TIMEOUT_SECONDS, LOOKUP_MAX_WAIT_MS } from '../src/shared/time-budgets';
 
 /** Time that passes only when someone sleeps; sleeping resolves at once. */
 class FakeClock implements Clock {

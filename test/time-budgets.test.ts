@@ -3,7 +3,8 @@
  * a gate's timing as the construct and the handler both check it, and how
  * long each class of error is retried.
  */
-import { DEFAULT_RETRY, gateTimingProblem, retryWindowMs, type RetryOptions } from '../src/shared/time-budgets';
+import { DEFAULT_RETRY, retryWindowMs, type RetryOptions } from '../src/handler/retry';
+import { gateTimingProblem } from '../src/shared/time-budgets';
 
 describe("a gate's timing", () => {
   test.each([

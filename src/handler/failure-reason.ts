@@ -1,10 +1,10 @@
-import { isRetryableByTrait, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { MS_PER_SECOND, type RetryClass } from '../shared/time-budgets';
+import { AssumeRoleFailed, RetriesExhausted, unresolvedHost } from './errors';
+import { retryClass } from './retry';
+import { MS_PER_SECOND } from '../shared/time-budgets';
 import type { IdentityLocation } from '../shared/wire';
 
 /**
- * The handlers' errors, and the one sentence each failure becomes: what went
- * wrong where, and what to do.
+ * The one sentence each failure becomes: what went wrong where, and what to do.
  */
 
 /**
@@ -66,74 +66,6 @@ export function failureReason(
         ? `SES kept failing GetEmailIdentity for ${identity} ${inAccount}${attempts} (${name}: ${detail}): server errors, dropped connections or timeouts that did not pass. Deploy again later; if it persists, check the AWS Health Dashboard for SES and the function's network access.`
         : `GetEmailIdentity for ${identity} ${inAccount} failed${attempts} (${name}: ${detail}).`;
   }
-}
-
-/** Thrown when SES answers with fields of the wrong type. */
-export class UnexpectedShape extends Error {
-  public override readonly name = 'UnexpectedShape';
-}
-
-/** Thrown when the lookup must give up to leave time to answer CloudFormation. */
-export class DeadlineExceeded extends Error {
-  public override readonly name = 'DeadlineExceeded';
-  constructor() {
-    super('no answer in time');
-  }
-}
-
-/** Raised when the role cannot be assumed, so that the reason can say so. */
-export class AssumeRoleFailed extends Error {
-  public override readonly name = 'AssumeRoleFailed';
-  constructor(public override readonly cause: unknown) {
-    super(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
-  }
-}
-
-/** Retries ran out: the last error of a call, how many attempts it took and how long. */
-export class RetriesExhausted extends Error {
-  public override readonly name = 'RetriesExhausted';
-  constructor(public override readonly cause: unknown, public readonly attempts: number, public readonly elapsedMs = 0) {
-    super(cause instanceof Error ? cause.message : String(cause));
-  }
-}
-
-/**
- * Which class of error this is, for retrying and for the reason. A role that
- * cannot be assumed is classed by STS's error: its AccessDenied, throttling
- * and faults pass like SES's.
- */
-export function retryClass(error: unknown): RetryClass {
-  if (error instanceof RetriesExhausted || error instanceof AssumeRoleFailed) {
-    return retryClass(error.cause);
-  }
-  if (!(error instanceof Error) || error instanceof DeadlineExceeded || error instanceof UnexpectedShape) {
-    return 'final';
-  }
-  if (error.name === 'AccessDeniedException' || error.name === 'AccessDenied') {
-    return 'accessDenied';
-  }
-  if (unresolvedHost(error)) {
-    return 'unresolvedHost';
-  }
-  if (!('$metadata' in error || 'code' in error || error.name === 'TimeoutError')) {
-    return 'final';
-  }
-  const sdkError = error as Parameters<typeof isThrottlingError>[0];
-  if (isThrottlingError(sdkError)) {
-    return 'throttling';
-  }
-  return isRetryableByTrait(sdkError) || isTransientError(sdkError) || isServerError(sdkError) ? 'fault' : 'final';
-}
-
-/** The host that getaddrinfo could not resolve, anywhere in the error's causes. */
-function unresolvedHost(error: unknown): { readonly hostname: string; readonly code: string } | undefined {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 10; cause = cause.cause, depth++) {
-    const { code, hostname } = cause as NodeJS.ErrnoException & { hostname?: string };
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      return { hostname: hostname ?? 'unknown host', code };
-    }
-  }
-  return undefined;
 }
 
 /** " in 98 s", from a second on. */

@@ -4,8 +4,9 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { answerCloudFormation, type Answer, type Handler, type HandlerEvent, type Request } from './cloudformation';
-import { DeadlineExceeded, failureReason, RetriesExhausted, retryClass } from './failure-reason';
+import { failureReason } from './failure-reason';
 import { gatePhysicalId, parseGateProperties } from './properties';
+import { isPermanent } from './retry';
 import { describeStackStatus, isRollback, repeatsSucceededProperties, type RollbackOptions } from './rollback';
 import { createReader, type EmailIdentityDescription, type SesReaderOptions } from './ses';
 import { dkimCnameRecord, dkimCnameZone, mailFromRecords, type SesDnsRecord } from '../shared/ses-dns';
@@ -113,17 +114,6 @@ async function handOver(request: Request, startedAt: number, continueLater: Cont
   } catch (error) {
     return request.fail(`The gate could not hand over to a new invocation to go on waiting (${error instanceof Error ? error.message : String(error)}). Deploy again.`);
   }
-}
-
-/**
- * Errors that waiting for the next poll will not fix: those whose class was
- * already retried for its whole window, and answers that will not change.
- */
-function isPermanent(failure: unknown): boolean {
-  const error = failure instanceof RetriesExhausted ? failure.cause : failure;
-  const kind = retryClass(error);
-  // A poll that ran out of its own time may do better at the next; any other final answer will not.
-  return kind === 'accessDenied' || kind === 'unresolvedHost' || (kind === 'final' && !(error instanceof DeadlineExceeded));
 }
 
 /** What one poll says of the conditions. */

@@ -7,9 +7,10 @@ import { GetEmailIdentityCommand, SESv2Client, type GetEmailIdentityCommandOutpu
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { httpHandler, type CallTimeouts } from './aws-http';
 import { SYSTEM_CLOCK, type AnswerOptions, type Clock, type Request } from './cloudformation';
-import { AssumeRoleFailed, DeadlineExceeded, RetriesExhausted, retryClass, UnexpectedShape } from './failure-reason';
+import { AssumeRoleFailed, DeadlineExceeded, RetriesExhausted, UnexpectedShape } from './errors';
+import { DEFAULT_RETRY, nextDelay, retryClass, retryWindowMs, type RetryClass, type RetryOptions } from './retry';
 import { ATTRIBUTES, type ApiType } from '../shared/attributes';
-import { ASSUMED_ROLE_SESSION_SECONDS, AWS_CALL_TIMEOUTS, DEFAULT_RETRY, retryWindowMs, type RetryClass, type RetryOptions } from '../shared/time-budgets';
+import { ASSUMED_ROLE_SESSION_SECONDS, AWS_CALL_TIMEOUTS } from '../shared/time-budgets';
 import { ARN_FIELD, type IdentityLocation } from '../shared/wire';
 
 /** SES's answer to GetEmailIdentity, the parts we read: every field optional, as in the API. */
@@ -152,8 +153,7 @@ export async function readIdentity(
       // A class's window opens when the first call that met it started: a hang counts from its start.
       const since = firstSeen.get(kind) ?? attemptStarted;
       firstSeen.set(kind, since);
-      // "Full jitter": parallel lookups spread out instead of retrying in step.
-      const delay = random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
+      const delay = nextDelay(attempt, retry, random());
       const retryAt = now + delay;
       if (attempt >= retry.maxAttempts || retryAt >= deadline || retryAt - since >= retryWindowMs(kind, retry)) {
         throw new RetriesExhausted(error, attempt, now - started);

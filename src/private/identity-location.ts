@@ -15,7 +15,7 @@ import { locationProblem } from '../shared/validation';
 import type { IdentityLocation } from '../shared/wire';
 
 /** An identity that says itself where it is seen from another construct: an `EmailIdentityLookup`. */
-export interface LocatedIdentity extends IConstruct {
+interface LocatedIdentity extends IConstruct {
   _locationFrom(scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation;
 }
 
