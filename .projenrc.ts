@@ -13,20 +13,14 @@ const LAMBDA_RUNTIME = awscdk.LambdaRuntime.NODEJS_24_X;
 const CDK_LATEST = 'aws-cdk-lib-latest';
 
 /**
- * Tests that synthesize stacks: they run on the peer floor (cdkVersion) and
- * again on the newest aws-cdk-lib. Handler tests never load aws-cdk-lib.
+ * test/ mirrors the house: constructs/ (src/'s constructs and private/),
+ * handler/ (src/handler/; load/ the load tests), shared/, apps/ (the example
+ * apps synthesized and scanned), end-to-end/ (bundles, the CDK CLI, the
+ * package, the demo, the user's app) and support/ (what the tests share).
+ * The tests that synthesize stacks run on the peer floor (cdkVersion) and
+ * again on the newest aws-cdk-lib; handler tests never load aws-cdk-lib.
  */
-const CONSTRUCT_TESTS = [
-  'attribute-contract',
-  'cdk-nag',
-  'email-identity-dns-records',
-  'email-identity-lookup',
-  'email-identity-reader-role',
-  'email-identity-verification-gate',
-  'example',
-  'fit-stacks',
-  'looked-up-email-identity',
-];
+const CONSTRUCT_TESTS = ['test/constructs/**/*.test.ts', 'test/apps/**/*.test.ts'];
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-ses-identity-lookup',
@@ -111,7 +105,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // type-check every mutant on 2 cores; ts-jest runs the mutants instead.
     '@stryker-mutator/core@~9.6.1',
     '@stryker-mutator/jest-runner@~9.6.1',
-    // test/user-app.test.ts compiles examples/user-app as a user's app: with the
+    // test/end-to-end/user-app.test.ts compiles examples/user-app as a user's app: with the
     // TypeScript that today's `cdk init app --language typescript` pins (7, the
     // native compiler; the build's own TypeScript stays 5, which jsii needs),
     // under an alias so that it takes no one's place, and runs it with tsx, as
@@ -201,7 +195,7 @@ jestConfig.watchPathIgnorePatterns = ['/node_modules/', ...STRYKER_DIRS];
 const projectConfig = {
   clearMocks: true,
   // The SDK's notice that it will need Node 22, as scripts/demo.js silences it.
-  setupFiles: ['<rootDir>/test/quiet-sdk.ts'],
+  setupFiles: ['<rootDir>/test/support/quiet-sdk.ts'],
   coveragePathIgnorePatterns: ['/node_modules/'],
   testPathIgnorePatterns: ['/node_modules/', ...STRYKER_DIRS],
   modulePathIgnorePatterns: STRYKER_DIRS,
@@ -210,8 +204,8 @@ const projectConfig = {
 // One JUnit report for both projects; each suite says which aws-cdk-lib it ran on.
 jestConfig.reporters = ['default', new javascript.JestReporter('jest-junit', { outputDirectory: 'test-reports', suiteNameTemplate: '{displayName}: {filepath}' })];
 // Temporary files (aws-cdk-lib's cdk.out folders) in a folder removed after the run.
-jestConfig.globalSetup = '<rootDir>/test/tmpdir-setup.ts';
-jestConfig.globalTeardown = '<rootDir>/test/tmpdir-teardown.ts';
+jestConfig.globalSetup = '<rootDir>/test/support/tmpdir-setup.ts';
+jestConfig.globalTeardown = '<rootDir>/test/support/tmpdir-teardown.ts';
 jestConfig.projects = [
   {
     ...projectConfig,
@@ -221,7 +215,7 @@ jestConfig.projects = [
   {
     ...projectConfig,
     displayName: 'aws-cdk-lib latest',
-    testMatch: CONSTRUCT_TESTS.map((name) => `<rootDir>/test/${name}.test.ts`),
+    testMatch: CONSTRUCT_TESTS.map((glob) => `<rootDir>/${glob}`),
     moduleNameMapper: {
       '^aws-cdk-lib$': CDK_LATEST,
       '^aws-cdk-lib/(.*)$': `${CDK_LATEST}/$1`,
@@ -242,7 +236,7 @@ project.addPackageIgnore('/.ci/');
 
 // README examples must compile: jsii-rosetta compiles every `ts` snippet. The
 // complete app's two files (tagged `TypeScript`, which rosetta passes over) are
-// whole files, not fragments: test/user-app.test.ts compiles them as an app.
+// whole files, not fragments: test/end-to-end/user-app.test.ts compiles them as an app.
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
 
 // The main job: synthesize the example app, run its bundled handlers against a
@@ -264,7 +258,7 @@ bench.spawn(bundleTask!);
 bench.exec('ts-node --project tsconfig.dev.json scripts/bench.ts', { receiveArgs: true });
 
 // The integration test: its snapshot is committed and checked offline by
-// test/integ-snapshot.test.ts (npm test); with AWS credentials, a maintainer deploys it.
+// test/end-to-end/integ-snapshot.test.ts (npm test); with AWS credentials, a maintainer deploys it.
 const integRunner = 'integ-runner --language typescript --directory test --parallel-regions eu-west-1'
   + " --app 'node -r ts-node/register/transpile-only {filePath}'";
 project.addTask('integ', {
@@ -288,7 +282,7 @@ project.addTask('integ:deploy', {
 new JsonFile(project, 'knip.jsonc', {
   allowComments: true,
   obj: {
-    entry: ['src/handler/*.lambda.ts', 'test/**/*.test.ts', 'test/integ.*.ts', 'test/tmpdir-*.ts', 'scripts/*.ts', 'examples/*.ts'],
+    entry: ['src/handler/*.lambda.ts', 'test/**/*.test.ts', 'test/integ.*.ts', 'test/support/tmpdir-*.ts', 'scripts/*.ts', 'examples/*.ts'],
     project: ['src/**/*.ts', 'local/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts', 'test/**/*.ts'],
     include: ['exports', 'types', 'nsExports', 'nsTypes', 'enumMembers', 'duplicates'],
   },
@@ -323,35 +317,26 @@ const MUTATED_MODULES = [
   'src/email-identity-reader-role.ts',
 ];
 // The tests that exercise those modules, run in-process on the peer-floor
-// aws-cdk-lib only. Left out: tests that run the bundles or a child process
-// (bundle, cli-lookup, example, package, integ-snapshot: a mutant lives only in
-// the jest process, so they can never kill one); cross-account, whose handlers
-// are the bundles (the reader role's policy and trust it synthesizes are
-// checked by email-identity-reader-role); and the cdk-nag scan (slow, and it
-// reads no module above that the construct tests do not).
-const MUTATION_TESTS = [
-  'cloudformation', 'deploy-order', 'email-identity-dns-records', 'email-identity-lookup', 'email-identity-reader-role', 'email-identity-verification-gate',
-  'failure-reason', 'fit-stacks', 'gate-handler', 'identity-policies', 'looked-up-email-identity', 'lookup-handler', 'lookup-handler-http',
-  'lookup-locations', 'physical-id', 'properties', 'reliability', 'response-size', 'retry-classes', 'simulate-scale', 'time-budgets',
-];
-// The handler modules' own tests: those that import the handler (properties,
-// physical-id, the handler tests), without the load tests reliability and
-// simulate-scale (400 lookups each) or the construct tests, which never load
-// it. For a module whose mutants are mostly "static" (run every test), such as
-// properties.ts, a run on these alone takes minutes instead of hours. A subset
-// can only kill fewer mutants: its score is a floor of the whole set's.
+// aws-cdk-lib only: the construct, handler and shared tests. Left out: apps/
+// (the cdk-nag scan is slow, and reads no module above that the construct
+// tests do not) and end-to-end/ (they run the bundles or a child process: a
+// mutant lives only in the jest process, so they can never kill one).
+const MUTATION_TESTS = ['test/constructs/**/*.test.ts', 'test/handler/**/*.test.ts', 'test/shared/**/*.test.ts'];
+// The handler modules' own tests, without the load tests (handler/load/, 400
+// lookups each) or the construct tests, which never load it. For a module whose
+// mutants are mostly "static" (run every test), such as properties.ts, a run
+// on these alone takes minutes instead of hours. A subset can only kill fewer
+// mutants: its score is a floor of the whole set's.
 // `npx stryker run stryker.handler.config.json --mutate <module>`.
 // (Stryker's --testFiles cannot do this: it gives static mutants a test
 // filter of file names, which matches no jest test name, so they "survive".)
-const MUTATION_HANDLER_TESTS = [
-  'deploy-order', 'gate-handler', 'lookup-handler', 'lookup-handler-http', 'lookup-locations', 'physical-id', 'properties', 'retry-classes',
-];
+const MUTATION_HANDLER_TESTS = ['test/handler/*.test.ts'];
 const mutationJestConfig = (tests: string[]) => ({
   ...projectConfig,
   testEnvironment: 'node',
-  testMatch: tests.map((name) => `<rootDir>/test/${name}.test.ts`),
-  globalSetup: '<rootDir>/test/tmpdir-setup.ts',
-  globalTeardown: '<rootDir>/test/tmpdir-teardown.ts',
+  testMatch: tests.map((glob) => `<rootDir>/${glob}`),
+  globalSetup: '<rootDir>/test/support/tmpdir-setup.ts',
+  globalTeardown: '<rootDir>/test/support/tmpdir-teardown.ts',
   // Transpile only: each mutant is run, not type-checked, and ts-jest's type
   // check of every test file in every sandbox would dominate the run.
   transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }] },
@@ -410,7 +395,7 @@ project.eslint?.addIgnorePattern('reports/');
 
 // examples/user-app is a user's app, not this project's code: cdk init's own
 // tsconfig.json compiles it, against the package by its name, in
-// test/user-app.test.ts. The project's tsconfig and eslint (whose --fix would
+// test/end-to-end/user-app.test.ts. The project's tsconfig and eslint (whose --fix would
 // reorder its imports in this project's style) leave it alone.
 project.tsconfigDev.addExclude('examples/user-app');
 project.eslint?.addIgnorePattern('examples/user-app/');

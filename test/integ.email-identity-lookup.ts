@@ -5,7 +5,7 @@
  * attributes equal SES's own GetEmailIdentity answer.
  *
  * Offline, `npm test` compares its synthesized templates with the committed
- * snapshot (test/integ-snapshot.test.ts). With AWS credentials and a
+ * snapshot (test/end-to-end/integ-snapshot.test.ts). With AWS credentials and a
  * bootstrapped eu-west-1: `npx projen integ:deploy` deploys it, runs the
  * assertions, destroys it and rewrites the snapshot.
  */

@@ -1,10 +1,11 @@
 /**
- * The retry policy (src/handler/retry.ts) as users read it: the retry table
- * of docs/behaviour.md states the code's numbers, class by class.
+ * The retry policy (src/handler/retry.ts): how long each class of error is
+ * retried (once in time-budgets.test.ts), the backoff, and the retry table of
+ * docs/behaviour.md, which states the code's numbers class by class.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_RETRY, nextDelay, retryWindowMs, type RetryClass } from '../../src/handler/retry';
+import { DEFAULT_RETRY, nextDelay, retryWindowMs, type RetryClass, type RetryOptions } from '../../src/handler/retry';
 import { LOOKUP_MAX_WAIT_MS } from '../../src/shared/time-budgets';
 
 const BEHAVIOUR = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'behaviour.md'), 'utf8');
@@ -44,5 +45,20 @@ describe('nextDelay: full jitter', () => {
     [2, 0, 0],
   ])('retry %i with random %d waits %d ms: up to min(cap, base * 2^n)', (attempt, random, delay) => {
     expect(nextDelay(attempt, DEFAULT_RETRY, random)).toBeCloseTo(delay, 6);
+  });
+});
+
+describe('how long each class of error is retried', () => {
+  /** Distinct windows, so that each class must read its own. */
+  const retry: RetryOptions = { ...DEFAULT_RETRY, accessDeniedGraceMs: 1, faultGraceMs: 2, unresolvedHostGraceMs: 3 };
+
+  test.each([
+    ['throttling', Infinity],
+    ['fault', 2],
+    ['unresolvedHost', 3],
+    ['accessDenied', 1],
+    ['final', 0],
+  ] as const)('%s: %d ms', (kind, windowMs) => {
+    expect(retryWindowMs(kind, retry)).toBe(windowMs);
   });
 });
