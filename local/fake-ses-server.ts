@@ -11,43 +11,22 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GetEmailIdentityCommandOutput } from '@aws-sdk/client-sesv2';
 
 /**
- * A GetEmailIdentity response body as SES sends it: every field optional,
- * timestamps as epoch seconds (the REST-JSON default; the SDK turns them into
- * Dates), SOA serial numbers as JSON numbers.
+ * A GetEmailIdentity response body as SES sends it: the SDK's own output type
+ * (so a field SES adds is here once the SDK has it), with timestamps as epoch
+ * seconds (the REST-JSON default; the SDK turns them into Dates) and enums as
+ * any string (SES's enums grow, and an unknown value must pass through).
  */
-export interface EmailIdentityBody {
-  IdentityType?: string;
-  VerificationStatus?: string;
-  VerifiedForSendingStatus?: boolean;
-  FeedbackForwardingStatus?: boolean;
-  ConfigurationSetName?: string;
-  DkimAttributes?: {
-    SigningEnabled?: boolean;
-    Status?: string;
-    Tokens?: string[];
-    SigningHostedZone?: string;
-    SigningAttributesOrigin?: string;
-    NextSigningKeyLength?: string;
-    CurrentSigningKeyLength?: string;
-    LastKeyGenerationTimestamp?: number;
-  };
-  MailFromAttributes?: {
-    MailFromDomain?: string;
-    MailFromDomainStatus?: string;
-    BehaviorOnMxFailure?: string;
-  };
-  /** Policy name → policy document, itself a JSON string. */
-  Policies?: Record<string, string>;
-  Tags?: Array<{ Key: string; Value: string }>;
-  VerificationInfo?: {
-    LastCheckedTimestamp?: number;
-    LastSuccessTimestamp?: number;
-    ErrorType?: string;
-    SOARecord?: { PrimaryNameServer?: string; AdminEmail?: string; SerialNumber?: number };
-  };
-}
+export type EmailIdentityBody = OnTheWire<Omit<GetEmailIdentityCommandOutput, '$metadata'>>;
+
+/** A type as JSON carries it: Dates as epoch seconds, string unions as strings, any field left out. */
+type OnTheWire<T> = T extends Date ? number
+  : T extends string ? string
+    : T extends ReadonlyArray<infer U> ? Array<OnTheWire<U>>
+      : T extends object ? { [K in keyof T]?: OnTheWire<T[K]> }
+        : T;
 
 /** An error SES can answer with, e.g. `{ status: 429, errorType: 'TooManyRequestsException' }`. */
 export interface ErrorStep {

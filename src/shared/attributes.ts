@@ -3,10 +3,11 @@
  * from in SES's `GetEmailIdentity` answer, the construct property that reads
  * it, and how it is written as a string. The handler's shape check, its
  * encoder and its response fitting all derive from this one table; a test
- * holds the README's table and the construct's properties against it.
+ * (test/constructs/attribute-contract.test.ts) holds the table of
+ * docs/attributes.md and the construct's properties against it.
  *
  * Adding a field: one row here, the typed property on `EmailIdentityLookup`
- * (jsii needs it spelled out) and the README row.
+ * (jsii needs it spelled out) and the row of docs/attributes.md.
  */
 
 /** What the API gives at a path, as the shape check verifies it. */

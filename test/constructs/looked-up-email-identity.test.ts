@@ -137,6 +137,22 @@ describe('the first pass: dummy values, and the missing context reported', () =>
 });
 
 describe('the second pass: plain values from cdk.context.json', () => {
+  test("records of an identity in another region than the stack's: the MAIL FROM MX points to the identity's region", () => {
+    const context = cloudControlContext(new Stack(new App(), 'Stack', { env: ENV }), 'example.com', EASY_DKIM_MODEL, 'us-west-2');
+    const stack = new Stack(new App({ context }), 'Stack', { env: ENV });
+    const identity = EmailIdentityLookup.fromLookup(stack, 'Identity', { emailIdentity: 'example.com', region: 'us-west-2' });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123', zoneName: 'example.com' });
+    const records = new EmailIdentityDnsRecords(stack, 'Records', { identity, hostedZone: zone });
+
+    expect(identity.identityRegion).toBe('us-west-2');
+    expect(records.records.filter((record) => record.type === 'MX')).toEqual([
+      { name: 'mail.example.com.', type: 'MX', value: '10 feedback-smtp.us-west-2.amazonses.com' },
+    ]);
+    Template.fromStack(stack).hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'mail.example.com.', Type: 'MX', ResourceRecords: ['10 feedback-smtp.us-west-2.amazonses.com'],
+    });
+  });
+
   test('Easy DKIM, MAIL FROM and settings, as plain strings', () => {
     const identity = EmailIdentityLookup.fromLookup(stackWith(EASY_DKIM_MODEL), 'Identity', { emailIdentity: 'example.com' });
 

@@ -13,7 +13,7 @@ import * as fc from 'fast-check';
 import { failureBody, MAX_RESPONSE_BYTES, successBody, type ResponseEnvelope } from '../../src/handler/cloudformation';
 import { encodeIdentity, lookupData } from '../../src/handler/lookup';
 import type { EmailIdentityDescription } from '../../src/handler/ses';
-import { ATTRIBUTE_NAMES } from '../../src/shared/attributes';
+import { ATTRIBUTE_NAMES, ATTRIBUTES, type ApiType } from '../../src/shared/attributes';
 
 /**
  * Fixed seed: the suite explores the same cases on every run and machine.
@@ -245,6 +245,53 @@ function coreBytes(env: ResponseEnvelope, identity: EmailIdentityDescription): n
   return bytes(JSON.stringify({ Status: 'SUCCESS', ...env, Data: data }));
 }
 
+/**
+ * Each API type at its realistic maximum: DNS names of 253 characters, three
+ * 63-character DKIM tokens, SES's 50 tags of 128 + 256 and 20 policies with
+ * 64-character names, the longest timestamp and SOA serial, and `false`,
+ * longer than `true`.
+ */
+function worstOfType(apiType: ApiType, domain253: string): unknown {
+  switch (apiType) {
+    case 'string': return domain253;
+    case 'boolean': return false;
+    case 'number': return 2 ** 32 - 1;
+    case 'date': return new Date('2099-12-31T23:59:59.999Z');
+    case 'strings': return ['a'.repeat(63), 'a'.repeat(63), 'a'.repeat(63)];
+    case 'tags': return Array.from({ length: 50 }, (_, i) => ({ Key: `${i}`.padStart(128, 'k'), Value: 'v'.repeat(256) }));
+    case 'policies': return Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}`.padStart(64, 'p'), `{"Sid":"${POLICY_MARKER}"}`]));
+  }
+}
+
+/** Fields bounded tighter than their type: SES's own limits, and each enum's longest value. */
+const WORST_AT: Readonly<Record<string, unknown>> = {
+  'IdentityType': 'MANAGED_DOMAIN',
+  'VerificationStatus': 'TEMPORARY_FAILURE',
+  'ConfigurationSetName': 'c'.repeat(64),
+  'DkimAttributes.Status': 'TEMPORARY_FAILURE',
+  'DkimAttributes.SigningAttributesOrigin': 'AWS_SES_US_GOV_WEST_1',
+  'DkimAttributes.CurrentSigningKeyLength': 'RSA_2048_BIT',
+  'DkimAttributes.NextSigningKeyLength': 'RSA_2048_BIT',
+  'MailFromAttributes.MailFromDomainStatus': 'TEMPORARY_FAILURE',
+  'MailFromAttributes.BehaviorOnMxFailure': 'USE_DEFAULT_VALUE',
+  'VerificationInfo.ErrorType': 'REPLICATION_PRIMARY_BYO_DKIM_NOT_SUPPORTED',
+};
+
+/** Every field of the attribute table at its maximum, all at once. */
+function worstCaseIdentity(domain253: string): EmailIdentityDescription {
+  const identity: Record<string, unknown> = {};
+  for (const { path, apiType } of ATTRIBUTES) {
+    const keys = path.split('.');
+    const parent = keys.slice(0, -1).reduce<Record<string, unknown>>((node, key) => (node[key] ??= {}) as Record<string, unknown>, identity);
+    parent[keys[keys.length - 1]] = path in WORST_AT ? WORST_AT[path] : worstOfType(apiType, domain253);
+  }
+  return identity as EmailIdentityDescription;
+}
+
+function valueAtPath(identity: EmailIdentityDescription, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], identity);
+}
+
 // ---------------------------------------------------------------------------
 // Properties
 
@@ -284,32 +331,9 @@ describe('successBody', () => {
       // The longest identity, and the digest physical ids carry.
       PhysicalResourceId: `${`${'l'.repeat(64)}@${domain253}`.padEnd(320, 'x')}/0123456789abcdef`,
     };
-    const identity: EmailIdentityDescription = {
-      IdentityType: 'MANAGED_DOMAIN',
-      FeedbackForwardingStatus: false,
-      VerifiedForSendingStatus: false,
-      VerificationStatus: 'TEMPORARY_FAILURE',
-      ConfigurationSetName: 'c'.repeat(64),
-      DkimAttributes: {
-        SigningEnabled: false,
-        Status: 'TEMPORARY_FAILURE',
-        Tokens: [label(63), label(63), label(63)],
-        SigningHostedZone: domain253,
-        SigningAttributesOrigin: 'AWS_SES_US_GOV_WEST_1',
-        CurrentSigningKeyLength: 'RSA_2048_BIT',
-        NextSigningKeyLength: 'RSA_2048_BIT',
-        LastKeyGenerationTimestamp: new Date('2099-12-31T23:59:59.999Z'),
-      },
-      MailFromAttributes: { MailFromDomain: domain253, MailFromDomainStatus: 'TEMPORARY_FAILURE', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
-      VerificationInfo: {
-        LastCheckedTimestamp: new Date('2099-12-31T23:59:59.999Z'),
-        LastSuccessTimestamp: new Date('2099-12-31T23:59:59.999Z'),
-        ErrorType: 'REPLICATION_PRIMARY_BYO_DKIM_NOT_SUPPORTED',
-        SOARecord: { PrimaryNameServer: domain253, AdminEmail: domain253, SerialNumber: 2 ** 32 - 1 },
-      },
-      Policies: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}`.padStart(64, 'p'), `{"Sid":"${POLICY_MARKER}"}`])),
-      Tags: Array.from({ length: 50 }, (_, i) => ({ Key: `${i}`.padStart(128, 'k'), Value: 'v'.repeat(256) })),
-    };
+    // Built from the attribute table: a field added there is here at its maximum too.
+    const identity = worstCaseIdentity(domain253);
+    expect(ATTRIBUTES.every((row) => valueAtPath(identity, row.path) !== undefined)).toBe(true);
 
     const body = successBody(env, lookupData(identity, REGION));
 

@@ -16,11 +16,11 @@ export const QUERIES: readonly string[][] = [
   [1, 2, 3].map((n) => `DkimDNSTokenName${n}`).concat([1, 2, 3].map((n) => `DkimDNSTokenValue${n}`)),
 ];
 
-/** The context key of one query of `emailIdentity` in the stack's environment. */
-export function contextKey(stack: Stack, emailIdentity: string, propertiesToReturn: string[]): string {
+/** The context key of one query of `emailIdentity` in the stack's environment, or in `region` of its account. */
+export function contextKey(stack: Stack, emailIdentity: string, propertiesToReturn: string[], region?: string): string {
   return ContextProvider.getKey(stack, {
     provider: cxschema.ContextProvider.CC_API_PROVIDER,
-    props: { typeName: 'AWS::SES::EmailIdentity', exactIdentifier: emailIdentity, propertiesToReturn },
+    props: { typeName: 'AWS::SES::EmailIdentity', exactIdentifier: emailIdentity, propertiesToReturn, ...(region ? { region } : {}) },
   }).key;
 }
 
@@ -33,15 +33,17 @@ export function providerError(message: string): Record<string, unknown> {
  * The context for every query, answered from `model` (the resource's
  * properties as Cloud Control reads them) the way the CLI's provider does:
  * the properties with the identifier, or its error when one is absent; or
- * `error` for every query (an identity that does not exist).
+ * `error` for every query (an identity that does not exist). `region`: the
+ * lookup's, where it is not the stack's.
  */
 export function cloudControlContext(
   stack: Stack,
   emailIdentity: string,
   model: Record<string, unknown> | { error: string },
+  region?: string,
 ): Record<string, unknown> {
   return Object.fromEntries(QUERIES.map((properties) => {
-    const key = contextKey(stack, emailIdentity, properties);
+    const key = contextKey(stack, emailIdentity, properties, region);
     if ('error' in model) {
       return [key, providerError(String(model.error))];
     }
