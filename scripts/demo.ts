@@ -28,7 +28,7 @@ const ACTED_ON: readonly AttributeName[] = [
 /** A pending domain's gate runs with the shortest poll interval a gate takes, and a timeout as short: it polls once and fails. */
 const SHORT_GATE_SECONDS = '5';
 
-export interface DemoOptions {
+interface DemoOptions {
   /** Every attribute and the handlers' logs, instead of what a user acts on. */
   readonly all?: boolean;
 }
@@ -156,7 +156,8 @@ function printAttributes(data: Record<string, unknown>, all: boolean | undefined
   print(ACTED_ON);
   if (!first) return;
   const shownPaths = new Set(ATTRIBUTES.filter((row) => ACTED_ON.includes(row.attribute)).map((row) => row.path));
-  const differing = ATTRIBUTES.filter((row) => !shownPaths.has(row.path) && data[row.attribute] !== first.data[row.attribute]).map((row) => row.attribute);
+  const differing = ATTRIBUTES.filter((row) => !shownPaths.has(row.path) && data[row.attribute] !== first.data[row.attribute])
+    .map((row) => row.attribute);
   console.log(differing.length === 0 ? `Its other attributes are as ${first.domain}'s.` : `Its other attributes that differ from ${first.domain}'s:`);
   print(differing);
 }

@@ -23,7 +23,7 @@ interface Run {
 
 /** The demo with --aws, as a user with (fake) credentials runs it; nothing of the developer's AWS configuration. */
 function demo(args: string[], stsEndpoint: string): Promise<Run> {
-  return run(['--aws', ...args], {
+  return runDemo(['--aws', ...args], {
     PATH: process.env.PATH,
     HOME: '/nonexistent',
     AWS_CONFIG_FILE: '/nonexistent/aws-config',
@@ -37,7 +37,7 @@ function demo(args: string[], stsEndpoint: string): Promise<Run> {
 }
 
 /** scripts/demo.js with `args`, its stdout and stderr as one output. */
-function run(args: string[], env: Record<string, string | undefined>): Promise<Run> {
+function runDemo(args: string[], env: Record<string, string | undefined>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [DEMO, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -79,7 +79,7 @@ function stsError(code: string, message: string) {
 }
 
 /** The local demo, with no AWS configuration at all: it needs none. */
-const localDemo = (args: string[] = []) => run(args, { PATH: process.env.PATH, HOME: '/nonexistent' });
+const localDemo = (args: string[] = []) => runDemo(args, { PATH: process.env.PATH, HOME: '/nonexistent' });
 
 describe('the local demo', () => {
   let short: Run;
