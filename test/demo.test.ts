@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { FakeSesServer, verifiedIdentity } from '../local/fake-ses-server';
 import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
 
 const DEMO = path.join(__dirname, '..', 'scripts', 'demo.js');
@@ -22,7 +23,7 @@ interface Run {
 }
 
 /** The demo with --aws, as a user with (fake) credentials runs it; nothing of the developer's AWS configuration. */
-function demo(args: string[], stsEndpoint: string): Promise<Run> {
+function demo(args: string[], stsEndpoint: string, sesEndpoint?: string): Promise<Run> {
   return runDemo(['--aws', ...args], {
     PATH: process.env.PATH,
     HOME: '/nonexistent',
@@ -33,6 +34,7 @@ function demo(args: string[], stsEndpoint: string): Promise<Run> {
     AWS_REGION: 'eu-west-1',
     AWS_ENDPOINT_URL_STS: stsEndpoint,
     AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_SESV2: sesEndpoint,
   });
 }
 
@@ -81,17 +83,17 @@ function stsError(code: string, message: string) {
 /** The local demo, with no AWS configuration at all: it needs none. */
 const localDemo = (args: string[] = []) => runDemo(args, { PATH: process.env.PATH, HOME: '/nonexistent' });
 
+/** The lines of one domain's part of the output. */
+const part = (output: string, domain: string) => output.split(/^=== /m).find((section) => section.startsWith(`${domain}:`))!.split('\n');
+/** The attributes printed in a part, as `name: value`. */
+const attributes = (lines: string[]) => lines.filter((line) => /^ {2}[A-Z]\w+ +"/.test(line)).map((line) => line.trim().replace(/ +/, ': '));
+
 describe('the local demo', () => {
   let short: Run;
   let all: Run;
   beforeAll(async () => {
     [short, all] = [await localDemo(), await localDemo(['--all'])];
   }, 120_000);
-
-  /** The lines of one domain's part of the output. */
-  const part = (output: string, domain: string) => output.split(/^=== /m).find((section) => section.startsWith(`${domain}:`))!.split('\n');
-  /** The attributes printed in a part, as `name: value`. */
-  const attributes = (lines: string[]) => lines.filter((line) => /^ {2}[A-Z]\w+ +"/.test(line)).map((line) => line.trim().replace(/ +/, ': '));
 
   test('by default, each domain shows what a user acts on, and the pending one what else differs', () => {
     expect(short.code).toBe(0);
@@ -179,6 +181,26 @@ describe('the local demo', () => {
 
 /** The demo's verdict: its last line. */
 const verdict = (run: Run) => run.output.trim().split('\n').pop();
+
+test('--aws, with credentials AWS accepts, reads the identity with the lookup handler and does not run the gate', async () => {
+  // The fake account on 127.0.0.1 plays STS and SES: the path a real account takes, nothing deployed.
+  const ses = await FakeSesServer.start();
+  try {
+    ses.setIdentity('example.org', verifiedIdentity('example.org'));
+    const run = await demo(['--identity', 'example.org'], ses.endpoint, ses.endpoint);
+    expect(run.code).toBe(0);
+    expect(run.output).toMatch(/^AWS account 123456789012 \(arn:aws:iam::123456789012:\S+\), region eu-west-1\.$/m);
+    const lines = part(run.output, 'example.org');
+    expect(lines).toContainEqual(expect.stringMatching(/^Create Custom::SesEmailIdentityLookup \w+: CloudFormation receives SUCCESS /));
+    expect(attributes(lines).map((line) => line.split(':')[0])).toEqual([
+      'VerificationStatus', 'VerifiedForSendingStatus', 'DkimStatus', 'DkimTokens', 'MailFromDomain', 'MailFromDomainStatus', 'VerificationErrorType',
+    ]);
+    expect(lines).toContainEqual(expect.stringMatching(/^Not running Custom::SesEmailIdentityGate \w+: on a real identity it may wait up to 45 minutes\.$/));
+    expect(ses.requests).toEqual(['example.org']);
+  } finally {
+    await ses.stop();
+  }
+}, 60_000);
 
 describe('wrong input is named before AWS is asked', () => {
   test.each([
