@@ -14,7 +14,10 @@ const { parseArgs } = require('node:util');
 const USAGE = `Usage: npm run demo [-- options]
 
   (no options)            against a local SES v2 endpoint on 127.0.0.1, with two canned
-                          domains: example.com (verified) and example.net (pending)
+                          domains: example.com (verified) and example.net (pending); shows the
+                          attributes you act on, what differs between the two, the DNS records,
+                          and each gate's run (example.net's with a 5 s timeout, so that it fails)
+  --all                   every attribute of each lookup, and the handlers' logs
   --aws --identity NAME   against SES with your AWS credentials (AWS_PROFILE, environment
                           variables or ~/.aws; read-only, nothing is deployed, gates skipped)
   --region REGION         with --aws: the identity's region (default: AWS_REGION or your profile's)
@@ -27,7 +30,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 function parse() {
   try {
     const { values } = parseArgs({
-      options: { aws: { type: 'boolean', default: false }, identity: { type: 'string' }, region: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { aws: { type: 'boolean', default: false }, all: { type: 'boolean', default: false }, identity: { type: 'string' }, region: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) return console.log(USAGE);
     if (values.aws && !values.identity) throw new Error('--aws needs --identity NAME: the domain or email address to read from SES');
@@ -144,7 +147,7 @@ async function main() {
     return;
   }
   loadTypeScript();
-  process.exitCode = await require('./demo.ts').demo(aws && { identity: options.identity, ...aws });
+  process.exitCode = await require('./demo.ts').demo(aws && { identity: options.identity, ...aws }, { all: options.all });
 }
 
 main().catch((error) => {
