@@ -60,16 +60,18 @@ export function createMonitorHandler(options: MonitorHandlerOptions): MonitorHan
     const points: HealthPoint[] = [];
     const unread: string[] = [];
     for (const [index, location] of input.Identities.entries()) {
-      // Each identity's fair share of the time left, so that one SES keeps throttling does not starve the rest.
-      const share = (deadline - clock.now()) / (input.Identities.length - index);
-      if (share < MONITOR_READ_MIN_WAIT_MS) {
-        unread.push(...input.Identities.slice(index).map((left) => left.EmailIdentity));
+      const left = deadline - clock.now();
+      if (left < MONITOR_READ_MIN_WAIT_MS) {
+        unread.push(...input.Identities.slice(index).map((rest) => rest.EmailIdentity));
         break;
       }
+      // A fair share of the time left, so that an identity SES keeps refusing does not starve the rest.
+      const share = left / (input.Identities.length - index);
+      const maxWaitMs = Math.min(MONITOR_READ_MAX_WAIT_MS, Math.max(MONITOR_READ_MIN_WAIT_MS, share));
       const reader = await readerAt(location, { log, clock, account: input.Account });
       let identity: EmailIdentityDescription;
       try {
-        identity = await reader.read(Math.min(MONITOR_READ_MAX_WAIT_MS, share));
+        identity = await reader.read(maxWaitMs);
       } catch (error) {
         // Nothing is published: the alarm's missing data reports it, never as "unhealthy".
         log(JSON.stringify({ emailIdentity: location.EmailIdentity, published: false, reason: failureReason(error, reader) }));
