@@ -21,6 +21,7 @@ const CONSTRUCT_TESTS = [
   'cdk-nag',
   'email-identity-dns-records',
   'email-identity-lookup',
+  'email-identity-monitor',
   'email-identity-reader-role',
   'email-identity-verification-gate',
   'example',
