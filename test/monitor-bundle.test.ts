@@ -118,12 +118,12 @@ test('one run: the exact number of unmet checks of each identity, and nothing fo
   const names = ['denied.example.com', 'throttled.example.com', ...Object.keys(IDENTITIES).filter((name) => !/denied|throttled/.test(name))];
   const started = Date.now();
 
-  // A run with 8 s to read, after what it keeps back to publish.
+  // A run with 14 s to read, one identity a second, after what it keeps back to publish.
   const result = await invokeBundle(bundleDir, scheduledInput(names) as object, {
     // Lambda's nodejs24.x would not print the SDK's notice that it will need Node 22.
     env: { AWS_ENDPOINT_URL_SESV2: fake.endpoint, AWS_ENDPOINT_URL_CLOUDWATCH: fake.endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     dnsServer: dns.address,
-    timeoutMs: MONITOR_PUBLISH_RESERVE_MS + 8_000,
+    timeoutMs: MONITOR_PUBLISH_RESERVE_MS + 14_000,
   });
 
   expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: '' });

@@ -22,10 +22,12 @@ const THROTTLED: ErrorStep = { status: 429, errorType: 'TooManyRequestsException
 
 class FakeClock implements Clock {
   public time = Date.parse(SCHEDULED);
+  public readonly sleeps: number[] = [];
   public now(): number {
     return this.time;
   }
   public async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
     this.time += ms;
   }
 }
@@ -54,6 +56,7 @@ function publishRecords(name: string, body: EmailIdentityBody): void {
 }
 
 interface Run {
+  readonly clock: FakeClock;
   readonly published: HealthPoint[][];
   readonly lines: Array<Record<string, unknown>>;
 }
@@ -62,9 +65,10 @@ interface Run {
 async function run(names: readonly string[], options: { checks?: MonitorCheck[]; leftMs?: number; publish?: (points: readonly HealthPoint[]) => Promise<void>; input?: unknown } = {}): Promise<Run> {
   const published: HealthPoint[][] = [];
   const lines: string[] = [];
+  const clock = new FakeClock();
   const handler = createMonitorHandler({
     retry: FAST_RETRY,
-    clock: new FakeClock(),
+    clock,
     resolver,
     log: (line) => lines.push(line),
     publish: options.publish ?? (async (points) => {
@@ -78,7 +82,7 @@ async function run(names: readonly string[], options: { checks?: MonitorCheck[];
     Account: '123456789012',
   };
   await handler(input, { getRemainingTimeInMillis: () => options.leftMs ?? 15 * 60_000 });
-  return { published, lines: lines.map((line) => JSON.parse(line)) };
+  return { clock, published, lines: lines.map((line) => JSON.parse(line)) };
 }
 
 const valueOf = (result: Run, name: string) => result.published.flat().find((point) => point.emailIdentity === name)?.unmetChecks;
@@ -90,6 +94,17 @@ test('a healthy identity: 0, at the run\'s scheduled time', async () => {
   const result = await run([DOMAIN]);
 
   expect(result.published).toEqual([[{ emailIdentity: DOMAIN, unmetChecks: 0, timestamp: new Date(SCHEDULED) }]]);
+});
+
+test('one read a second at most, SES\'s rate: the run does not throttle itself', async () => {
+  const names = ['one.example.com', 'two.example.com', 'three.example.com'];
+  names.forEach((name) => local.fake.setIdentity(name, verifiedIdentity(name)));
+
+  const result = await run(names, { checks: ['IdentityVerified'] });
+
+  expect(result.published.flat().map((point) => point.unmetChecks)).toEqual([0, 0, 0]);
+  // No wait before the first read; each next one starts a second after the one before (the fake clock only moves in sleeps).
+  expect(result.clock.sleeps).toEqual([0, 1000, 1000]);
 });
 
 test('checks switched off are not counted, and DNS is not asked when its check is off', async () => {

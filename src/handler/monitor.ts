@@ -16,7 +16,7 @@ import { failureReason } from './failure-reason';
 import { check, describeFinding, describeStatuses, expectedRecords, inspectRecords, SYSTEM_RESOLVER, type DnsResolver } from './identity-health';
 import { parseMonitorInput } from './properties';
 import { createLocationReader, type EmailIdentityDescription, type SesReaderOptions } from './ses';
-import { MONITOR_PUBLISH_RESERVE_MS, MONITOR_READ_MAX_WAIT_MS, MONITOR_READ_MIN_WAIT_MS } from '../shared/time-budgets';
+import { MONITOR_PUBLISH_RESERVE_MS, MONITOR_READ_MAX_WAIT_MS, MONITOR_READ_MIN_WAIT_MS, MONITOR_READ_SPACING_MS } from '../shared/time-budgets';
 import { MONITOR_METRIC, type IdentityLocation, type MonitorCheck } from '../shared/wire';
 
 /** One identity's data point: its unmet checks at the run's scheduled time. */
@@ -59,6 +59,7 @@ export function createMonitorHandler(options: MonitorHandlerOptions): MonitorHan
     const timestamp = new Date(input.ScheduledTime);
     const points: HealthPoint[] = [];
     const unread: string[] = [];
+    let lastReadAt = -Infinity;
     for (const [index, location] of input.Identities.entries()) {
       const left = deadline - clock.now();
       if (left < MONITOR_READ_MIN_WAIT_MS) {
@@ -68,6 +69,9 @@ export function createMonitorHandler(options: MonitorHandlerOptions): MonitorHan
       // A fair share of the time left, so that an identity SES keeps refusing does not starve the rest.
       const share = left / (input.Identities.length - index);
       const maxWaitMs = Math.min(MONITOR_READ_MAX_WAIT_MS, Math.max(MONITOR_READ_MIN_WAIT_MS, share));
+      // At most SES's rate, so that the run does not throttle itself, nor the lookups and gates of the account.
+      await clock.sleep(Math.max(0, lastReadAt + MONITOR_READ_SPACING_MS - clock.now()));
+      lastReadAt = clock.now();
       const reader = await readerAt(location, { log, clock, account: input.Account });
       let identity: EmailIdentityDescription;
       try {

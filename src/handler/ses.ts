@@ -16,8 +16,8 @@ import { ARN_FIELD, type IdentityLocation } from '../shared/wire';
 export type EmailIdentityDescription = Omit<GetEmailIdentityCommandOutput, '$metadata'>;
 
 export interface SesReaderOptions extends AnswerOptions {
-  /** One SES client for every request, for tests; by default one per region and role, see SesClients. */
-  readonly client?: SESv2Client;
+  /** One SES client for every request, for tests and simulations; by default one per region and role, see SesClients. */
+  readonly client?: SesClient;
   /** @default DEFAULT_RETRY */
   readonly retry?: RetryOptions;
 }
@@ -124,6 +124,9 @@ function accountOf(arn: string | undefined): string | undefined {
 export interface IdentityReader {
   send(command: GetEmailIdentityCommand, options: { abortSignal: AbortSignal }): Promise<GetEmailIdentityCommandOutput>;
 }
+
+/** What a reader needs of an SES client: its reads, and its region for the reasons. */
+export type SesClient = IdentityReader & { readonly config: { region(): Promise<string> } };
 
 export interface ReadOptions {
   /** @default DEFAULT_RETRY */

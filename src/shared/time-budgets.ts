@@ -62,6 +62,9 @@ export const MONITOR_PUBLISH_RESERVE_MS = 25_000;
 /** A monitor run reads one identity for at most this long (its share of the run, if less), then moves on. */
 export const MONITOR_READ_MAX_WAIT_MS = 60_000;
 
+/** A monitor run starts one read a second at most: SES's rate for control-plane calls, per account and region. */
+export const MONITOR_READ_SPACING_MS = 1_000;
+
 /** A monitor run starts a read only with at least this long for it. */
 export const MONITOR_READ_MIN_WAIT_MS = 2_000;
 
