@@ -14,6 +14,7 @@ import { verifiedIdentity, type EmailIdentityBody, type ErrorStep } from '../loc
 import type { Clock } from '../src/handler/cloudformation';
 import { cloudWatchPublisher, createMonitorHandler, type HealthPoint } from '../src/handler/monitor';
 import { dkimCnameRecord, mailFromRecords } from '../src/shared/ses-dns';
+import { DEFAULT_RETRY, MONITOR_PUBLISH_RESERVE_MS, type RetryOptions } from '../src/shared/time-budgets';
 import type { MonitorCheck } from '../src/shared/wire';
 
 const DOMAIN = 'monitor.example.com';
@@ -62,12 +63,12 @@ interface Run {
 }
 
 /** One scheduled run over `names`, with `leftMs` before the function's timeout (what it keeps back to publish included). */
-async function run(names: readonly string[], options: { checks?: MonitorCheck[]; leftMs?: number; publish?: (points: readonly HealthPoint[]) => Promise<void>; input?: unknown } = {}): Promise<Run> {
+async function run(names: readonly string[], options: { checks?: MonitorCheck[]; leftMs?: number; retry?: RetryOptions; publish?: (points: readonly HealthPoint[]) => Promise<void>; input?: unknown } = {}): Promise<Run> {
   const published: HealthPoint[][] = [];
   const lines: string[] = [];
   const clock = new FakeClock();
   const handler = createMonitorHandler({
-    retry: FAST_RETRY,
+    retry: options.retry ?? FAST_RETRY,
     clock,
     resolver,
     log: (line) => lines.push(line),
@@ -162,6 +163,21 @@ test('throttling that passes is retried: the identity is published, never counte
 
   expect(valueOf(result, DOMAIN)).toBe(0);
   expect(result.lines.filter((line) => 'retry' in line)).toHaveLength(2);
+});
+
+test('an identity SES keeps throttling waits as long as the rest can still be read one a second, and no longer', async () => {
+  const names = ['busy.example.com', 'one.example.com', 'two.example.com'];
+  names.forEach((name) => local.fake.setIdentity(name, verifiedIdentity(name)));
+  local.fake.script('busy.example.com', Array(1000).fill(THROTTLED));
+
+  // 20 s to read: the throttled one may take 18 s of it (the production policy retries throttling to its deadline).
+  const result = await run(names, { checks: ['IdentityVerified'], leftMs: MONITOR_PUBLISH_RESERVE_MS + 20_000, retry: DEFAULT_RETRY });
+
+  expect(result.published.flat().map((point) => point.emailIdentity)).toEqual(['one.example.com', 'two.example.com']);
+  expect(result.lines[result.lines.length - 4]).toMatchObject({ emailIdentity: 'busy.example.com', published: false, reason: expect.stringContaining('SES kept throttling') });
+  // Retried well past the 2 s a read is sure of, and the run still within its 20 s.
+  expect(result.lines.filter((line) => line.emailIdentity === 'busy.example.com' && 'retry' in line).length).toBeGreaterThanOrEqual(3);
+  expect(result.clock.time - Date.parse(SCHEDULED)).toBeLessThanOrEqual(20_000);
 });
 
 test('an identity SES does not have: nothing published, the reason logged; the others are still read', async () => {

@@ -66,9 +66,9 @@ export function createMonitorHandler(options: MonitorHandlerOptions): MonitorHan
         unread.push(...input.Identities.slice(index).map((rest) => rest.EmailIdentity));
         break;
       }
-      // A fair share of the time left, so that an identity SES keeps refusing does not starve the rest.
-      const share = left / (input.Identities.length - index);
-      const maxWaitMs = Math.min(MONITOR_READ_MAX_WAIT_MS, Math.max(MONITOR_READ_MIN_WAIT_MS, share));
+      // As long as SES makes it wait, but never so long that the rest cannot be read, one a second.
+      const restMs = (input.Identities.length - index - 1) * MONITOR_READ_SPACING_MS;
+      const maxWaitMs = Math.min(MONITOR_READ_MAX_WAIT_MS, Math.max(MONITOR_READ_MIN_WAIT_MS, left - restMs));
       // At most SES's rate, so that the run does not throttle itself, nor the lookups and gates of the account.
       await clock.sleep(Math.max(0, lastReadAt + MONITOR_READ_SPACING_MS - clock.now()));
       lastReadAt = clock.now();
