@@ -6,8 +6,8 @@
  * gzipped from 10 KB on (the operation's request compression), timestamps in
  * epoch seconds. Point AWS_ENDPOINT_URL_CLOUDWATCH (or AWS_ENDPOINT_URL) here.
  */
-import type * as http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type * as http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 
 /** What `x-amz-target` starts with for every CloudWatch operation. */
@@ -34,6 +34,12 @@ interface MetricDatumBody {
 }
 
 export class FakeCloudWatch {
+  /** Whether `request` is CloudWatch's to answer. */
+  public static serves(request: http.IncomingMessage): boolean {
+    const target = request.headers['x-amz-target'];
+    return typeof target === 'string' && target.startsWith(TARGET_PREFIX);
+  }
+
   private readonly data: ReceivedDatum[] = [];
   private readonly compressed: boolean[] = [];
   private failures: Array<{ status: number; errorType: string }> = [];
@@ -52,12 +58,6 @@ export class FakeCloudWatch {
   public failNext(...errors: Array<{ status: number; errorType: string }>): this {
     this.failures.push(...errors);
     return this;
-  }
-
-  /** Whether `request` is CloudWatch's to answer. */
-  public static serves(request: http.IncomingMessage): boolean {
-    const target = request.headers['x-amz-target'];
-    return typeof target === 'string' && target.startsWith(TARGET_PREFIX);
   }
 
   public handle(request: http.IncomingMessage, response: http.ServerResponse, region: string): void {

@@ -11,11 +11,12 @@ import * as dgram from 'node:dgram';
 type RecordType = 'CNAME' | 'MX' | 'TXT';
 const TYPE_CODES: Record<RecordType, number> = { CNAME: 5, MX: 15, TXT: 16 };
 const RCODE = { noError: 0, serverFailure: 2, nameError: 3 } as const;
+const FLAGS = { responseAuthoritative: 0x8400, recursionDesired: 0x0100, recursionAvailable: 0x0080 } as const;
 const HEADER_BYTES = 12;
 const CLASS_IN = 1;
 const TTL_SECONDS = 60;
 /** A compression pointer to the question's name, right after the header. */
-const POINTER_TO_QUESTION = 0xc000 | HEADER_BYTES;
+const POINTER_TO_QUESTION = 0xc000 + HEADER_BYTES;
 
 export class FakeDnsServer {
   public static async start(): Promise<FakeDnsServer> {
@@ -75,8 +76,9 @@ export class FakeDnsServer {
     const answers = rcode === RCODE.noError && typeName ? values.map((value) => resourceRecord(typeName, value)) : [];
     const header = Buffer.alloc(HEADER_BYTES);
     header.writeUInt16BE(query.readUInt16BE(0), 0);
-    // QR (a response), AA, RD as asked, RA, and the response code.
-    header.writeUInt16BE(0x8400 | (query.readUInt16BE(2) & 0x0100) | 0x0080 | rcode, 2);
+    // Flags: QR (a response) and AA, RD as the query asked (the low bit of its third byte), RA, and the response code.
+    const recursionDesired = query[2] % 2 === 1;
+    header.writeUInt16BE(FLAGS.responseAuthoritative + (recursionDesired ? FLAGS.recursionDesired : 0) + FLAGS.recursionAvailable + rcode, 2);
     header.writeUInt16BE(1, 4);
     header.writeUInt16BE(answers.length, 6);
     const reply = Buffer.concat([header, query.subarray(HEADER_BYTES, end), ...answers]);

@@ -64,7 +64,10 @@ export async function simulateMonitorRun(identities: number, gates: number, seed
   };
   const points: HealthPoint[] = [];
   const handler = createMonitorHandler({
-    client: ses, clock, resolver, log: () => undefined,
+    client: ses,
+    clock,
+    resolver,
+    log: () => undefined,
     publish: async (published) => {
       points.push(...published);
     },
@@ -97,7 +100,9 @@ export async function simulateMonitorRun(identities: number, gates: number, seed
 }
 
 /** The table of runs of `sizes` identities, alone and beside each count of `gates`. */
-export async function printMonitorSimulation(options: { readonly sizes?: readonly number[]; readonly gates?: readonly number[] } = {}): Promise<MonitorRunResult[]> {
+export async function printMonitorSimulation(
+  options: { readonly sizes?: readonly number[]; readonly gates?: readonly number[] } = {},
+): Promise<MonitorRunResult[]> {
   const { sizes = [1, 100, 400, 870, 1000], gates = [0, 10] } = options;
   const results: MonitorRunResult[] = [];
   for (const gateCount of gates) {

@@ -154,7 +154,7 @@ export class EmailIdentityMonitor extends Construct {
   public readonly alarms: cloudwatch.IAlarm[];
 
   private readonly interval: Duration;
-  private readonly watched: ReadonlyArray<{ readonly identity: ses.IEmailIdentity; readonly location: IdentityLocation; readonly alarm?: cloudwatch.IAlarm }>;
+  private readonly watched: readonly WatchedIdentity[];
 
   constructor(scope: Construct, id: string, props: EmailIdentityMonitorProps) {
     super(scope, id);
@@ -258,13 +258,20 @@ export class EmailIdentityMonitor extends Construct {
     });
   }
 
-  private entryOf(identity: ses.IEmailIdentity) {
+  private entryOf(identity: ses.IEmailIdentity): WatchedIdentity {
     const entry = this.watched.find((watched) => watched.identity === identity);
     if (!entry) {
       throw new Error(`${this.node.path}: ${identity.node.path} is not one of the monitor's identities; add it to identities.`);
     }
     return entry;
   }
+}
+
+/** An identity of the monitor: where it is read, and its alarm. */
+interface WatchedIdentity {
+  readonly identity: ses.IEmailIdentity;
+  readonly location: IdentityLocation;
+  readonly alarm?: cloudwatch.IAlarm;
 }
 
 /** The defaults the props document. */
@@ -281,7 +288,9 @@ const MAX_TARGET_INPUT_CHARS = 8192;
 /** CloudWatch's limits on an alarm's evaluation range: a day for periods under an hour, a week otherwise. */
 const ALARM_RANGE_LIMIT = { shortPeriodSeconds: 24 * 3600, longPeriodSeconds: 7 * 24 * 3600, longPeriodFromSeconds: 3600 } as const;
 
-function validate(scope: Construct, identities: readonly ses.IEmailIdentity[], interval: Duration, alarmAfterRuns: number, checks: readonly MonitorCheck[]): void {
+function validate(
+  scope: Construct, identities: readonly ses.IEmailIdentity[], interval: Duration, alarmAfterRuns: number, checks: readonly MonitorCheck[],
+): void {
   const fail = (problem: string): never => {
     throw new Error(`${scope.node.path}: ${problem}`);
   };

@@ -127,7 +127,8 @@ describe('EmailIdentityMonitor', () => {
 
     const metric = monitor.metricUnhealthy(lookup);
     expect(metric).toBeInstanceOf(cloudwatch.Metric);
-    expect({ namespace: metric.namespace, metricName: metric.metricName, dimensions: metric.dimensions, statistic: metric.statistic, period: metric.period.toHours() })
+    const { namespace, metricName, dimensions, statistic } = metric;
+    expect({ namespace, metricName, dimensions, statistic, period: metric.period.toHours() })
       .toEqual({ namespace: EmailIdentityMonitor.METRIC_NAMESPACE, metricName: 'UnmetChecks', dimensions: { EmailIdentity: 'example.com' }, statistic: 'Maximum', period: 6 });
     expect(monitor.metricUnhealthy(lookup, { period: Duration.days(1) }).period.toDays()).toBe(1);
     expect(() => monitor.metricUnhealthy(other)).toThrow("Stack/Monitor: Stack/Other is not one of the monitor's identities; add it to identities.");

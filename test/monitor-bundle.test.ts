@@ -146,8 +146,13 @@ test('one run: the exact number of unmet checks of each identity, and nothing fo
   });
   for (const datum of fake.cloudWatch.metricData) {
     expect(datum).toEqual({
-      namespace: 'SES/EmailIdentity', metricName: 'UnmetChecks', dimensions: { EmailIdentity: expect.any(String) },
-      value: expect.any(Number), unit: 'Count', timestamp: SCHEDULED, region: REGION,
+      namespace: 'SES/EmailIdentity',
+      metricName: 'UnmetChecks',
+      dimensions: { EmailIdentity: expect.any(String) },
+      value: expect.any(Number),
+      unit: 'Count',
+      timestamp: SCHEDULED,
+      region: REGION,
     });
   }
   // Every SES call is one after another; the readable identities were read once each.

@@ -63,7 +63,16 @@ interface Run {
 }
 
 /** One scheduled run over `names`, with `leftMs` before the function's timeout (what it keeps back to publish included). */
-async function run(names: readonly string[], options: { checks?: MonitorCheck[]; leftMs?: number; retry?: RetryOptions; publish?: (points: readonly HealthPoint[]) => Promise<void>; input?: unknown } = {}): Promise<Run> {
+interface RunOptions {
+  readonly checks?: MonitorCheck[];
+  readonly leftMs?: number;
+  readonly retry?: RetryOptions;
+  readonly publish?: (points: readonly HealthPoint[]) => Promise<void>;
+  /** The input as given, instead of one made of `names`. */
+  readonly input?: unknown;
+}
+
+async function run(names: readonly string[], options: RunOptions = {}): Promise<Run> {
   const published: HealthPoint[][] = [];
   const lines: string[] = [];
   const clock = new FakeClock();

@@ -4,9 +4,9 @@
  */
 import { answerCloudFormation, type Answer, type Handler, type HandlerEvent, type Request } from './cloudformation';
 import { DeadlineExceeded, failureReason, RetriesExhausted, retryClass } from './failure-reason';
+import { checkRecords, describeStatuses, evaluate, expectedRecords, SYSTEM_RESOLVER, type DnsResolver } from './identity-health';
 import { gatePhysicalId, parseGateProperties } from './properties';
 import { describeStackStatus, isRollback, repeatsSucceededProperties, type RollbackOptions } from './rollback';
-import { checkRecords, describeStatuses, evaluate, expectedRecords, SYSTEM_RESOLVER, type DnsResolver } from './identity-health';
 import { createReader, type EmailIdentityDescription, type SesReaderOptions } from './ses';
 import { GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS, MS_PER_SECOND } from '../shared/time-budgets';
 import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type GateData } from '../shared/wire';

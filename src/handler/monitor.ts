@@ -39,7 +39,7 @@ export interface MonitorHandlerOptions extends SesReaderOptions {
 export type MonitorHandler = (event: unknown, context: HandlerContext) => Promise<void>;
 
 /** One identity's health: the checks that are unmet, why, and what DNS holds of each record SES expects. */
-export interface IdentityHealth {
+interface IdentityHealth {
   readonly unmet: ReadonlyArray<{ readonly check: MonitorCheck; readonly because: string }>;
   readonly dns: readonly string[];
 }
@@ -110,7 +110,7 @@ export function createMonitorHandler(options: MonitorHandlerOptions): MonitorHan
  * domain is set. DNS is one check: unmet when a record SES expects is
  * missing or wrong, not when the resolver could not answer.
  */
-export async function assess(
+async function assess(
   identity: EmailIdentityDescription,
   location: IdentityLocation,
   checks: readonly MonitorCheck[],
