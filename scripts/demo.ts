@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { demoMonitor, type PublishedRecord } from './demo-monitor';
 import { buildVerifiedSenderApp } from '../examples/verified-sender-app';
 import { createEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION } from '../local/cloudformation';
 import { FakeSesServer, pendingIdentity, verifiedIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
@@ -34,6 +35,8 @@ export async function demo(aws?: { identity: string; account: string; region: st
   console.log(`The example app (examples/verified-sender-app.ts), synthesized for ${stories.length === 1 ? 'one domain' : 'two domains'}, its handlers run `
     + `as Lambda would run them ${ses ? `against a local SES v2 endpoint (${ses.endpoint})` : `against SES in ${aws!.region}`}.`);
   let failures = 0;
+  // The records the verified domain's stack publishes: the monitor finds them in DNS.
+  const published: PublishedRecord[] = [];
   try {
     for (const { domain, identity, story } of stories) {
       console.log(`\n=== ${domain}: ${story}`);
@@ -94,11 +97,17 @@ export async function demo(aws?: { identity: string; account: string; region: st
             const { Name, TTL, Type, ResourceRecords } = resolver.resolve(record.Properties) as RecordSet;
             // Route 53 takes CNAME and MX targets as absolute names; a zone file needs the final dot.
             ResourceRecords.forEach((value) => console.log(`  ${Name} ${TTL} IN ${Type} ${/^(CNAME|MX)$/.test(Type) && !value.endsWith('.') ? `${value}.` : value}`));
+            if (identity === verifiedIdentity) {
+              published.push(...ResourceRecords.map((value) => ({ name: Name, type: Type, value })));
+            }
           }
         } else {
           console.log(`The gate passed at once: ${domain} is verified, so the user pool that depends on it would be created now.`);
         }
       }
+    }
+    if (ses) {
+      await demoMonitor(workDir, ses, stories.map((story) => story.domain), published);
     }
   } finally {
     await receiver.stop();
