@@ -23,7 +23,9 @@ export interface PublishedRecord {
   readonly value: string;
 }
 
-export async function demoMonitor(workDir: string, fake: FakeSesServer, domains: readonly string[], published: readonly PublishedRecord[]): Promise<void> {
+export async function demoMonitor(
+  workDir: string, fake: FakeSesServer, domains: readonly string[], published: readonly PublishedRecord[],
+): Promise<void> {
   const dns = await FakeDnsServer.start();
   try {
     for (const record of published.filter((each) => /^(CNAME|MX|TXT)$/.test(each.type))) {
