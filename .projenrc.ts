@@ -75,6 +75,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-lambda',
     // DescribeStacks on the stack's own id: a rollback is told by the stack's status, not the event.
     '@aws-sdk/client-cloudformation',
+    // PutMetricData, for EmailIdentityMonitor's metrics. Pinned exactly: the
+    // local CloudWatch (local/fake-cloudwatch.ts) serves the protocol this
+    // version sends, and a newer client may speak another.
+    '@aws-sdk/client-cloudwatch@3.1178.0',
     // The SDK's own classification of retryable errors, for the handler's retries.
     '@smithy/core',
     '@smithy/node-http-handler',
@@ -171,6 +175,18 @@ new awscdk.LambdaFunction(project, {
   entrypoint: 'src/handler/gate.lambda.ts',
   constructFile: 'src/private/gate-function.ts',
   constructName: 'GateFunction',
+  runtime: LAMBDA_RUNTIME,
+  awsSdkConnectionReuse: false,
+  cdkDeps: project.cdkDeps,
+  bundlingOptions: handlerBundling,
+});
+
+// The monitor function: EmailIdentityMonitor's schedule runs it, to read
+// identities and publish their health to CloudWatch. Only stacks with a monitor deploy it.
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'src/handler/monitor.lambda.ts',
+  constructFile: 'src/private/monitor-function.ts',
+  constructName: 'MonitorFunction',
   runtime: LAMBDA_RUNTIME,
   awsSdkConnectionReuse: false,
   cdkDeps: project.cdkDeps,

@@ -5,13 +5,15 @@
  * AWS_ENDPOINT_URL_SESV2 environment variable. It can also script faults and
  * throttle, and play the rest of the fake account: STS AssumeRole (lookups in
  * other accounts) and GetCallerIdentity, CloudFormation DescribeStacks
- * (rollbacks), and Cloud Control's GetResource (the CDK CLI's synth-time
- * lookups), for tests, the demo and the benchmark.
+ * (rollbacks), Cloud Control's GetResource (the CDK CLI's synth-time
+ * lookups) and CloudWatch's PutMetricData (the monitor; fake-cloudwatch.ts),
+ * for tests, the demo and the benchmark.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GetEmailIdentityCommandOutput } from '@aws-sdk/client-sesv2';
+import { FakeCloudWatch } from './fake-cloudwatch';
 
 /**
  * A GetEmailIdentity response body as SES sends it: the SDK's own output type
@@ -71,6 +73,8 @@ export class FakeSesServer {
   /** Arrival times of the requests answered within the rate limit, for the sliding window. */
   private admitted: number[] = [];
   private readonly server = http.createServer((request, response) => this.handle(request, response));
+  /** CloudWatch, for the monitor's metrics: point AWS_ENDPOINT_URL_CLOUDWATCH here. */
+  public readonly cloudWatch = new FakeCloudWatch();
 
   private constructor(private readonly options: FakeSesServerOptions) {}
 
@@ -181,6 +185,10 @@ export class FakeSesServer {
   }
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    if (FakeCloudWatch.serves(request)) {
+      this.cloudWatch.handle(request, response, signerOf(request).region);
+      return;
+    }
     if (request.headers['x-amz-target'] === 'CloudApiService.GetResource') {
       this.handleCloudControl(request, response);
       return;

@@ -8,6 +8,9 @@
  * LOCAL_RESPONSE_HOST, LOCAL_RESPONSE_PORT: HTTPS requests to that host go to
  * 127.0.0.1:PORT over plain HTTP instead, so a handler that drops the port of
  * its response URL (AwsCustomResource's does) still reaches a local receiver.
+ * LOCAL_DNS_SERVER (`127.0.0.1:PORT`): every DNS resolver the handler
+ * creates (`new Resolver()` of node:dns/promises) asks that server instead
+ * of the system's, as a FakeDnsServer plays public DNS.
  * LOCAL_LAMBDA_TIMING: writes one JSON line to fd 3: process.hrtime marks in
  * µs (CLOCK_MONOTONIC, comparable across processes), CPU time from require, and
  * with LOCAL_LAMBDA_TIMING=modules the files the handler loaded.
@@ -28,6 +31,17 @@ if (env.LOCAL_RESPONSE_HOST) {
     const path = url ? url.pathname + url.search : options.path;
     const target = { ...options, protocol: 'http:', host: undefined, hostname: '127.0.0.1', port: env.LOCAL_RESPONSE_PORT, path, agent: undefined };
     return http.request(target, args.find((arg) => typeof arg === 'function'));
+  };
+}
+
+if (env.LOCAL_DNS_SERVER) {
+  const dns = require('node:dns/promises');
+  const SystemResolver = dns.Resolver;
+  dns.Resolver = class LocalResolver extends SystemResolver {
+    constructor(options) {
+      super(options);
+      this.setServers([env.LOCAL_DNS_SERVER]);
+    }
   };
 }
 

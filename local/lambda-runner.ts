@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FUNCTION_ENV } from './aws-environment';
 
 export interface InvokeOptions {
@@ -21,6 +20,8 @@ export interface InvokeOptions {
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** HTTPS requests to `host` go to 127.0.0.1:`port` over HTTP instead (a ResponseReceiver's). */
   readonly redirectResponses?: { readonly host: string; readonly port: number };
+  /** The handler's DNS resolvers ask this server (a FakeDnsServer's address) instead of the system's. */
+  readonly dnsServer?: string;
   /** Timing marks from inside the process; 'modules' adds the files the handler loaded. */
   readonly timing?: boolean | 'modules';
 }
@@ -42,7 +43,8 @@ export interface InvokeResult {
 export const LOOKUP_BUNDLE_DIR = path.join(__dirname, '..', 'assets', 'handler', 'lookup.lambda');
 const BOOTSTRAP = path.join(__dirname, 'lambda-bootstrap.js');
 
-export function invokeBundle(bundleDir: string, event: CloudFormationCustomResourceEvent, options: InvokeOptions = {}): Promise<InvokeResult> {
+/** Runs the bundle once on `event`: a CloudFormation event, or what a schedule's target delivers. */
+export function invokeBundle(bundleDir: string, event: object, options: InvokeOptions = {}): Promise<InvokeResult> {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -51,6 +53,7 @@ export function invokeBundle(bundleDir: string, event: CloudFormationCustomResou
     LOCAL_LAMBDA_EVENT: JSON.stringify(event),
     LOCAL_LAMBDA_TIMEOUT_MS: String(options.timeoutMs ?? 300_000),
     LOCAL_LAMBDA_TIMING: options.timing ? String(options.timing) : undefined,
+    LOCAL_DNS_SERVER: options.dnsServer,
     LOCAL_RESPONSE_HOST: options.redirectResponses?.host,
     LOCAL_RESPONSE_PORT: options.redirectResponses && String(options.redirectResponses.port),
   };

@@ -174,13 +174,19 @@ export function handlerAssetDir(stack: CloudFormationStackArtifact, customResour
   const resources = (stack.template as CfnTemplate).Resources;
   // ServiceToken is { "Fn::GetAtt": [<function logical id>, "Arn"] }.
   const [functionId] = (resources[customResourceId]?.Properties?.ServiceToken as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt'] ?? [];
+  return functionAssetDir(stack, functionId, customResourceId);
+}
+
+/** Where the cloud assembly holds the code of the Lambda function `functionId`. */
+export function functionAssetDir(stack: CloudFormationStackArtifact, functionId: string, usedBy = functionId): string {
+  const resources = (stack.template as CfnTemplate).Resources;
   const s3Key = (resources[functionId]?.Properties?.Code as { S3Key?: string } | undefined)?.S3Key;
   const manifest = stack.dependencies.find((artifact) => artifact instanceof AssetManifestArtifact);
   // The asset manifest names each file asset by hash; the function's S3 key is `<hash>.zip`.
   const files = manifest && (JSON.parse(fs.readFileSync(manifest.file, 'utf8')) as { files: Record<string, { source: { path: string } }> }).files;
   const asset = s3Key && files?.[s3Key.replace(/\.zip$/, '')];
   if (!asset) {
-    throw new Error(`${customResourceId}: no Lambda function with a file asset behind it in ${stack.stackName}`);
+    throw new Error(`${usedBy}: no Lambda function with a file asset behind it in ${stack.stackName}`);
   }
   return path.join(stack.assembly.directory, asset.source.path);
 }

@@ -30,6 +30,7 @@ import { FakeSesServer, verifiedIdentity } from '../local/fake-ses-server';
 import { invokeBundle } from '../local/lambda-runner';
 import { asDelivered, DEPLOY_ENV, handlerAssetDir, TemplateResolver, type CfnTemplate } from '../local/template-resolver';
 import { EmailIdentityLookup } from '../src';
+import { printMonitorSimulation } from './simulate-monitor';
 import { printScaleSimulation } from './simulate-scale';
 import { LOOKUP_RESOURCE_TYPE } from '../src/shared/wire';
 
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
   const machine = `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.release()}`;
   console.log(`${new Date().toISOString()} on ${machine}; load average ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`);
   await printScaleSimulation();
+  await printMonitorSimulation();
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ses-lookup-bench-'));
   const ses = await FakeSesServer.start();

@@ -12,6 +12,7 @@ import * as dns from 'node:dns';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { demoMonitor, type PublishedRecord } from './demo-monitor';
 import { buildVerifiedSenderApp } from '../examples/verified-sender-app';
 import { createEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION } from '../local/cloudformation';
 import { FakeSesServer, pendingIdentity, verifiedIdentity, type EmailIdentityBody } from '../local/fake-ses-server';
@@ -54,6 +55,8 @@ export async function demo(aws?: { identity: string; account: string; region: st
   let failures = 0;
   /** The first domain's answer, which the next domains' are compared with. */
   let first: { domain: string; data: Record<string, unknown> } | undefined;
+  // The records the verified domain's stack publishes: the monitor finds them in DNS.
+  const published: PublishedRecord[] = [];
   try {
     for (const { domain, identity, story } of stories) {
       console.log(`\n=== ${domain}: ${story}`);
@@ -125,11 +128,17 @@ export async function demo(aws?: { identity: string; account: string; region: st
             const { Name, TTL, Type, ResourceRecords } = resolver.resolve(record.Properties) as RecordSet;
             // Route 53 takes CNAME and MX targets as absolute names; a zone file needs the final dot.
             ResourceRecords.forEach((value) => console.log(`  ${Name} ${TTL} IN ${Type} ${/^(CNAME|MX)$/.test(Type) && !value.endsWith('.') ? `${value}.` : value}`));
+            if (identity === verifiedIdentity) {
+              published.push(...ResourceRecords.map((value) => ({ name: Name, type: Type, value })));
+            }
           }
         } else {
           console.log(`The gate passed at once: ${domain} is verified, so the user pool that depends on it would be created now.`);
         }
       }
+    }
+    if (ses) {
+      await demoMonitor(workDir, ses, stories.map((story) => story.domain), published);
     }
   } finally {
     await receiver.stop();

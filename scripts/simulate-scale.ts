@@ -202,7 +202,7 @@ export class VirtualClock implements Clock {
 }
 
 /** Admits a call when a token is there; tokens refill at `ratePerSecond` up to `capacity`. */
-class TokenBucket {
+export class TokenBucket {
   private tokens: number;
   private updatedAt = 0;
 
@@ -222,7 +222,7 @@ class TokenBucket {
 }
 
 /** A small seeded PRNG (Park and Miller's minimal standard): numbers in [0, 1). */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   const modulus = 2_147_483_647;
   let state = (Math.abs(Math.floor(seed)) % (modulus - 1)) + 1;
   return () => {

@@ -8,10 +8,11 @@ import { GateFunction } from './private/gate-function';
 import { identityArn, type IdentityArn } from './private/identity-arn';
 import { IdentityPolicies } from './private/identity-policies';
 import { LookupFunction } from './private/lookup-function';
+import { MonitorFunction } from './private/monitor-function';
 import { lookupRoleName } from './private/role-names';
 import { identitySpellings } from './shared/identity-name';
 import { FUNCTION_TIMEOUT_SECONDS } from './shared/time-budgets';
-import type { IdentityLocation } from './shared/wire';
+import { MONITOR_METRIC, type IdentityLocation } from './shared/wire';
 
 /**
  * Options for the Lambda functions that serve a stack's lookups and gates.
@@ -129,6 +130,7 @@ export class EmailIdentityFunctions extends Construct {
   private readonly logGroup: logs.ILogGroup;
   private gate?: GateFunctionAccess;
   private lookupFunction?: lambda.Function;
+  private monitor?: MonitorFunctionAccess;
 
   private constructor(scope: Stack, id: string, props: EmailIdentityFunctionsProps) {
     super(scope, id);
@@ -200,12 +202,44 @@ export class EmailIdentityFunctions extends Construct {
   }
 
   /**
+   * The monitor function, created with the stack's first
+   * `EmailIdentityMonitor`: every monitor's schedule runs it. It shares the
+   * role, as the gate function does, for the same reasons: one set of
+   * identity policies, and one role for a reader role in another account to
+   * trust (`EmailIdentityReaderRole` trusts this role's name). Its own
+   * permission is PutMetricData in the monitor's namespace, in a policy of
+   * its own that only stacks with a monitor have.
+   *
+   * @internal
+   */
+  public _monitorFunction(): MonitorFunctionAccess {
+    if (!this.monitor) {
+      const publish = new iam.Policy(this, 'MonitorPublishesMetrics', {
+        roles: [this.role],
+        statements: [new iam.PolicyStatement({
+          actions: ['cloudwatch:PutMetricData'],
+          // PutMetricData has no resource-level permissions: the namespace condition is what narrows it.
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': MONITOR_METRIC.namespace } },
+        })],
+      });
+      acknowledgeNamespaceCondition(publish);
+      const fn = this.newFunction(MonitorFunction, 'MonitorFn', 'Reads SES email identities and publishes their health to CloudWatch, for EmailIdentityMonitor schedules');
+      fn.node.addDependency(publish);
+      // A failed run is not worth repeating: the next scheduled run reads again.
+      fn.configureAsyncInvoke({ retryAttempts: 0 });
+      this.monitor = { function: fn, logGroup: this.logGroup };
+    }
+    return this.monitor;
+  }
+
+  /**
    * One of the stack's functions: the shared role and log group, Lambda's
    * longest timeout, and it waits for the permissions, so that the many
    * custom resources that reach it through ServiceToken need no DependsOn of
    * their own.
    */
-  private newFunction(type: typeof LookupFunction | typeof GateFunction, id: string, description: string): lambda.Function {
+  private newFunction(type: typeof LookupFunction | typeof GateFunction | typeof MonitorFunction, id: string, description: string): lambda.Function {
     const fn = new type(this, id, {
       role: this.role,
       logGroup: this.logGroup,
@@ -270,6 +304,26 @@ function acknowledgeRuntimePolicy(fn: lambda.Function): void {
   };
   Validations.of(resource).acknowledge(rule);
   resource.addMetadata('cdk_nag', { rules_to_suppress: [rule] });
+}
+
+/**
+ * cdk-nag's AwsSolutions-IAM5 reports the `*` resource of PutMetricData,
+ * which supports no other (Service Authorization Reference, CloudWatch); the
+ * `cloudwatch:namespace` condition narrows it to the monitor's namespace.
+ * Acknowledged on that policy alone, with the reason, as the runtime rule is
+ * on the functions: a cdk-nag user has nothing to do.
+ */
+function acknowledgeNamespaceCondition(policy: iam.Policy): void {
+  const resource = policy.node.defaultChild as CfnResource;
+  const reason = `cloudwatch:PutMetricData has no resource-level permissions; the cloudwatch:namespace condition allows ${MONITOR_METRIC.namespace} only.`;
+  Validations.of(resource).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason });
+  resource.addMetadata('cdk_nag', { rules_to_suppress: [{ id: 'AwsSolutions-IAM5', reason, appliesTo: ['Resource::*'] }] });
+}
+
+/** What a monitor needs of the monitor function: to be its schedule's target, and where it logs why. */
+interface MonitorFunctionAccess {
+  readonly function: lambda.IFunction;
+  readonly logGroup: logs.ILogGroup;
 }
 
 /** What a gate needs of the gate function. */

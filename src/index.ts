@@ -4,3 +4,4 @@ export * from './email-identity-dns-records';
 export * from './email-identity-verification-gate';
 export * from './email-identity-reader-role';
 export * from './email-identity-functions';
+export * from './email-identity-monitor';

@@ -2,16 +2,15 @@
  * The gate: waits until an identity meets its conditions, and explains a
  * failure with the statuses SES reports and what public DNS holds.
  */
-import { Resolver } from 'node:dns/promises';
 import { answerCloudFormation, type Answer, type Handler, type HandlerEvent, type Request } from './cloudformation';
 import { failureReason } from './failure-reason';
+import { checkRecords, describeStatuses, evaluate, expectedRecords, SYSTEM_RESOLVER, type DnsResolver } from './identity-health';
 import { gatePhysicalId, parseGateProperties } from './properties';
 import { isPermanent } from './retry';
 import { describeStackStatus, isRollback, repeatsSucceededProperties, type RollbackOptions } from './rollback';
 import { createReader, type EmailIdentityDescription, type SesReaderOptions } from './ses';
-import { dkimCnameRecord, dkimCnameZone, mailFromRecords, type SesDnsRecord } from '../shared/ses-dns';
-import { DNS_CHECK_TIMEOUT_MS, GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS, MS_PER_SECOND } from '../shared/time-budgets';
-import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type GateCondition, type GateData } from '../shared/wire';
+import { GATE_READ_MAX_WAIT_MS, GATE_READ_MIN_WAIT_MS, MS_PER_SECOND } from '../shared/time-budgets';
+import { GATE_RESOURCE_TYPE, GATE_STARTED_AT, type GateData } from '../shared/wire';
 
 /** Sends the event to the function again, asynchronously, so that a fresh invocation goes on waiting. */
 export type ContinueLater = (functionArn: string, event: HandlerEvent) => Promise<void>;
@@ -116,144 +115,9 @@ async function handOver(request: Request, startedAt: number, continueLater: Cont
   }
 }
 
-/** What one poll says of the conditions. */
-type Verdict =
-  | { readonly state: 'passed' }
-  | { readonly state: 'failed'; readonly because: string }
-  | { readonly state: 'waiting'; readonly because: string };
-
-/**
- * Checks every condition against one GetEmailIdentity response. A FAILED
- * status fails at once; PENDING, NOT_STARTED and TEMPORARY_FAILURE wait.
- */
-function evaluate(identity: EmailIdentityDescription, conditions: readonly GateCondition[]): Verdict {
-  const unmet: string[] = [];
-  for (const condition of conditions) {
-    const verdict = check(identity, condition);
-    if (verdict.state === 'failed') {
-      return verdict;
-    }
-    if (verdict.state === 'waiting') {
-      unmet.push(verdict.because);
-    }
-  }
-  return unmet.length === 0 ? { state: 'passed' } : { state: 'waiting', because: unmet.join('; ') };
-}
-
-function check(identity: EmailIdentityDescription, condition: GateCondition): Verdict {
-  switch (condition) {
-    case 'IdentityVerified':
-      return status('verification status', identity.VerificationStatus);
-    case 'SendingEnabled':
-      if (identity.VerifiedForSendingStatus === true) {
-        return { state: 'passed' };
-      }
-      return identity.VerificationStatus === 'FAILED'
-        ? { state: 'failed', because: 'the identity is not verified for sending and its verification FAILED' }
-        : { state: 'waiting', because: 'the identity is not verified for sending yet' };
-    case 'DkimVerified':
-      return status('DKIM status', identity.DkimAttributes?.Status);
-    case 'MailFromVerified':
-      if (!identity.MailFromAttributes?.MailFromDomain) {
-        return { state: 'failed', because: 'the identity has no custom MAIL FROM domain to verify' };
-      }
-      return status('MAIL FROM status', identity.MailFromAttributes.MailFromDomainStatus);
-  }
-}
-
-function status(what: string, value: string | undefined): Verdict {
-  if (value === 'SUCCESS') {
-    return { state: 'passed' };
-  }
-  if (value === 'FAILED') {
-    return { state: 'failed', because: `${what} is FAILED` };
-  }
-  return { state: 'waiting', because: `${what} is ${value ?? 'not reported'}` };
-}
-
-/** The statuses a reason shows, whatever the conditions. */
-function describeStatuses(identity: EmailIdentityDescription): string {
-  const verification = identity.VerificationInfo;
-  const parts = [
-    `verification ${identity.VerificationStatus ?? 'unknown'}`,
-    `verified for sending ${identity.VerifiedForSendingStatus ?? 'unknown'}`,
-    `DKIM ${identity.DkimAttributes?.Status ?? 'unknown'}`,
-    `MAIL FROM ${identity.MailFromAttributes?.MailFromDomainStatus ?? 'none'}`,
-  ];
-  if (verification?.ErrorType) {
-    parts.push(`SES error type ${verification.ErrorType}`);
-  }
-  if (verification?.LastCheckedTimestamp) {
-    parts.push(`last checked ${verification.LastCheckedTimestamp.toISOString()}`);
-  }
-  return parts.join(', ');
-}
-
 function gateData(identity: EmailIdentityDescription, waitedMs: number): GateData {
   return {
     VerificationStatus: identity.VerificationStatus ?? '',
     WaitedSeconds: String(Math.round(waitedMs / MS_PER_SECOND)),
   };
-}
-
-/** The DNS queries the check makes; the system's resolver by default, a stub in tests. */
-export interface DnsResolver {
-  resolveCname(name: string): Promise<string[]>;
-  resolveMx(name: string): Promise<Array<{ priority: number; exchange: string }>>;
-  resolveTxt(name: string): Promise<string[][]>;
-}
-
-/** The system's resolvers, with a short timeout: the check runs inside the answer's reserve. */
-const SYSTEM_RESOLVER: DnsResolver = new Resolver({ timeout: DNS_CHECK_TIMEOUT_MS, tries: 1 });
-
-/** The records SES needs for the identity's DKIM and MAIL FROM to verify. */
-function expectedRecords(identity: EmailIdentityDescription, name: string, region: string): SesDnsRecord[] {
-  const records: SesDnsRecord[] = [];
-  const dkim = identity.DkimAttributes;
-  if (identity.IdentityType !== 'EMAIL_ADDRESS' && dkim?.SigningAttributesOrigin === 'AWS_SES') {
-    const zone = dkimCnameZone(dkim.SigningHostedZone, region);
-    records.push(...(dkim.Tokens ?? []).map((token) => dkimCnameRecord(token, name, zone)));
-  }
-  const mailFrom = identity.MailFromAttributes?.MailFromDomain;
-  if (mailFrom) {
-    records.push(...mailFromRecords(mailFrom, region));
-  }
-  return records;
-}
-
-/**
- * What DNS says of each expected record: "ok", "missing", or what it holds
- * instead. Never throws: a DNS problem is part of the answer.
- */
-async function checkRecords(records: readonly SesDnsRecord[], resolver: DnsResolver): Promise<string[]> {
-  return Promise.all(records.map(async (record) => {
-    const label = `${record.type} ${record.name}`;
-    try {
-      const found = await lookup(resolver, record);
-      if (found.some((value) => matches(record, value))) {
-        return `${label}: ok`;
-      }
-      return `${label}: wrong (has ${found.join(' | ') || 'nothing'}, SES expects ${record.value})`;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const missing = code === 'ENOTFOUND' || code === 'ENODATA';
-      return missing ? `${label}: missing (SES expects ${record.value})` : `${label}: not checked (${code ?? 'DNS error'})`;
-    }
-  }));
-}
-
-async function lookup(resolver: DnsResolver, record: SesDnsRecord): Promise<string[]> {
-  switch (record.type) {
-    case 'CNAME':
-      return resolver.resolveCname(record.name);
-    case 'MX':
-      return (await resolver.resolveMx(record.name)).map((mx) => `${mx.priority} ${mx.exchange}`);
-    case 'TXT':
-      return (await resolver.resolveTxt(record.name)).map((chunks) => chunks.join(''));
-  }
-}
-
-function matches(record: SesDnsRecord, found: string): boolean {
-  const normalize = (value: string) => value.toLowerCase().replace(/\.$/, '');
-  return record.type === 'TXT' ? found.startsWith('v=spf1') && found.includes('include:amazonses.com') : normalize(found) === normalize(record.value);
 }

@@ -5,7 +5,10 @@
 import { createHash } from 'node:crypto';
 import { gateTimingProblem, MS_PER_SECOND } from '../shared/time-budgets';
 import { locationProblem } from '../shared/validation';
-import { GATE_CONDITIONS, REQUIREMENTS, type GateCondition, type GateProperties, type IdentityLocation, type LookupProperties, type Requirement } from '../shared/wire';
+import {
+  GATE_CONDITIONS, MONITOR_CHECKS, REQUIREMENTS,
+  type GateCondition, type GateProperties, type IdentityLocation, type LookupProperties, type MonitorCheck, type MonitorInput, type Requirement,
+} from '../shared/wire';
 
 /**
  * Properties as CloudFormation delivered them: strings and lists of strings,
@@ -66,6 +69,34 @@ export function parseGateProperties(raw: unknown): ParsedGate | string {
   return problemOf(properties) ?? properties;
 }
 
+/**
+ * A monitor's input, as its schedule delivers it (or a person invoking the
+ * function by hand): each identity checked by the construct's rules.
+ */
+export function parseMonitorInput(raw: unknown): MonitorInput | string {
+  if (!isRecord(raw) || !Array.isArray(raw.Identities)) {
+    return 'The monitor received no Identities: it runs on the input its EmailIdentityMonitor schedule gives it.';
+  }
+  const { Checks, ScheduledTime, Account } = raw;
+  if (!isListOf(Checks, isMonitorCheck)) {
+    return `Input Checks must be a list of ${MONITOR_CHECKS.join(', ')}, got ${JSON.stringify(Checks ?? null).slice(0, QUOTED_VALUE_LENGTH)}.`;
+  }
+  if (typeof ScheduledTime !== 'string' || Number.isNaN(Date.parse(ScheduledTime)) || typeof Account !== 'string') {
+    return `Input ScheduledTime must be a timestamp and Account a string, got ${JSON.stringify(ScheduledTime ?? null)} and ${JSON.stringify(Account ?? null)}.`;
+  }
+  const identities: IdentityLocation[] = [];
+  for (const [index, item] of raw.Identities.entries()) {
+    const problem = isRecord(item) ? checkStrings(item, ['EmailIdentity', 'Region', 'AssumeRoleArn', 'ExternalId']) : 'it is not an object.';
+    const parsed = isRecord(item) && !problem ? location(item) : undefined;
+    const invalid = problem ?? (parsed && locationProblem(parsed));
+    if (invalid || !parsed) {
+      return `Input Identities[${index}] is invalid: ${invalid}`;
+    }
+    identities.push(parsed);
+  }
+  return { Checks, Identities: identities, ScheduledTime, Account };
+}
+
 /** How much of a wrong value a message quotes. */
 const QUOTED_VALUE_LENGTH = 100;
 
@@ -101,6 +132,10 @@ function isListOf<T>(value: unknown, isItem: (item: unknown) => item is T): valu
 
 function isRequirement(value: unknown): value is Requirement {
   return REQUIREMENTS.some((requirement) => requirement === value);
+}
+
+function isMonitorCheck(value: unknown): value is MonitorCheck {
+  return MONITOR_CHECKS.some((check) => check === value);
 }
 
 function isCondition(value: unknown): value is GateCondition {

@@ -17,8 +17,8 @@ import { ARN_FIELD, type IdentityLocation } from '../shared/wire';
 export type EmailIdentityDescription = Omit<GetEmailIdentityCommandOutput, '$metadata'>;
 
 export interface SesReaderOptions extends AnswerOptions {
-  /** One SES client for every request, for tests; by default one per region and role, see SesClients. */
-  readonly client?: SESv2Client;
+  /** One SES client for every request, for tests and simulations; by default one per region and role, see SesClients. */
+  readonly client?: SesClient;
   /** @default DEFAULT_RETRY */
   readonly retry?: RetryOptions;
 }
@@ -35,15 +35,28 @@ export interface SesReader {
 
 /** What lookups and gates share: clients kept across requests, and the retry policy. */
 export function createReader(options: SesReaderOptions): (location: IdentityLocation, request: Request) => Promise<SesReader> {
+  const readerAt = createLocationReader(options);
+  return (location, request) => readerAt(location, { log: request.log, clock: request.clock, account: accountOf(request.event.StackId) });
+}
+
+/** What a read needs of its caller: where retries are logged, its clock, and the account it runs in (for the reason). */
+export interface ReadContext {
+  readonly log: (line: string) => void;
+  readonly clock: Clock;
+  readonly account?: string;
+}
+
+/** The reader of createReader, for a caller that is not a CloudFormation request (the monitor's schedule). */
+export function createLocationReader(options: SesReaderOptions): (location: IdentityLocation, context: ReadContext) => Promise<SesReader> {
   const clients = new SesClients();
   const retry = options.retry ?? DEFAULT_RETRY;
-  return async (location, request) => {
+  return async (location, context) => {
     const client = options.client ?? clients.get(location);
     return {
       location,
       region: await client.config.region().catch(() => ''),
-      account: accountOf(location.AssumeRoleArn) ?? accountOf(request.event.StackId) ?? '',
-      read: (maxWaitMs) => readIdentity(client, location.EmailIdentity, maxWaitMs, { retry, onRetry: request.log, clock: request.clock }),
+      account: accountOf(location.AssumeRoleArn) ?? context.account ?? '',
+      read: (maxWaitMs) => readIdentity(client, location.EmailIdentity, maxWaitMs, { retry, onRetry: context.log, clock: context.clock }),
     };
   };
 }
@@ -112,6 +125,9 @@ function accountOf(arn: string | undefined): string | undefined {
 export interface IdentityReader {
   send(command: GetEmailIdentityCommand, options: { abortSignal: AbortSignal }): Promise<GetEmailIdentityCommandOutput>;
 }
+
+/** What a reader needs of an SES client: its reads, and its region for the reasons. */
+export type SesClient = IdentityReader & { readonly config: { region(): Promise<string> } };
 
 export interface ReadOptions {
   /** @default DEFAULT_RETRY */

@@ -53,6 +53,27 @@ export const GATE_READ_MAX_WAIT_MS = 60_000;
 /** A poll is only worth starting with at least this long to read SES. */
 export const GATE_READ_MIN_WAIT_MS = 5_000;
 
+/**
+ * A monitor run keeps this back from the function's timeout to publish what
+ * it read (PutMetricData, one call's AWS_CALL_TIMEOUTS and a retry).
+ */
+export const MONITOR_PUBLISH_RESERVE_MS = 25_000;
+
+/** A monitor run reads one identity for at most this long (its share of the run, if less), then moves on. */
+export const MONITOR_READ_MAX_WAIT_MS = 60_000;
+
+/** A monitor run starts one read a second at most: SES's rate for control-plane calls, per account and region. */
+export const MONITOR_READ_SPACING_MS = 1_000;
+
+/** A monitor run starts a read only with at least this long for it. */
+export const MONITOR_READ_MIN_WAIT_MS = 2_000;
+
+/**
+ * How often a monitor may run: no shorter than the function's timeout, so
+ * that runs never overlap on SES's rate; no longer than a day.
+ */
+export const MONITOR_INTERVAL_LIMITS = { minMinutes: FUNCTION_TIMEOUT_SECONDS / 60, maxMinutes: 24 * 60 } as const;
+
 /** Bounds of a gate's timing, checked at synth by the construct and at deploy by the handler. */
 const GATE_LIMITS = {
   minPollIntervalSeconds: 5,

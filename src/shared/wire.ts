@@ -77,3 +77,34 @@ export type GateData = Record<typeof GATE_ATTRIBUTE_NAMES[number], string>;
  * longer than one invocation: when the wait began, in epoch milliseconds.
  */
 export const GATE_STARTED_AT = 'SesGateStartedAt';
+
+/**
+ * What EmailIdentityMonitor checks of an identity. The gate's conditions,
+ * and the DNS records SES expects, looked up in public DNS.
+ */
+export type MonitorCheck = GateCondition | 'DnsRecords';
+
+const MONITOR_CHECK_SET: Record<MonitorCheck, true> = { ...CONDITION_SET, DnsRecords: true };
+export const MONITOR_CHECKS = Object.keys(MONITOR_CHECK_SET) as readonly MonitorCheck[];
+
+/**
+ * What a monitor's schedule gives the monitor function: the EventBridge
+ * target's input, filled from the scheduled event by an input transformer.
+ */
+export interface MonitorInput {
+  /** What to check of every identity; a check that does not apply to one (MAIL FROM without a MAIL FROM domain) is left out for it. */
+  readonly Checks: readonly MonitorCheck[];
+  readonly Identities: readonly IdentityLocation[];
+  /** The scheduled event's `time`: each run's data points carry it, one per alarm period. */
+  readonly ScheduledTime: string;
+  /** The scheduled event's `account`, for the reasons. */
+  readonly Account: string;
+}
+
+/** Where the monitor's metrics are: a namespace of the library's own, one metric per identity by its name. */
+export const MONITOR_METRIC = {
+  namespace: 'SES/EmailIdentity',
+  /** The number of the identity's checks that are unmet: 0 is healthy. */
+  metricName: 'UnmetChecks',
+  dimension: 'EmailIdentity',
+} as const;

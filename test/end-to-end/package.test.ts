@@ -39,7 +39,7 @@ test('ships only the constructs, their types, the handler bundles, .jsii and the
   // What users cannot do without.
   expect(files).toEqual(expect.arrayContaining([
     'package.json', 'README.md', 'API.md', 'LICENSE', 'lib/index.js', 'lib/index.d.ts',
-    'assets/handler/lookup.lambda/index.js', 'assets/handler/gate.lambda/index.js',
+    'assets/handler/lookup.lambda/index.js', 'assets/handler/gate.lambda/index.js', 'assets/handler/monitor.lambda/index.js',
   ]));
 });
 

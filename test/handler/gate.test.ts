@@ -21,7 +21,8 @@ import { createEvent, deleteEvent, TEST_ACCOUNT, TEST_REGION, updateEvent, type 
 import { type EmailIdentityBody, type FaultStep } from '../../local/fake-ses-server';
 import { invokeBundle } from '../../local/lambda-runner';
 import { MAX_RESPONSE_BYTES, type Clock, type HandlerEvent } from '../../src/handler/cloudformation';
-import { createGateHandler, type ContinueLater, type DnsResolver } from '../../src/handler/gate';
+import { createGateHandler, type ContinueLater } from '../../src/handler/gate';
+import type { DnsResolver } from '../../src/handler/identity-health';
 import { gatePhysicalId, parseGateProperties } from '../../src/handler/properties';
 import type { RetryOptions } from '../../src/handler/retry';
 import { GATE_ATTRIBUTE_NAMES, GATE_RESOURCE_TYPE, GATE_STARTED_AT } from '../../src/shared/wire';
