@@ -10,13 +10,20 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { IConstruct } from 'constructs';
 import { fail } from './errors';
 import { partitionOf, unknownRegionProblem } from './region-facts';
-import type { EmailIdentityReaderRole } from '../email-identity-reader-role';
 import { locationProblem } from '../shared/validation';
 import type { IdentityLocation } from '../shared/wire';
 
+/**
+ * An `EmailIdentityReaderRole`, as lookups and gates read through it: known
+ * by its shape, since the public constructs import this module, not it them.
+ */
+export interface ReaderRole extends IConstruct {
+  _grantReadTo(scope: IConstruct, emailIdentity: string, region: string | undefined): Pick<IdentityLocation, 'AssumeRoleArn' | 'ExternalId'>;
+}
+
 /** An identity that says itself where it is seen from another construct: an `EmailIdentityLookup`. */
 interface LocatedIdentity extends IConstruct {
-  _locationFrom(scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation;
+  _locationFrom(scope: IConstruct, readerRole?: ReaderRole): IdentityLocation;
 }
 
 /**
@@ -25,7 +32,7 @@ interface LocatedIdentity extends IConstruct {
  * `readerRole`, if given, or the lookup's. Nothing is created or granted;
  * a reader role is checked, and `scope`'s stack deploys after it.
  */
-export function locationOf(identity: ses.IEmailIdentity, scope: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation {
+export function locationOf(identity: ses.IEmailIdentity, scope: IConstruct, readerRole?: ReaderRole): IdentityLocation {
   if (isLocated(identity)) {
     return identity._locationFrom(scope, readerRole);
   }
@@ -41,7 +48,7 @@ function isLocated(identity: ses.IEmailIdentity): identity is ses.IEmailIdentity
  * external id, after checking that nothing else names a role. Without a
  * reader role, `location` itself.
  */
-export function throughReaderRole(scope: IConstruct, location: IdentityLocation, readerRole: EmailIdentityReaderRole | undefined): IdentityLocation {
+export function throughReaderRole(scope: IConstruct, location: IdentityLocation, readerRole: ReaderRole | undefined): IdentityLocation {
   if (!readerRole) {
     return location;
   }
@@ -76,7 +83,7 @@ export function checkLocation(scope: IConstruct, location: IdentityLocation): vo
  * Where `consumer` finds an identity that is not a lookup: by its name, in
  * its region; in another account, only through a `readerRole`.
  */
-export function createdIdentityLocation(identity: ses.IEmailIdentity, consumer: IConstruct, readerRole?: EmailIdentityReaderRole): IdentityLocation {
+export function createdIdentityLocation(identity: ses.IEmailIdentity, consumer: IConstruct, readerRole?: ReaderRole): IdentityLocation {
   const stack = Stack.of(consumer);
   const account = identity.env.account;
   if (!readerRole && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account) {

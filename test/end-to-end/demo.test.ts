@@ -12,8 +12,8 @@ import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { FakeSesServer, verifiedIdentity } from '../local/fake-ses-server';
-import { ATTRIBUTE_NAMES } from '../src/shared/attributes';
+import { FakeSesServer, verifiedIdentity } from '../../local/fake-ses-server';
+import { ATTRIBUTE_NAMES } from '../../src/shared/attributes';
 
 const DEMO = path.join(__dirname, '..', '..', 'scripts', 'demo.js');
 
