@@ -215,6 +215,12 @@ describe('EmailIdentityMonitor', () => {
     expect(() => new EmailIdentityMonitor(stack, 'Monitor', { identities: [lookup], ...props })).toThrow(message);
   });
 
+  test('identities left out (plain JavaScript) is named, never a TypeError', () => {
+    const { stack } = setup();
+    expect(() => new EmailIdentityMonitor(stack, 'Monitor', {} as never)).toThrow(
+      /^Stack\/Monitor: EmailIdentityMonitor needs identities \(the identities to watch: EmailIdentityLookups, or any aws_ses\.IEmailIdentity\): it is missing from its props\.$/);
+  });
+
   test('the same name twice is a synth error, in any case', () => {
     const { stack, lookup } = setup();
     const again = ses.EmailIdentity.fromEmailIdentityName(stack, 'Again', 'Example.COM');
