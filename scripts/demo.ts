@@ -138,7 +138,7 @@ export async function demo(aws?: { identity: string; account: string; region: st
       }
     }
     if (ses) {
-      await demoMonitor(workDir, ses, stories.map((story) => story.domain), published);
+      await demoMonitor(workDir, ses, stories.map((story) => story.domain), published, options.all);
     }
   } finally {
     await receiver.stop();

@@ -122,6 +122,9 @@ describe('the local demo', () => {
       'SoaSerialNumber: ""',
     ]);
     expect(pending).toContain("Its other attributes that differ from example.com's:");
+    // What a monitor of both domains publishes: the verified one healthy, the pending one its five unmet checks.
+    expect(short.output).toMatch(/^  SES\/EmailIdentity UnmetChecks \{EmailIdentity=example\.com\} = 0 at \S+$/m);
+    expect(short.output).toMatch(/^  SES\/EmailIdentity UnmetChecks \{EmailIdentity=example\.net\} = 5 at \S+: IdentityVerified, SendingEnabled, DkimVerified, MailFromVerified, DnsRecords$/m);
     // Short: about half the full output's 100 lines, and no handler logs.
     expect(short.output.trim().split('\n').length).toBeLessThanOrEqual(55);
     expect(short.output).not.toContain('  | ');
