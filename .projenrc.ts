@@ -1,4 +1,5 @@
 import { awscdk, javascript, JsonFile } from 'projen';
+import { addLanguageChecks } from './projenrc/languages';
 
 /**
  * The functions' runtime: the newest Node.js runtime Lambda offers generally
@@ -419,5 +420,7 @@ project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');
 project.tsconfigDev.addInclude('local/**/*.ts');
+
+addLanguageChecks(project);
 
 project.synth();
