@@ -41,7 +41,8 @@ export function createReader(options: SesReaderOptions): (location: IdentityLoca
     return {
       location,
       region: await client.config.region().catch(() => ''),
-      account: accountOf(location.AssumeRoleArn) ?? accountOf(request.event.StackId) ?? '',
+      // The stack's account, else the function's (an emulator's StackId is no ARN): the same thing.
+      account: accountOf(location.AssumeRoleArn) ?? accountOf(request.event.StackId) ?? accountOf(request.functionArn) ?? '',
       read: (maxWaitMs) => readIdentity(client, location.EmailIdentity, maxWaitMs, { retry, onRetry: request.log, clock: request.clock }),
     };
   };
@@ -102,7 +103,7 @@ function assumedRole(roleArn: string, externalId: string | undefined, timeouts: 
   };
 }
 
-/** The account in an ARN (a stack id or a role ARN). */
+/** The account in an ARN (a stack id, a role or function ARN). */
 function accountOf(arn: string | undefined): string | undefined {
   return arn?.split(':')[ARN_FIELD.account] || undefined;
 }
