@@ -1,4 +1,5 @@
 import { awscdk, javascript, JsonFile } from 'projen';
+import { addPulumiTest } from './projenrc/pulumi';
 
 /**
  * The functions' runtime: the newest Node.js runtime Lambda offers generally
@@ -417,5 +418,8 @@ project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');
 project.tsconfigDev.addInclude('local/**/*.ts');
+
+// Pulumi users through @pulumi/cdk (npx projen test:pulumi).
+addPulumiTest(project);
 
 project.synth();
