@@ -1,5 +1,6 @@
 import { awscdk, javascript, JsonFile } from 'projen';
 import { addLanguageChecks } from './projenrc/languages';
+import { addPulumiTest } from './projenrc/pulumi';
 
 /**
  * The functions' runtime: the newest Node.js runtime Lambda offers generally
@@ -422,5 +423,7 @@ project.tsconfigDev.addInclude('scripts/**/*.ts');
 project.tsconfigDev.addInclude('local/**/*.ts');
 
 addLanguageChecks(project);
+// Pulumi users through @pulumi/cdk (npx projen test:pulumi).
+addPulumiTest(project);
 
 project.synth();

@@ -103,7 +103,8 @@ export class ResponseReceiver {
     request.on('end', () => {
       const receivedAtUs = Number(process.hrtime.bigint() / 1000n);
       const raw = Buffer.concat(chunks).toString('utf8');
-      const key = decodeURIComponent((request.url ?? '/').slice(1));
+      // The path alone: a pre-signed S3 URL (Pulumi's emulator sends one) carries its signature in the query.
+      const key = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname.slice(1));
       const entry: ReceivedResponse = { raw, bytes: Buffer.byteLength(raw), body: JSON.parse(raw), receivedAtUs };
       this.received.set(key, entry);
       this.waiting.get(key)?.(entry);

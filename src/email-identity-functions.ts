@@ -152,7 +152,7 @@ export class EmailIdentityFunctions extends Construct {
       resources: [logGroup.logGroupArn],
     }));
     // A rollback is told by the stack's own status (handler/rollback.ts): this stack only.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [scope.stackId] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [stackArnPattern(scope)] }));
     this.role = role;
     this.logGroup = logGroup;
 
@@ -325,6 +325,22 @@ interface MonitorFunctionAccess {
   readonly function: lambda.IFunction;
   readonly logGroup: logs.ILogGroup;
 }
+
+/**
+ * Any id of the stack of this name, rather than its own id (`AWS::StackId`):
+ * an ARN whatever runs the template. @pulumi/cdk turns `AWS::StackId` into
+ * the stack's construct id (`MailStack`), which IAM refuses as a policy's
+ * resource; the stack's name, partition, region and account stay what they
+ * are. A stack id ends in a UUID that CloudFormation picks at creation: one
+ * `?` per character of it matches the ids of stacks of this name only, in
+ * this account and region.
+ */
+function stackArnPattern(stack: Stack): string {
+  return stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/${STACK_UUID_PATTERN}` });
+}
+
+/** The UUID at the end of a stack id, 8-4-4-4-12 hex digits. */
+const STACK_UUID_PATTERN = [8, 4, 4, 4, 12].map((length) => '?'.repeat(length)).join('-');
 
 /** What a gate needs of the gate function. */
 interface GateFunctionAccess {

@@ -37,6 +37,10 @@ export async function isRollback(request: Request, physicalId: string, readStatu
   if (repeatsSucceededProperties(event, physicalId)) {
     return true;
   }
+  // No CloudFormation stack, no rollback: an emulator (Pulumi's) names the stack by a plain id.
+  if (!isStackArn(event.StackId)) {
+    return false;
+  }
   try {
     const status = await readStatus(event.StackId);
     request.log(JSON.stringify({ stackStatus: status }));
@@ -45,6 +49,11 @@ export async function isRollback(request: Request, physicalId: string, readStatu
     request.log(JSON.stringify({ stackStatusUnknown: error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error) }));
     return false;
   }
+}
+
+/** A CloudFormation stack id: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>. */
+function isStackArn(stackId: string): boolean {
+  return /^arn:[^:]+:cloudformation:[^:]+:\d{12}:stack\/[^/]+\/.+$/.test(stackId);
 }
 
 /**

@@ -36,7 +36,10 @@ export interface SesReader {
 /** What lookups and gates share: clients kept across requests, and the retry policy. */
 export function createReader(options: SesReaderOptions): (location: IdentityLocation, request: Request) => Promise<SesReader> {
   const readerAt = createLocationReader(options);
-  return (location, request) => readerAt(location, { log: request.log, clock: request.clock, account: accountOf(request.event.StackId) });
+  // The stack's account, else the function's (an emulator's StackId is no ARN): the same thing.
+  return (location, request) => readerAt(location, {
+    log: request.log, clock: request.clock, account: accountOf(request.event.StackId) ?? accountOf(request.functionArn),
+  });
 }
 
 /** What a read needs of its caller: where retries are logged, its clock, and the account it runs in (for the reason). */
@@ -116,7 +119,7 @@ function assumedRole(roleArn: string, externalId: string | undefined, timeouts: 
   };
 }
 
-/** The account in an ARN (a stack id or a role ARN). */
+/** The account in an ARN (a stack id, a role or function ARN). */
 function accountOf(arn: string | undefined): string | undefined {
   return arn?.split(':')[ARN_FIELD.account] || undefined;
 }

@@ -1,10 +1,18 @@
-import { CfnResource, type Duration } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, type Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 
 /**
- * A custom resource with nothing CloudFormation does not need. A stack may
- * hold hundreds of lookups: `CustomResource` would add a DeletionPolicy and an
- * UpdateReplacePolicy to each, both CloudFormation's default anyway.
+ * A custom resource with nothing CloudFormation does not need.
+ *
+ * A `CustomResource`, whose CloudFormation resource is its `Default` child:
+ * that is how @pulumi/cdk tells a custom resource, to run it through its
+ * emulator; a bare `CfnResource` of a `Custom::` type stops its conversion
+ * ("Expected cfn type in format 'AWS::Service::Resource'"). The construct id
+ * `Default` leaves the logical id as it was.
+ *
+ * Without the DeletionPolicy and UpdateReplacePolicy that `CustomResource`
+ * adds: both are CloudFormation's default anyway, and a stack may hold
+ * hundreds of lookups.
  *
  * @param serviceTimeout how long CloudFormation waits for an answer: a
  * backstop for a function that cannot even start, instead of an hour
@@ -16,8 +24,8 @@ export function customResource(
   serviceTimeout: Duration,
   properties: object,
 ): CfnResource {
-  return new CfnResource(scope, 'Resource', {
-    type,
-    properties: { ServiceToken: serviceToken, ServiceTimeout: String(serviceTimeout.toSeconds()), ...properties },
-  });
+  const resource = new CustomResource(scope, 'Resource', { resourceType: type, serviceToken, serviceTimeout, properties: { ...properties } }).node.defaultChild as CfnResource;
+  resource.cfnOptions.deletionPolicy = undefined;
+  resource.cfnOptions.updateReplacePolicy = undefined;
+  return resource;
 }

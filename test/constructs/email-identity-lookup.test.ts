@@ -146,7 +146,8 @@ describe('EmailIdentityLookup', () => {
         }, {
           Effect: 'Allow',
           Action: 'cloudformation:DescribeStacks',
-          Resource: { Ref: 'AWS::StackId' },
+          // Any id of a stack of this name (an ARN under @pulumi/cdk too, where AWS::StackId is not one).
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudformation:eu-west-1:123456789012:stack/${stack.stackName}/????????-????-????-????-????????????`]] },
         }],
       },
     });

@@ -24,6 +24,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../../src/shared/wire';
 import { cloudControlContext, EASY_DKIM_MODEL } from '../support/cloud-control-context';
+import { writePackageFolder } from '../../scripts/package-folder';
 
 const REPO = path.join(__dirname, '..', '..');
 const EXAMPLE = path.join(REPO, 'examples', 'user-app');
@@ -52,11 +53,6 @@ interface Resource {
 let app: string;
 
 beforeAll(() => {
-  for (const bundle of ['lookup', 'gate']) {
-    if (!fs.existsSync(path.join(REPO, 'assets', 'handler', `${bundle}.lambda`, 'index.js'))) {
-      throw new Error(`assets/handler/${bundle}.lambda/index.js is missing: run npx projen bundle first (npm test does).`);
-    }
-  }
   app = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'user-app-')), 'app');
   fs.cpSync(EXAMPLE, app, { recursive: true });
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'user-app', version: '0.1.0', private: true }));
@@ -76,15 +72,7 @@ beforeAll(() => {
   fs.symlinkSync('../typescript/bin/tsc', path.join(modules, '.bin', 'tsc'));
   fs.symlinkSync('../tsx/dist/cli.mjs', path.join(modules, '.bin', 'tsx'));
 
-  const pkg = path.join(modules, 'cdk-ses-identity-lookup');
-  fs.mkdirSync(pkg);
-  fs.copyFileSync(path.join(REPO, 'package.json'), path.join(pkg, 'package.json'));
-  fs.cpSync(path.join(REPO, 'assets'), path.join(pkg, 'assets'), { recursive: true });
-  const emit = spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript-7', 'bin', 'tsc'), '-p', path.join(REPO, 'tsconfig.json'), '--noCheck', '--outDir', path.join(pkg, 'lib')], { encoding: 'utf8' });
-  if (emit.status !== 0) {
-    throw new Error(`emitting lib/ failed:\n${emit.stdout}${emit.stderr}`);
-  }
-  fs.rmSync(path.join(pkg, 'lib', 'handler'), { recursive: true });
+  writePackageFolder(path.join(modules, 'cdk-ses-identity-lookup'));
 }, 60_000);
 
 /** cdk.json, as cdk init wrote it. */
@@ -187,7 +175,7 @@ test("every snippet of the README compiles pasted into cdk init's files, beside 
   const imports = readmeImports(readme);
   expect(imports).toMatch(/^import \{[\s\S]*\} from 'cdk-ses-identity-lookup';$/m);
   // The import line is shown once: no snippet repeats it.
-  expect(readme.match(/from 'cdk-ses-identity-lookup'/g)).toHaveLength(2); // the import block, and the complete app's stack file
+  expect(readme.match(/from 'cdk-ses-identity-lookup'/g)).toHaveLength(3); // the import block, the complete app's stack file, the Pulumi program
 
   // cdk init's own templates, from the CDK CLI this repository pins.
   const templates = path.join(REPO, 'node_modules', 'aws-cdk', 'lib', 'init-templates', 'app', 'typescript');
