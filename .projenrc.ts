@@ -1,4 +1,5 @@
 import { awscdk, javascript, JsonFile } from 'projen';
+import { addRehearsal } from './projenrc/rehearsal';
 
 /**
  * The functions' runtime: the newest Node.js runtime Lambda offers generally
@@ -417,5 +418,7 @@ project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');
 project.tsconfigDev.addInclude('local/**/*.ts');
+
+addRehearsal(project);
 
 project.synth();
