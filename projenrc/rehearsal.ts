@@ -13,6 +13,8 @@ export function addRehearsal(project: awscdk.AwsCdkConstructLibrary): void {
   project.gitignore.addPatterns('/rehearsal/.venv/', '/rehearsal/.out/');
   project.tsconfigDev.addInclude('rehearsal/**/*.ts');
   project.eslint?.addLintPattern('rehearsal');
+  // Like test/ and scripts/: the rehearsal runs on devDependencies.
+  project.eslint?.allowDevDeps('**/rehearsal/**');
 
   const rehearse = project.addTask('rehearse', {
     description: 'Deploy the examples into MiniStack (pinned, in rehearsal/.venv) with the pinned CDK CLI, check what AWS would show, tear down (needs Python 3 and PyPI)',

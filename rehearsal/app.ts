@@ -44,12 +44,18 @@ class GateTimesOutStack extends Stack {
   }
 }
 
+interface UpdatesProps extends StackProps {
+  readonly hostedZoneId: string;
+  readonly refreshToken: string;
+  readonly mailFrom: boolean;
+}
+
 /**
  * A lookup that is updated: its refreshToken, and its records' requirement
  * of a MAIL FROM domain, come from the context of each deployment.
  */
 class UpdatesStack extends Stack {
-  constructor(scope: Construct, id: string, props: StackProps & { readonly hostedZoneId: string; readonly refreshToken: string; readonly mailFrom: boolean }) {
+  constructor(scope: Construct, id: string, props: UpdatesProps) {
     super(scope, id, props);
     const identity = new EmailIdentityLookup(this, 'Identity', { emailIdentity: DOMAINS.updates, refreshToken: props.refreshToken });
     const hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: props.hostedZoneId, zoneName: DOMAINS.zone });
@@ -82,7 +88,10 @@ new CfnOutput(consumer, 'MailFromDomain', { value: shared.mailFromDomain });
 new CreatedIdentityStack(app, STACKS.createdIdentity, { domain: DOMAINS.created, hostedZoneId: zoneId, env: main });
 
 // Two accounts: the reader role beside the identity, the lookup, records and gate in the DNS account.
-const sending = new SendingAccountStack(app, STACKS.sendingAccount, { domain: DOMAINS.crossAccount, env: { account: ACCOUNTS.sending, region: REGION } });
+const sending = new SendingAccountStack(app, STACKS.sendingAccount, {
+  domain: DOMAINS.crossAccount,
+  env: { account: ACCOUNTS.sending, region: REGION },
+});
 new DnsAccountStack(app, STACKS.dnsAccount, {
   domain: DOMAINS.crossAccount,
   hostedZoneId: context(CONTEXT.dnsZoneId),

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import {
-  CloudFormationClient, DeleteStackCommand, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand,
+  CloudFormationClient, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand,
   type Stack, type StackEvent, type StackResource,
 } from '@aws-sdk/client-cloudformation';
 import { ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet, CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
@@ -81,19 +81,6 @@ export class Account {
   public async recordSets(zoneId: string): Promise<ResourceRecordSet[]> {
     const answer = await this.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
     return answer.ResourceRecordSets ?? [];
-  }
-
-  /** DeleteStack, then the stack's status until it is gone or the delete failed. */
-  public async deleteStack(name: string, withinMs = 60_000): Promise<string> {
-    await this.cloudFormation.send(new DeleteStackCommand({ StackName: name }));
-    const deadline = Date.now() + withinMs;
-    for (;;) {
-      const stack = await this.stack(name);
-      const status = stack?.StackStatus ?? 'DELETE_COMPLETE (gone)';
-      if (!status.endsWith('_IN_PROGRESS')) return status;
-      if (Date.now() > deadline) return `${status} after ${withinMs / 1000} s`;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
   }
 }
 

@@ -10,8 +10,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CreateEmailIdentityCommand, DeleteEmailIdentityCommand, GetEmailIdentityCommand } from '@aws-sdk/client-sesv2';
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import { CreateEmailIdentityCommand, DeleteEmailIdentityCommand, GetEmailIdentityCommand } from '@aws-sdk/client-sesv2';
 import { Account, cdk, type CliRun } from './aws';
 import { type MiniStack, startMiniStack, tail } from './ministack';
 import { ACCOUNTS, CONTEXT, DOMAINS, REGION, STACKS, seededIdentities } from './world';
@@ -123,10 +123,15 @@ class Rehearsal {
     return listed.filter((set) => set.Name!.endsWith(`${under}.`) && set.Type !== 'NS' && set.Type !== 'SOA').map((set) => `${set.Type} ${set.Name}`);
   }
 
-  /** A stack deleted with DeleteStack (see docs/ministack.md for `cdk destroy`), and gone. */
-  public async deleted(account: Account, stack: string): Promise<void> {
-    const status = await account.deleteStack(stack);
-    this.check(`DeleteStack ${stack}`, status.startsWith('DELETE_COMPLETE'), status);
+  /** `cdk destroy` of stacks, as a user tears them down, and each gone from DescribeStacks. */
+  public async destroyed(assembly: string, account: Account, stacks: readonly string[]): Promise<void> {
+    const run = await cdk(['destroy', '--app', assembly, '--force', '--exclusively', ...stacks], account.cliEnvironment(WORK_DIR));
+    this.lines.push(`  (cdk destroy ${stacks.join(' ')}: exit ${run.code}, ${run.seconds.toFixed(1)} s)`);
+    this.check(`cdk destroy ${stacks.join(' ')} succeeds`, run.code === 0, run.code === 0 ? 'exit 0' : `exit ${run.code}:\n${lastLines(run.output, 25)}`);
+    for (const stack of stacks) {
+      const status = (await account.stack(stack))?.StackStatus;
+      this.check(`${stack} is gone`, status === undefined || status === 'DELETE_COMPLETE', status ?? 'not in DescribeStacks');
+    }
   }
 
   /** A resource's events, by its logical id's start, oldest first. */
@@ -247,7 +252,7 @@ const STAGES: Stage[] = [
       const events = await r.main.events(STACKS.gateTimesOut);
       const heldBack = events.filter((event) => event.LogicalResourceId?.startsWith('HeldBack') && event.ResourceStatus === 'CREATE_COMPLETE');
       r.check('what the gate holds back was never created', heldBack.length === 0, `${heldBack.length} CREATE_COMPLETE events of HeldBack`);
-      await r.deleted(r.main, STACKS.gateTimesOut);
+      await r.destroyed(assembly, r.main, [STACKS.gateTimesOut]);
     },
   },
   {
@@ -269,7 +274,7 @@ const STAGES: Stage[] = [
     async run(r, assembly) {
       if (!await r.deployed(assembly, r.main, [STACKS.createdIdentity])) return;
       await r.records(r.main, r.zoneId, dkimRecords(DOMAINS.created, seededTokens(ACCOUNTS.main, DOMAINS.created)));
-      await r.deleted(r.main, STACKS.createdIdentity);
+      await r.destroyed(assembly, r.main, [STACKS.createdIdentity]);
       const gone = await r.main.ses.send(new GetEmailIdentityCommand({ EmailIdentity: DOMAINS.created })).then(() => 'still there', (error: Error) => error.name);
       r.equal('the identity after its stack was deleted', gone, 'NotFoundException');
       r.equal('its records after its stack was deleted', await r.recordsLeft(r.main, r.zoneId, DOMAINS.created), []);
@@ -287,12 +292,11 @@ const STAGES: Stage[] = [
   },
   {
     name: 'delete: every stack deleted, its records gone from the zones',
-    async run(r) {
-      for (const stack of [STACKS.lookup, STACKS.verifiedSender, STACKS.updates, STACKS.crossStackApp, STACKS.crossStackSes]) {
-        if (await r.main.stack(stack)) await r.deleted(r.main, stack);
-      }
-      if (await r.dns.stack(STACKS.dnsAccount)) await r.deleted(r.dns, STACKS.dnsAccount);
-      if (await r.sending.stack(STACKS.sendingAccount)) await r.deleted(r.sending, STACKS.sendingAccount);
+    async run(r, assembly) {
+      // The consuming stack first, as `cdk destroy --all` would order them.
+      await r.destroyed(assembly, r.main, [STACKS.lookup, STACKS.verifiedSender, STACKS.updates, STACKS.crossStackApp, STACKS.crossStackSes]);
+      await r.destroyed(assembly, r.dns, [STACKS.dnsAccount]);
+      await r.destroyed(assembly, r.sending, [STACKS.sendingAccount]);
       r.equal('records left in the zone', await r.recordsLeft(r.main, r.zoneId, DOMAINS.zone), []);
       r.equal('records left in the DNS account\'s zone', await r.recordsLeft(r.dns, r.dnsZoneId, DOMAINS.zone), []);
     },
