@@ -3,7 +3,7 @@
  * devDependency), and the AWS SDK for what a user would look at in the
  * console (stack status, events, outputs, record sets, SES).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import {
   CloudFormationClient, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand,
@@ -90,6 +90,10 @@ export interface CliRun {
   readonly seconds: number;
 }
 
+/** CDK CLI runs under way: ended with this process, however it ends (MiniStack's signal handlers exit it). */
+const running = new Set<ChildProcess>();
+process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
 /** The CDK CLI, run as a user runs it, with everything it prints kept; killed after `withinMs`. */
 export async function cdk(args: readonly string[], env: NodeJS.ProcessEnv, withinMs = 180_000): Promise<CliRun> {
   const started = Date.now();
@@ -99,6 +103,7 @@ export async function cdk(args: readonly string[], env: NodeJS.ProcessEnv, withi
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(child);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
@@ -108,6 +113,7 @@ export async function cdk(args: readonly string[], env: NodeJS.ProcessEnv, withi
     }, withinMs);
     child.on('error', reject);
     child.on('close', (code) => {
+      running.delete(child);
       clearTimeout(timer);
       resolve({ code, output, seconds: (Date.now() - started) / 1000 });
     });
