@@ -1,6 +1,7 @@
 import { awscdk, javascript, JsonFile } from 'projen';
 import { addLanguageChecks } from './projenrc/languages';
 import { addPulumiTest } from './projenrc/pulumi';
+import { addRehearsal } from './projenrc/rehearsal';
 
 /**
  * The functions' runtime: the newest Node.js runtime Lambda offers generally
@@ -425,5 +426,6 @@ project.tsconfigDev.addInclude('local/**/*.ts');
 addLanguageChecks(project);
 // Pulumi users through @pulumi/cdk (npx projen test:pulumi).
 addPulumiTest(project);
+addRehearsal(project);
 
 project.synth();

@@ -4,7 +4,7 @@ import * as cdk from 'aws-cdk-lib/core';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
-  EmailIdentityDnsRecords, EmailIdentityLookup, EmailIdentityLookupProvider, EmailIdentityVerificationGate,
+  EmailIdentityDnsRecords, EmailIdentityFunctions, EmailIdentityLookup, EmailIdentityVerificationGate,
 } from 'cdk-ses-identity-lookup';
 
 // An SES domain identity in the stack's account and region, and its public hosted zone.
@@ -21,7 +21,7 @@ class MailStack extends pulumicdk.Stack {
 
     // @pulumi/cdk ignores the variables of Fn::Sub, which the per-identity policies use:
     // let the stack's functions read every SES identity in the account instead.
-    EmailIdentityLookupProvider.configure(this, { readAllIdentities: true });
+    EmailIdentityFunctions.configure(this, { readAllIdentities: true });
 
     // By its attributes: CDK's HostedZone.fromLookup needs PULUMI_CDK_EXPERIMENTAL_LOOKUPS=true.
     const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId, zoneName: domain });

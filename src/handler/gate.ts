@@ -59,7 +59,10 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
     let rollback: Promise<boolean> | undefined;
     const rollingBack = () => (rollback ??= isRollback(request, physicalId, stackStatus));
 
-    const startedAt = request.event[GATE_STARTED_AT] ?? clock.now();
+    // Polls are due every pollInterval from here, however long SES takes to answer and timers overshoot,
+    // so that the last one falls at the timeout.
+    let pollDueAt = clock.now();
+    const startedAt = request.event[GATE_STARTED_AT] ?? pollDueAt;
     const name = JSON.stringify(properties.EmailIdentity);
     let waitingFor = 'no answer from SES yet';
     let lastSeen: EmailIdentityDescription | undefined;
@@ -88,15 +91,18 @@ export function createGateHandler(options: GateHandlerOptions = {}): Handler {
         waitingFor = failureReason(error, reader);
       }
 
-      const nextPoll = clock.now() + properties.pollIntervalMs;
-      if (nextPoll > startedAt + properties.timeoutMs) {
+      // The next poll due from now on: a read that outlasted the interval skips the polls it missed.
+      do {
+        pollDueAt += properties.pollIntervalMs;
+      } while (pollDueAt < clock.now());
+      if (pollDueAt > startedAt + properties.timeoutMs) {
         const waited = Math.round((clock.now() - startedAt) / MS_PER_SECOND);
         return request.fail(await explain(`Gate on ${name} timed out after ${waited} s: ${waitingFor.replace(/\.$/, '')}.`, lastSeen));
       }
       if (properties.pollIntervalMs + GATE_READ_MIN_WAIT_MS > request.remainingMs()) {
         return handOver(request, startedAt, options.continueLater);
       }
-      await clock.sleep(properties.pollIntervalMs);
+      await clock.sleep(Math.max(0, pollDueAt - clock.now()));
     }
   }, options);
 }

@@ -22,9 +22,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { writePackageFolder } from '../../scripts/package-folder';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../../src/shared/wire';
 import { cloudControlContext, EASY_DKIM_MODEL } from '../support/cloud-control-context';
-import { writePackageFolder } from '../../scripts/package-folder';
 
 const REPO = path.join(__dirname, '..', '..');
 const EXAMPLE = path.join(REPO, 'examples', 'user-app');

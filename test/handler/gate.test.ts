@@ -369,6 +369,34 @@ describe('conditions that keep the gate waiting', () => {
       'timed out after 60 s: verification status is PENDING; the identity is not verified for sending yet; DKIM status is NOT_STARTED; MAIL FROM status is PENDING.',
     );
   });
+
+  test('polls keep to their schedule while SES takes time to answer: the last poll falls at the timeout', async () => {
+    // Each answer takes 200 ms, as across a network (the fake clock moves on by that much per request),
+    // and each sleep lasts 5 ms longer than asked, as timers do. Found by the deploy rehearsal
+    // (rehearsal/): a gate scheduled each poll from the end of the last read, so with pollInterval 5 s
+    // and timeout 10 s it gave up after 5 s, one poll early.
+    class SlowSesClock extends FakeClock {
+      private answered = 0;
+      public now(): number {
+        const requests = local.fake.requests.length;
+        this.time += (requests - this.answered) * 200;
+        this.answered = requests;
+        return this.time;
+      }
+      public async sleep(ms: number): Promise<void> {
+        await super.sleep(ms);
+        this.time += 5;
+      }
+    }
+    clock = new SlowSesClock();
+    local.fake.setIdentity(DOMAIN, identity({ verification: 'PENDING' }));
+
+    const { body } = await run(gateCreate({ Conditions: ['IdentityVerified'], PollIntervalSeconds: '60', TimeoutSeconds: '120' }));
+
+    expect(body.Reason).toContain(`Gate on "${DOMAIN}" timed out after 120 s: verification status is PENDING.`);
+    expect(local.fake.requests).toHaveLength(3);
+    expect(clock.sleeps).toEqual([59_800, 59_795]);
+  });
 });
 
 describe('a gate that fails at once', () => {

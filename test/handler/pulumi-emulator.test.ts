@@ -12,8 +12,6 @@
  * and logs nothing that would alarm a Pulumi user.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { FAST_RETRY } from '../support/fast-retry';
-import { localAwsForEachTest } from '../support/local-aws';
 import { createEvent, deleteEvent, TEST_ACCOUNT, TEST_REGION, updateEvent, type ReceivedResponse } from '../../local/cloudformation';
 import { fullIdentity, pendingIdentity, verifiedIdentity } from '../../local/fake-ses-server';
 import type { Clock, HandlerEvent } from '../../src/handler/cloudformation';
@@ -21,6 +19,8 @@ import { createGateHandler } from '../../src/handler/gate';
 import { createLookupHandler } from '../../src/handler/lookup';
 import { gatePhysicalId, lookupPhysicalId, parseGateProperties, parseLookupProperties } from '../../src/handler/properties';
 import { GATE_RESOURCE_TYPE, LOOKUP_RESOURCE_TYPE } from '../../src/shared/wire';
+import { FAST_RETRY } from '../support/fast-retry';
+import { localAwsForEachTest } from '../support/local-aws';
 
 const DOMAIN = 'example.com';
 /** What the emulator sends as StackId: @pulumi/cdk's `stackId: stack.node.id`. */

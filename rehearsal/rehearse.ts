@@ -1,0 +1,371 @@
+/**
+ * The deploy rehearsal (`npx projen rehearse`): the pinned CDK CLI bootstraps
+ * MiniStack, deploys the examples and the rehearsal's own stacks (app.ts),
+ * and this script reads back what AWS would show (stack status, events,
+ * outputs, Route53 record sets, SES) and tears everything down. It prints
+ * every check it makes and exits non-zero on any that fails.
+ *
+ * Where MiniStack differs from AWS, and how the rehearsal works around it:
+ * docs/ministack.md. No check here holds a MiniStack quirk as AWS behaviour.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import { CreateEmailIdentityCommand, DeleteEmailIdentityCommand, GetEmailIdentityCommand } from '@aws-sdk/client-sesv2';
+import { Account, cdk, type CliRun } from './aws';
+import { type MiniStack, startMiniStack, tail } from './ministack';
+import { ACCOUNTS, CONTEXT, DOMAINS, REGION, STACKS, seededIdentities } from './world';
+
+const WORK_DIR = path.join(__dirname, '.out');
+const APP = 'node -r ts-node/register/transpile-only rehearsal/app.ts';
+
+/** What one record set must be, as Route53 lists it. */
+interface ExpectedRecord {
+  readonly name: string;
+  readonly type: string;
+  readonly values: readonly string[];
+}
+
+/** What every stage shares: MiniStack, its accounts, their hosted zones. */
+class World {
+  public readonly main: Account;
+  public readonly sending: Account;
+  public readonly dns: Account;
+  public zoneId = '';
+  public dnsZoneId = '';
+  private synths = 0;
+
+  constructor(public readonly ministack: MiniStack) {
+    this.main = new Account(ACCOUNTS.main, ministack.endpoint);
+    this.sending = new Account(ACCOUNTS.sending, ministack.endpoint);
+    this.dns = new Account(ACCOUNTS.dns, ministack.endpoint);
+  }
+
+  /** The app synthesized with this context, into a folder of its own; every stack of the app. */
+  public async synth(extraContext: Record<string, string> = {}): Promise<string> {
+    const outdir = path.join(WORK_DIR, `cdk.out.${++this.synths}`);
+    const context = {
+      [CONTEXT.zoneId]: this.zoneId,
+      [CONTEXT.dnsZoneId]: this.dnsZoneId,
+      [CONTEXT.refreshToken]: 'first',
+      [CONTEXT.mailFrom]: 'false',
+      ...extraContext,
+    };
+    const args = ['synth', '--all', '--quiet', '--app', APP, '--output', outdir, ...Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
+    const run = await cdk(args, this.main.cliEnvironment(WORK_DIR));
+    if (run.code !== 0) throw new Error(`cdk synth failed (exit ${run.code}):\n${run.output}`);
+    return outdir;
+  }
+}
+
+/** One stage's view: the world, and the checks it made, printed together when it ends. */
+class Rehearsal {
+  public readonly lines: string[] = [];
+  public readonly failures: string[] = [];
+  public readonly main: Account;
+  public readonly sending: Account;
+  public readonly dns: Account;
+  public readonly zoneId: string;
+  public readonly dnsZoneId: string;
+
+  constructor(public readonly world: World) {
+    ({ main: this.main, sending: this.sending, dns: this.dns, zoneId: this.zoneId, dnsZoneId: this.dnsZoneId } = world);
+  }
+
+  /** One check: printed either way, remembered when it fails. */
+  public check(what: string, ok: boolean, saw: string): void {
+    this.lines.push(`  ${ok ? 'ok  ' : 'FAIL'} ${what}: ${saw}`);
+    if (!ok) this.failures.push(`${what}: ${saw}`);
+  }
+
+  /** Equal as JSON, objects' keys in any order. */
+  public equal(what: string, actual: unknown, expected: unknown): void {
+    const same = canonical(actual) === canonical(expected);
+    this.check(what, same, same ? canonical(actual) : `${canonical(actual)}, expected ${canonical(expected)}`);
+  }
+
+  public synth(extraContext: Record<string, string> = {}): Promise<string> {
+    return this.world.synth(extraContext);
+  }
+
+  /** `cdk deploy` of stacks of a synthesized app, in the account given. */
+  public async deploy(assembly: string, account: Account, stacks: readonly string[]): Promise<CliRun> {
+    const run = await cdk(['deploy', '--app', assembly, '--require-approval', 'never', '--progress', 'events', ...stacks], account.cliEnvironment(WORK_DIR));
+    this.lines.push(`  (cdk deploy ${stacks.join(' ')}: exit ${run.code}, ${run.seconds.toFixed(1)} s)`);
+    fs.writeFileSync(path.join(WORK_DIR, `deploy-${stacks.join('+')}-${Date.now()}.log`), run.output);
+    return run;
+  }
+
+  public async deployed(assembly: string, account: Account, stacks: readonly string[]): Promise<boolean> {
+    const run = await this.deploy(assembly, account, stacks);
+    this.check(`cdk deploy ${stacks.join(' ')} succeeds`, run.code === 0, run.code === 0 ? 'exit 0' : `exit ${run.code}:\n${lastLines(run.output, 25)}`);
+    for (const stack of stacks) {
+      const status = (await account.stack(stack))?.StackStatus;
+      this.check(`${stack} is deployed`, status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE', String(status));
+    }
+    return run.code === 0;
+  }
+
+  /** Each expected record set in the zone, exactly, as Route53's ListResourceRecordSets gives it. */
+  public async records(account: Account, zoneId: string, expected: readonly ExpectedRecord[]): Promise<void> {
+    const listed = await account.recordSets(zoneId);
+    for (const record of expected) {
+      const found = listed.find((set) => set.Name === record.name && set.Type === record.type);
+      const values = found?.ResourceRecords?.map((entry) => entry.Value ?? '') ?? [];
+      const same = found !== undefined && canonical(values) === canonical(record.values);
+      this.check(`Route53 ${record.type} ${record.name}`, same, found ? canonical(values) + (same ? '' : `, expected ${canonical(record.values)}`) : 'not in the zone');
+    }
+  }
+
+  /** The record sets of a zone at or under a name, other than its NS and SOA. */
+  public async recordsLeft(account: Account, zoneId: string, under: string): Promise<string[]> {
+    const listed = await account.recordSets(zoneId);
+    return listed.filter((set) => set.Name!.endsWith(`${under}.`) && set.Type !== 'NS' && set.Type !== 'SOA').map((set) => `${set.Type} ${set.Name}`);
+  }
+
+  /** `cdk destroy` of stacks, as a user tears them down, and each gone from DescribeStacks. */
+  public async destroyed(assembly: string, account: Account, stacks: readonly string[]): Promise<void> {
+    const run = await cdk(['destroy', '--app', assembly, '--force', '--exclusively', ...stacks], account.cliEnvironment(WORK_DIR));
+    this.lines.push(`  (cdk destroy ${stacks.join(' ')}: exit ${run.code}, ${run.seconds.toFixed(1)} s)`);
+    this.check(`cdk destroy ${stacks.join(' ')} succeeds`, run.code === 0, run.code === 0 ? 'exit 0' : `exit ${run.code}:\n${lastLines(run.output, 25)}`);
+    for (const stack of stacks) {
+      const status = (await account.stack(stack))?.StackStatus;
+      this.check(`${stack} is gone`, status === undefined || status === 'DELETE_COMPLETE', status ?? 'not in DescribeStacks');
+    }
+  }
+
+  /** A resource's events, by its logical id's start, oldest first. */
+  public async resourceEvents(account: Account, stack: string, logicalIdStart: string): Promise<StackEvent[]> {
+    const events = await account.events(stack);
+    return events.filter((event) => event.LogicalResourceId?.startsWith(logicalIdStart))
+      .sort((a, b) => (a.Timestamp?.getTime() ?? 0) - (b.Timestamp?.getTime() ?? 0));
+  }
+
+  /** The reason CloudFormation gave for a resource's failure. */
+  public async failureReason(account: Account, stack: string, logicalIdStart: string): Promise<string | undefined> {
+    const events = await this.resourceEvents(account, stack, logicalIdStart);
+    return events.find((event) => event.ResourceStatus?.endsWith('_FAILED'))?.ResourceStatusReason;
+  }
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+    ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+    : inner);
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split('\n').slice(-count).map((line) => `      ${line}`).join('\n');
+}
+
+/** The three Easy DKIM CNAMEs SES asks for (AWS's table: `<token>._domainkey.<domain>` to `<token>.dkim.amazonses.com`). */
+function dkimRecords(domain: string, tokens: readonly string[]): ExpectedRecord[] {
+  return tokens.map((token) => ({ name: `${token}._domainkey.${domain}.`, type: 'CNAME', values: [`${token}.dkim.amazonses.com`] }));
+}
+
+function seededTokens(account: string, name: string): string[] {
+  const seeded = seededIdentities().find((identity) => identity.account === account && identity.name === name)!;
+  return (seeded.answer.DkimAttributes as { Tokens: string[] }).Tokens;
+}
+
+interface Stage {
+  readonly name: string;
+  run(rehearsal: Rehearsal, assembly: string): Promise<void>;
+}
+
+/**
+ * The stages, the longest first: all but the last run side by side. Each deploys, checks what AWS shows, and leaves its
+ * stacks for the last stage to delete, unless deleting is what it checks.
+ * A new stage (the EmailIdentityMonitor's, issue 24) goes in this list.
+ */
+const STAGES: Stage[] = [
+  {
+    name: 'updates: a requirement the identity cannot meet rolls back; a changed refreshToken reads SES again',
+    async run(r, assembly) {
+      if (!await r.deployed(assembly, r.main, [STACKS.updates])) return;
+      const tokens = seededTokens(ACCOUNTS.main, DOMAINS.updates);
+      r.equal('outputs', await r.main.outputs(STACKS.updates), { DkimStatus: 'SUCCESS', DkimToken1: tokens[0] });
+
+      // The records now ask for MAIL FROM, which the identity has not set up.
+      const withMailFrom = await r.synth({ [CONTEXT.mailFrom]: 'true' });
+      const failed = await r.deploy(withMailFrom, r.main, [STACKS.updates]);
+      r.check('cdk deploy of mailFrom: true fails', failed.code !== 0, `exit ${failed.code}`);
+      r.equal('stack status', (await r.main.stack(STACKS.updates))?.StackStatus, 'UPDATE_ROLLBACK_COMPLETE');
+      const reason = await r.failureReason(r.main, STACKS.updates, 'Identity') ?? '';
+      r.check('the lookup\'s reason says there is no MAIL FROM domain', /MAIL FROM/.test(reason) && reason.includes(DOMAINS.updates), JSON.stringify(reason));
+      r.equal('no MX or SPF record was left', await r.recordsLeft(r.main, r.zoneId, `mail.${DOMAINS.updates}`), []);
+
+      // SES changes: the identity is made again, through MiniStack's own API (DKIM pending again).
+      await r.main.ses.send(new DeleteEmailIdentityCommand({ EmailIdentity: DOMAINS.updates }));
+      await r.main.ses.send(new CreateEmailIdentityCommand({ EmailIdentity: DOMAINS.updates }));
+      const now = await r.main.ses.send(new GetEmailIdentityCommand({ EmailIdentity: DOMAINS.updates }));
+      const sesNow = { DkimStatus: now.DkimAttributes?.Status, DkimToken1: now.DkimAttributes?.Tokens?.[0] };
+
+      // The same properties: CloudFormation does not call the lookup, which keeps what it read.
+      const unchanged = await r.deploy(await r.synth(), r.main, [STACKS.updates]);
+      r.check('cdk deploy of the unchanged stack succeeds after the rollback', unchanged.code === 0, `exit ${unchanged.code}`);
+      r.equal('outputs, unchanged properties', await r.main.outputs(STACKS.updates), { DkimStatus: 'SUCCESS', DkimToken1: tokens[0] });
+
+      // A new refreshToken: the lookup reads SES again.
+      if (!await r.deployed(await r.synth({ [CONTEXT.refreshToken]: 'second' }), r.main, [STACKS.updates])) return;
+      r.equal('outputs after the refreshToken changed are what SES holds now', await r.main.outputs(STACKS.updates), sesNow);
+    },
+  },
+  {
+    name: 'a lookup: its attributes as outputs, and DKIM records built from them',
+    async run(r, assembly) {
+      if (!await r.deployed(assembly, r.main, [STACKS.lookup])) return;
+      r.equal('outputs', await r.main.outputs(STACKS.lookup), { DkimStatus: 'SUCCESS', MailFromDomainStatus: 'SUCCESS', VerificationStatus: 'SUCCESS' });
+      await r.records(r.main, r.zoneId, dkimRecords(DOMAINS.lookup, seededTokens(ACCOUNTS.main, DOMAINS.lookup)));
+    },
+  },
+  {
+    name: 'DNS records (DKIM, MAIL FROM MX and SPF, DMARC) and a gate that passes, holding back a user pool',
+    async run(r, assembly) {
+      if (!await r.deployed(assembly, r.main, [STACKS.verifiedSender])) return;
+      await r.records(r.main, r.zoneId, [
+        ...dkimRecords(DOMAINS.verified, seededTokens(ACCOUNTS.main, DOMAINS.verified)),
+        { name: `mail.${DOMAINS.verified}.`, type: 'MX', values: [`10 feedback-smtp.${REGION}.amazonses.com`] },
+        { name: `mail.${DOMAINS.verified}.`, type: 'TXT', values: ['"v=spf1 include:amazonses.com ~all"'] },
+        { name: `_dmarc.${DOMAINS.verified}.`, type: 'TXT', values: ['"v=DMARC1;p=none"'] },
+      ]);
+      const resources = await r.main.resources(STACKS.verifiedSender);
+      const gate = resources.find((resource) => resource.ResourceType === 'Custom::SesEmailIdentityGate');
+      const users = resources.find((resource) => resource.ResourceType === 'AWS::Cognito::UserPool');
+      r.equal('the gate and the user pool it held back', [gate?.ResourceStatus, users?.ResourceStatus], ['CREATE_COMPLETE', 'CREATE_COMPLETE']);
+    },
+  },
+  {
+    name: 'a gate that cannot pass: it fails after its timeout with its reason, and the stack rolls back',
+    async run(r, assembly) {
+      const run = await r.deploy(assembly, r.main, [STACKS.gateTimesOut]);
+      r.check('cdk deploy fails', run.code !== 0, `exit ${run.code}`);
+      const status = (await r.main.stack(STACKS.gateTimesOut))?.StackStatus;
+      r.equal('stack status', status, 'ROLLBACK_COMPLETE');
+      const reason = await r.failureReason(r.main, STACKS.gateTimesOut, 'Verified') ?? '';
+      r.check('the gate\'s reason names its timeout and the unmet status', reason.includes('timed out after 10 s: verification status is PENDING'), JSON.stringify(reason));
+      const gateEvents = await r.resourceEvents(r.main, STACKS.gateTimesOut, 'Verified');
+      const began = gateEvents.find((event) => event.ResourceStatus === 'CREATE_IN_PROGRESS')?.Timestamp;
+      const ended = gateEvents.find((event) => event.ResourceStatus === 'CREATE_FAILED')?.Timestamp;
+      const waited = began && ended ? (ended.getTime() - began.getTime()) / 1000 : NaN;
+      r.check('it waited its timeout (10 s) before it failed', waited >= 10, `${waited} s from CREATE_IN_PROGRESS to CREATE_FAILED`);
+      const events = await r.main.events(STACKS.gateTimesOut);
+      const heldBack = events.filter((event) => event.LogicalResourceId?.startsWith('HeldBack') && event.ResourceStatus === 'CREATE_COMPLETE');
+      r.check('what the gate holds back was never created', heldBack.length === 0, `${heldBack.length} CREATE_COMPLETE events of HeldBack`);
+      await r.destroyed(assembly, r.main, [STACKS.gateTimesOut]);
+    },
+  },
+  {
+    name: 'an attribute used in another stack: that stack\'s own read, nothing exported',
+    async run(r, assembly) {
+      const stacks = [STACKS.crossStackSes, STACKS.crossStackApp];
+      const template = fs.readFileSync(path.join(assembly, `${STACKS.crossStackApp}.template.json`), 'utf8');
+      r.check('the consuming stack imports nothing', !template.includes('Fn::ImportValue'), template.includes('Fn::ImportValue') ? 'it has Fn::ImportValue' : 'no Fn::ImportValue');
+      if (!await r.deployed(assembly, r.main, stacks)) return;
+      const exports = (await r.main.stack(STACKS.crossStackSes))?.Outputs?.filter((output) => output.ExportName) ?? [];
+      r.equal('exports of the identity\'s stack', exports.map((output) => output.ExportName), []);
+      r.equal('outputs of the consuming stack', await r.main.outputs(STACKS.crossStackApp), { DkimStatus: 'SUCCESS', MailFromDomain: `mail.${DOMAINS.lookup}` });
+      const lookups = (await r.main.resources(STACKS.crossStackApp)).filter((resource) => resource.ResourceType === 'Custom::SesEmailIdentityLookup');
+      r.equal('lookups in the consuming stack', lookups.map((resource) => resource.ResourceStatus), ['CREATE_COMPLETE']);
+    },
+  },
+  {
+    name: 'an identity created in the same stack, read by its records and gate',
+    async run(r, assembly) {
+      if (!await r.deployed(assembly, r.main, [STACKS.createdIdentity])) return;
+      await r.records(r.main, r.zoneId, dkimRecords(DOMAINS.created, seededTokens(ACCOUNTS.main, DOMAINS.created)));
+      await r.destroyed(assembly, r.main, [STACKS.createdIdentity]);
+      const gone = await r.main.ses.send(new GetEmailIdentityCommand({ EmailIdentity: DOMAINS.created })).then(() => 'still there', (error: Error) => error.name);
+      r.equal('the identity after its stack was deleted', gone, 'NotFoundException');
+      r.equal('its records after its stack was deleted', await r.recordsLeft(r.main, r.zoneId, DOMAINS.created), []);
+    },
+  },
+  {
+    name: 'two accounts: a reader role beside the identity, a lookup, records and a gate through it in the DNS account',
+    async run(r, assembly) {
+      if (!await r.deployed(assembly, r.sending, [STACKS.sendingAccount])) return;
+      if (!await r.deployed(assembly, r.dns, [STACKS.dnsAccount])) return;
+      await r.records(r.dns, r.dnsZoneId, dkimRecords(DOMAINS.crossAccount, seededTokens(ACCOUNTS.sending, DOMAINS.crossAccount)));
+      const gate = (await r.dns.resources(STACKS.dnsAccount)).find((resource) => resource.ResourceType === 'Custom::SesEmailIdentityGate');
+      r.equal('the gate in the DNS account', gate?.ResourceStatus, 'CREATE_COMPLETE');
+    },
+  },
+  {
+    name: 'delete: every stack deleted, its records gone from the zones',
+    async run(r, assembly) {
+      // The consuming stack first, as `cdk destroy --all` would order them.
+      await r.destroyed(assembly, r.main, [STACKS.lookup, STACKS.verifiedSender, STACKS.updates, STACKS.crossStackApp, STACKS.crossStackSes]);
+      await r.destroyed(assembly, r.dns, [STACKS.dnsAccount]);
+      await r.destroyed(assembly, r.sending, [STACKS.sendingAccount]);
+      r.equal('records left in the zone', await r.recordsLeft(r.main, r.zoneId, DOMAINS.zone), []);
+      r.equal('records left in the DNS account\'s zone', await r.recordsLeft(r.dns, r.dnsZoneId, DOMAINS.zone), []);
+    },
+  },
+];
+
+/** Stages run side by side, this many at a time: each mostly waits on MiniStack, and the machine has 2 cores. */
+const STAGES_AT_ONCE = 3;
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  fs.rmSync(WORK_DIR, { recursive: true, force: true });
+  fs.mkdirSync(WORK_DIR, { recursive: true });
+  const ministack = await startMiniStack(WORK_DIR, seededIdentities());
+  console.log(`MiniStack on ${ministack.endpoint} (log: ${path.relative(process.cwd(), ministack.logFile)})`);
+  const world = new World(ministack);
+  const failures: string[] = [];
+  const print = (name: string, stage: Rehearsal): void => {
+    console.log(`\n== ${name}\n${stage.lines.join('\n')}`);
+    failures.push(...stage.failures);
+  };
+  try {
+    const bootstrap = new Rehearsal(world);
+    await Promise.all([world.main, world.sending, world.dns].map(async (account) => {
+      const run = await cdk(['bootstrap', `aws://${account.id}/${REGION}`], account.cliEnvironment(WORK_DIR));
+      bootstrap.check(`cdk bootstrap aws://${account.id}/${REGION}`, run.code === 0, run.code === 0 ? `exit 0, ${run.seconds.toFixed(1)} s` : `exit ${run.code}:\n${lastLines(run.output, 20)}`);
+      bootstrap.equal(`CDKToolkit in ${account.id}`, (await account.stack('CDKToolkit'))?.StackStatus, 'CREATE_COMPLETE');
+    }));
+    print('bootstrap, every account', bootstrap);
+    if (failures.length > 0) return report(failures, ministack, started);
+    world.zoneId = await world.main.createHostedZone(DOMAINS.zone);
+    world.dnsZoneId = await world.dns.createHostedZone(DOMAINS.zone);
+    const assembly = await world.synth();
+
+    const runStage = async (stage: Stage): Promise<void> => {
+      const r = new Rehearsal(world);
+      const stageStarted = Date.now();
+      try {
+        await stage.run(r, assembly);
+      } catch (error) {
+        r.check('the stage ran to its end', false, error instanceof Error ? error.stack ?? error.message : String(error));
+      }
+      print(`${stage.name} (${((Date.now() - stageStarted) / 1000).toFixed(0)} s)`, r);
+    };
+    const queue = STAGES.slice(0, -1);
+    await Promise.all(Array.from({ length: STAGES_AT_ONCE }, async () => {
+      for (let stage = queue.shift(); stage; stage = queue.shift()) await runStage(stage);
+    }));
+    // The last stage deletes what the others left.
+    await runStage(STAGES[STAGES.length - 1]);
+  } finally {
+    ministack.stop();
+  }
+  return report(failures, ministack, started);
+}
+
+function report(failures: readonly string[], ministack: MiniStack, started: number): number {
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  if (failures.length === 0) {
+    console.log(`\nRehearsal passed in ${seconds} s.`);
+    return 0;
+  }
+  console.log(`\nRehearsal FAILED in ${seconds} s, ${failures.length} check(s):`);
+  failures.forEach((failure) => console.log(`  - ${failure.split('\n')[0]}`));
+  console.log(`MiniStack's log (${ministack.logFile}), last lines:\n${tail(ministack.logFile, 15)}`);
+  return 1;
+}
+
+main().then((code) => process.exit(code), (error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  process.exit(1);
+});
