@@ -11,6 +11,8 @@ export function addRehearsal(project: awscdk.AwsCdkConstructLibrary): void {
   // Pinned at client-cloudformation's version, so the two share their @smithy packages.
   project.addDevDeps('@aws-sdk/client-route-53@3.1169.0');
   project.gitignore.addPatterns('/rehearsal/.venv/', '/rehearsal/.out/');
+  // Not what users run: out of the npm package (and of the packages jsii-pacmak makes from it).
+  project.addPackageIgnore('/rehearsal/');
   project.tsconfigDev.addInclude('rehearsal/**/*.ts');
   project.eslint?.addLintPattern('rehearsal');
   // Like test/ and scripts/: the rehearsal runs on devDependencies.

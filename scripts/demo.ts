@@ -81,7 +81,7 @@ export async function demo(aws?: { identity: string; account: string; region: st
         if (shortGate) {
           console.log(`\nSES reports ${domain} ${lookup?.VerificationStatus}: deployed, the gate would check every ${properties.PollIntervalSeconds} s`
             + ` for up to ${Number(properties.TimeoutSeconds) / 60} minutes, holding back the user pool that depends on it, and fail if SES has not verified`
-            + ` the domain by then. Here it runs with TimeoutSeconds and PollIntervalSeconds ${SHORT_GATE_SECONDS} (one check, then the timeout), to give`
+            + ` the domain by then. Here it runs with TimeoutSeconds and PollIntervalSeconds ${SHORT_GATE_SECONDS} (a check at once and one at the timeout), to give`
             + ` now the reason it would give then; its DNS check asks this machine's resolver (${dns.getServers().join(', ')}), as a deployed gate asks Lambda's.`);
           properties.TimeoutSeconds = SHORT_GATE_SECONDS;
           properties.PollIntervalSeconds = SHORT_GATE_SECONDS;

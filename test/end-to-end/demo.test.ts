@@ -153,7 +153,7 @@ describe('the local demo', () => {
     expect(pending).toContainEqual(expect.stringMatching(/Here it runs with TimeoutSeconds and PollIntervalSeconds 5 .*its DNS check asks this machine's resolver \(\S+/));
     const reason = pending.find((line) => line.startsWith('Reason: '));
     const [headline, dnsNow] = reason!.split(' DNS now: ');
-    expect(headline).toBe('Reason: Gate on "example.net" timed out after 0 s: verification status is PENDING; the identity is not verified for sending yet.'
+    expect(headline).toBe('Reason: Gate on "example.net" timed out after 5 s: verification status is PENDING; the identity is not verified for sending yet.'
       + ' Statuses: verification PENDING, verified for sending false, DKIM PENDING, MAIL FROM PENDING, SES error type HOST_NOT_FOUND,'
       + ' last checked 2024-06-02T12:00:05.500Z.');
     // What DNS answered, record by record: these names are published nowhere, so "missing", or "not checked" where DNS cannot be reached.
