@@ -6,8 +6,10 @@
  * constructor go on with a value it cannot use, and a programmatic
  * `app.synth()` (a unit test, a jsii language's app) would not fail at all.
  * Node prints the source line of the `throw` above the message of an error
- * that stops an app, so that line tells the reader what they are looking at,
- * and the stack starts in the user's own code, not in this library.
+ * that stops an app run by node or ts-node, so that line tells the reader
+ * what they are looking at (under tsx, cdk init's runner today, Node prints
+ * a line of its own there); and the stack starts in the user's own code, not
+ * in this library, however the app is run.
  */
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
@@ -39,12 +41,16 @@ export function requireProps<T extends object>(
   return props!;
 }
 
-/** This library's own folder (`lib/` as installed, `src/` in this repository). */
-const LIBRARY_DIR = path.resolve(__dirname, '..');
+/**
+ * This library's code: `lib/` as installed, and `src/`, where frames point
+ * through the source maps the package ships (tsx, `--enable-source-maps`).
+ */
+const PACKAGE_DIR = path.resolve(__dirname, '..', '..');
+const LIBRARY_DIRS = ['lib', 'src'].map((dir) => path.join(PACKAGE_DIR, dir) + path.sep);
 
 /** The stack from the first frame outside this library: where the user's app made the construct. */
 function withoutLibraryFrames(stack: string): string {
   const [message, ...frames] = stack.split('\n    at ');
-  const outside = frames.filter((frame) => !frame.includes(LIBRARY_DIR + path.sep));
+  const outside = frames.filter((frame) => !LIBRARY_DIRS.some((dir) => frame.includes(dir)));
   return [message, ...(outside.length > 0 ? outside : frames)].join('\n    at ');
 }
