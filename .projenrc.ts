@@ -1,4 +1,5 @@
 import { awscdk, javascript, JsonFile } from 'projen';
+import { addTemplateLint } from './projenrc/cfn-lint';
 import { addLanguageChecks } from './projenrc/languages';
 import { addPulumiTest } from './projenrc/pulumi';
 import { addRehearsal } from './projenrc/rehearsal';
@@ -424,6 +425,7 @@ project.tsconfigDev.addInclude('scripts/**/*.ts');
 project.tsconfigDev.addInclude('local/**/*.ts');
 
 addLanguageChecks(project);
+addTemplateLint(project);
 // Pulumi users through @pulumi/cdk (npx projen test:pulumi).
 addPulumiTest(project);
 addRehearsal(project);
