@@ -1,7 +1,8 @@
 /**
  * How the rehearsal talks to MiniStack: the real CDK CLI (the pinned
  * devDependency), and the AWS SDK for what a user would look at in the
- * console (stack status, events, outputs, record sets, SES).
+ * console (stack status, events, outputs, record sets, SES, EventBridge rules,
+ * CloudWatch metrics and alarms), and Lambda's Invoke, as EventBridge runs a target.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -9,6 +10,9 @@ import {
   CloudFormationClient, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand,
   type Stack, type StackEvent, type StackResource,
 } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet, CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { REGION } from './world';
@@ -20,12 +24,18 @@ export class Account {
   public readonly cloudFormation: CloudFormationClient;
   public readonly route53: Route53Client;
   public readonly ses: SESv2Client;
+  public readonly cloudWatch: CloudWatchClient;
+  public readonly eventBridge: EventBridgeClient;
+  public readonly lambda: LambdaClient;
 
   constructor(public readonly id: string, public readonly endpoint: string) {
     const config = { endpoint, region: REGION, credentials: { accessKeyId: id, secretAccessKey: 'test' }, maxAttempts: 1 };
     this.cloudFormation = new CloudFormationClient(config);
     this.route53 = new Route53Client(config);
     this.ses = new SESv2Client(config);
+    this.cloudWatch = new CloudWatchClient(config);
+    this.eventBridge = new EventBridgeClient(config);
+    this.lambda = new LambdaClient(config);
   }
 
   /** The environment a CDK CLI run in this account gets: MiniStack's endpoint, this account's credentials, nothing of the machine's AWS setup. */

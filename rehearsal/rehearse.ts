@@ -11,10 +11,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import { DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { CreateEmailIdentityCommand, DeleteEmailIdentityCommand, GetEmailIdentityCommand } from '@aws-sdk/client-sesv2';
 import { Account, cdk, type CliRun } from './aws';
 import { type MiniStack, startMiniStack, tail } from './ministack';
 import { ACCOUNTS, CONTEXT, DOMAINS, REGION, STACKS, seededIdentities } from './world';
+import { deliver, type RuleTarget, scheduledEvent } from '../local/eventbridge';
+import { MONITOR_METRIC } from '../src/shared/wire';
 
 const WORK_DIR = path.join(__dirname, '.out');
 const APP = 'node -r ts-node/register/transpile-only rehearsal/app.ts';
@@ -176,7 +181,6 @@ interface Stage {
 /**
  * The stages, the longest first: all but the last run side by side. Each deploys, checks what AWS shows, and leaves its
  * stacks for the last stage to delete, unless deleting is what it checks.
- * A new stage (the EmailIdentityMonitor's, issue 24) goes in this list.
  */
 const STAGES: Stage[] = [
   {
@@ -288,6 +292,65 @@ const STAGES: Stage[] = [
       await r.records(r.dns, r.dnsZoneId, dkimRecords(DOMAINS.crossAccount, seededTokens(ACCOUNTS.sending, DOMAINS.crossAccount)));
       const gate = (await r.dns.resources(STACKS.dnsAccount)).find((resource) => resource.ResourceType === 'Custom::SesEmailIdentityGate');
       r.equal('the gate in the DNS account', gate?.ResourceStatus, 'CREATE_COMPLETE');
+    },
+  },
+  {
+    name: 'a monitor: its function run as its schedule runs it, its metrics read back from CloudWatch, its alarms',
+    async run(r, assembly) {
+      if (!await r.deployed(assembly, r.main, [STACKS.monitor])) return;
+      const resources = await r.main.resources(STACKS.monitor);
+      const physicalIds = (type: string): string[] => resources.filter((resource) => resource.ResourceType === type).map((resource) => resource.PhysicalResourceId!);
+
+      // What EventBridge holds of the schedule: the rule, and the input its target is given.
+      const [ruleName] = physicalIds('AWS::Events::Rule');
+      const rule = await r.main.eventBridge.send(new DescribeRuleCommand({ Name: ruleName }));
+      r.equal('the schedule', [rule.ScheduleExpression, rule.State], ['rate(1 hour)', 'ENABLED']);
+      const targets = (await r.main.eventBridge.send(new ListTargetsByRuleCommand({ Rule: ruleName }))).Targets ?? [];
+      r.check('the rule has one target, a Lambda function', targets.length === 1 && /:lambda:.*:function:/.test(targets[0].Arn ?? ''), canonical(targets.map((target) => target.Arn)));
+      if (targets.length !== 1) return;
+
+      // One run, as EventBridge would start it: the scheduled event, through the target's input transformer.
+      const scheduledAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const input = deliver(targets[0] as RuleTarget, scheduledEvent(rule.Arn!, scheduledAt));
+      const invoked = await r.main.lambda.send(new InvokeCommand({ FunctionName: targets[0].Arn, Payload: JSON.stringify(input), LogType: 'Tail' }));
+      const log = Buffer.from(invoked.LogResult ?? '', 'base64').toString('utf8');
+      r.check('the monitor function ran', invoked.StatusCode === 200 && invoked.FunctionError === undefined,
+        `status ${invoked.StatusCode}, ${invoked.FunctionError ?? 'no function error'}; its log:\n${lastLines(log, 8)}`);
+
+      // The seed (world.ts): lookup.example.com verified, DKIM and MAIL FROM SUCCESS; pending.example.com never
+      // verified, so not enabled for sending, DKIM PENDING, and no MAIL FROM domain (that check does not count).
+      const expected = { [DOMAINS.lookup]: 0, [DOMAINS.pending]: 3 };
+      for (const [name, unmetChecks] of Object.entries(expected)) {
+        const statistics = await r.main.cloudWatch.send(new GetMetricStatisticsCommand({
+          Namespace: MONITOR_METRIC.namespace,
+          MetricName: MONITOR_METRIC.metricName,
+          Dimensions: [{ Name: MONITOR_METRIC.dimension, Value: name }],
+          StartTime: new Date(scheduledAt.getTime() - 60_000),
+          EndTime: new Date(scheduledAt.getTime() + 60_000),
+          Period: 60,
+          Statistics: ['Maximum', 'SampleCount'],
+        }));
+        const points = (statistics.Datapoints ?? []).map((point) => ({ Maximum: point.Maximum, SampleCount: point.SampleCount }));
+        r.equal(`CloudWatch ${MONITOR_METRIC.metricName} of ${name} for the run`, points, [{ Maximum: unmetChecks, SampleCount: 1 }]);
+      }
+
+      // One alarm per identity, on its metric, missing data breaching.
+      const alarms = (await r.main.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: physicalIds('AWS::CloudWatch::Alarm') }))).MetricAlarms ?? [];
+      r.equal('the alarms: identity, metric, threshold, runs, missing data', alarms.map((alarm) => ({
+        identity: alarm.Dimensions?.find((dimension) => dimension.Name === MONITOR_METRIC.dimension)?.Value,
+        metric: `${alarm.Namespace}/${alarm.MetricName}`,
+        threshold: `${alarm.ComparisonOperator} ${alarm.Threshold}`,
+        runs: `${alarm.DatapointsToAlarm} of ${alarm.EvaluationPeriods}`,
+        treatMissingData: alarm.TreatMissingData,
+      })).sort((a, b) => String(a.identity).localeCompare(String(b.identity))), Object.keys(expected).sort().map((identity) => ({
+        identity,
+        metric: `${MONITOR_METRIC.namespace}/${MONITOR_METRIC.metricName}`,
+        threshold: 'GreaterThanOrEqualToThreshold 1',
+        runs: '3 of 3',
+        treatMissingData: 'breaching',
+      })));
+
+      await r.destroyed(assembly, r.main, [STACKS.monitor]);
     },
   },
   {

@@ -47,6 +47,7 @@ export const STACKS = {
   createdIdentity: 'RehearsalCreatedIdentity',
   sendingAccount: 'RehearsalSendingAccount',
   dnsAccount: 'RehearsalDnsAccount',
+  monitor: 'RehearsalMonitor',
 } as const;
 
 /** What the driver tells the app with `-c KEY=VALUE`. */
