@@ -100,18 +100,32 @@ export interface CliRun {
   readonly seconds: number;
 }
 
-/** CDK CLI runs under way: ended with this process, however it ends (MiniStack's signal handlers exit it). */
+/** Runs under way (their whole process groups): ended with this process, however it ends (MiniStack's signal handlers exit it). */
 const running = new Set<ChildProcess>();
-process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+const killGroup = (child: ChildProcess): void => {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+};
+process.on('exit', () => running.forEach(killGroup));
 
 /** The CDK CLI, run as a user runs it, with everything it prints kept; killed after `withinMs`. */
 export async function cdk(args: readonly string[], env: NodeJS.ProcessEnv, withinMs = 180_000): Promise<CliRun> {
+  return run(process.execPath, [CDK, ...args, '--no-notices', '--no-version-reporting'], env, withinMs);
+}
+
+/** A command run from the repository's root, everything it prints kept; it and what it starts killed after `withinMs`. */
+export async function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, withinMs: number): Promise<CliRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CDK, ...args, '--no-notices', '--no-version-reporting'], {
+    const child = spawn(command, args, {
       cwd: path.join(__dirname, '..'),
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own, so that what it starts (integ-runner's workers) ends with it.
+      detached: true,
     });
     running.add(child);
     let output = '';
@@ -119,7 +133,7 @@ export async function cdk(args: readonly string[], env: NodeJS.ProcessEnv, withi
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     const timer = setTimeout(() => {
       output += `\n(rehearsal: killed after ${withinMs / 1000} s)`;
-      child.kill('SIGKILL');
+      killGroup(child);
     }, withinMs);
     child.on('error', reject);
     child.on('close', (code) => {

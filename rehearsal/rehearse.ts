@@ -8,6 +8,7 @@
  * Where MiniStack differs from AWS, and how the rehearsal works around it:
  * docs/ministack.md. No check here holds a MiniStack quirk as AWS behaviour.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
@@ -15,14 +16,19 @@ import { DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/clie
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { CreateEmailIdentityCommand, DeleteEmailIdentityCommand, GetEmailIdentityCommand } from '@aws-sdk/client-sesv2';
-import { Account, cdk, type CliRun } from './aws';
+import { Account, cdk, type CliRun, run } from './aws';
 import { type MiniStack, startMiniStack, tail } from './ministack';
 import { ACCOUNTS, CONTEXT, DOMAINS, REGION, STACKS, seededIdentities } from './world';
 import { deliver, type RuleTarget, scheduledEvent } from '../local/eventbridge';
 import { MONITOR_METRIC } from '../src/shared/wire';
 
+const ROOT = path.join(__dirname, '..');
 const WORK_DIR = path.join(__dirname, '.out');
 const APP = 'node -r ts-node/register/transpile-only rehearsal/app.ts';
+
+/** The integ test, and the stacks integ-runner deploys of it (the test case and its assertions) and deletes. */
+const INTEG_TEST = 'integ.email-identity-lookup.ts';
+const INTEG_STACKS = ['EmailIdentityLookupInteg', 'EmailIdentityLookupIntegTestDefaultTestDeployAssertAD594992'];
 
 /** What one record set must be, as Route53 lists it. */
 interface ExpectedRecord {
@@ -159,6 +165,16 @@ function canonical(value: unknown): string {
     : inner);
 }
 
+/** Every file under a folder, and its content, as one hash. */
+function digest(folder: string): string {
+  const hash = createHash('sha256');
+  for (const file of (fs.readdirSync(folder, { recursive: true }) as string[]).sort()) {
+    const full = path.join(folder, file);
+    if (fs.statSync(full).isFile()) hash.update(`${file}\0`).update(fs.readFileSync(full));
+  }
+  return hash.digest('hex');
+}
+
 function lastLines(text: string, count: number): string {
   return text.trimEnd().split('\n').slice(-count).map((line) => `      ${line}`).join('\n');
 }
@@ -213,6 +229,40 @@ const STAGES: Stage[] = [
       // A new refreshToken: the lookup reads SES again.
       if (!await r.deployed(await r.synth({ [CONTEXT.refreshToken]: 'second' }), r.main, [STACKS.updates])) return;
       r.equal('outputs after the refreshToken changed are what SES holds now', await r.main.outputs(STACKS.updates), sesNow);
+    },
+  },
+  {
+    name: 'the integ test, run by the repository\'s integ-runner as integ:deploy runs it, its awsApiCall assertions included',
+    async run(r) {
+      // On a copy: integ-runner rewrites the snapshot of a test it deployed, and the committed one is what `npx projen integ` checks.
+      const committed = path.join(ROOT, 'test', `${INTEG_TEST}.snapshot`);
+      const before = digest(committed);
+      const copy = path.join(WORK_DIR, 'integ');
+      fs.mkdirSync(path.join(copy, 'test'), { recursive: true });
+      // The test imports ../src.
+      fs.symlinkSync(path.join(ROOT, 'src'), path.join(copy, 'src'));
+      fs.cpSync(path.join(ROOT, 'test', INTEG_TEST), path.join(copy, 'test', INTEG_TEST));
+      fs.cpSync(committed, path.join(copy, 'test', `${INTEG_TEST}.snapshot`), { recursive: true });
+      r.check(`the test creates ${DOMAINS.integ}, the identity seeded for it`, fs.readFileSync(path.join(copy, 'test', INTEG_TEST), 'utf8').includes(`'${DOMAINS.integ}'`), INTEG_TEST);
+
+      // The integ:deploy task's own command, its test directory the copy's.
+      const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')) as { tasks: Record<string, { steps: Array<{ exec: string }> }> };
+      const task = tasks.tasks['integ:deploy'].steps[0].exec;
+      const command = task.replace('--directory test ', `--directory ${path.relative(ROOT, path.join(copy, 'test'))} `);
+      r.check('the integ:deploy task runs integ-runner on the test directory', command !== task, task);
+      const env = { ...r.main.cliEnvironment(WORK_DIR), PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` };
+      const ran = await run('sh', ['-c', command], env, 300_000);
+      fs.writeFileSync(path.join(WORK_DIR, 'integ-runner.log'), ran.output);
+      r.lines.push(`  (${command}: exit ${ran.code}, ${ran.seconds.toFixed(1)} s)`);
+      r.check('integ-runner passes', ran.code === 0, ran.code === 0 ? `exit 0:\n${lastLines(ran.output, 12)}` : `exit ${ran.code}:\n${lastLines(ran.output, 30)}`);
+      // SUCCESS only once the test case deployed and every assertion held.
+      const passed = `SUCCESS    ${INTEG_TEST.replace(/\.ts$/, '')}-EmailIdentityLookupIntegTest/DefaultTest`;
+      r.check('integ-runner ran the test case and its assertions', ran.output.includes(passed), ran.output.includes(passed) ? passed : 'no SUCCESS line for the test case');
+      for (const stack of INTEG_STACKS) {
+        const status = (await r.main.stack(stack))?.StackStatus;
+        r.check(`${stack} is gone`, status === undefined || status === 'DELETE_COMPLETE', status ?? 'not in DescribeStacks');
+      }
+      r.equal('the committed snapshot is unchanged', digest(committed), before);
     },
   },
   {
