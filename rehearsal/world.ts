@@ -71,8 +71,9 @@ export interface SeededIdentity {
 const CHECKED_AT = 1764547200;
 
 function domainIdentity(name: string, status: 'SUCCESS' | 'PENDING', mailFromDomain?: string): Record<string, unknown> {
-  // Tokens as SES makes them (32 lowercase letters and digits), different for each identity.
-  const tokens = [1, 2, 3].map((n) => `${name.replace(/[^a-z0-9]/g, '')}${n}`.padEnd(32, 'x').slice(0, 32));
+  // Tokens as SES makes them (32 lowercase letters and digits), different for each identity, and each of the three
+  // different from the others, however long the name (their order is what a planted swap of tokens changes).
+  const tokens = [1, 2, 3].map((n) => `${name.replace(/[^a-z0-9]/g, '').slice(0, 31)}${n}`.padEnd(32, 'x'));
   return {
     IdentityType: 'DOMAIN',
     FeedbackForwardingStatus: true,
