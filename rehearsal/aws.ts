@@ -113,11 +113,11 @@ process.on('exit', () => running.forEach(killGroup));
 
 /** The CDK CLI, run as a user runs it, with everything it prints kept; killed after `withinMs`. */
 export async function cdk(args: readonly string[], env: NodeJS.ProcessEnv, withinMs = 180_000): Promise<CliRun> {
-  return run(process.execPath, [CDK, ...args, '--no-notices', '--no-version-reporting'], env, withinMs);
+  return runCommand(process.execPath, [CDK, ...args, '--no-notices', '--no-version-reporting'], env, withinMs);
 }
 
 /** A command run from the repository's root, everything it prints kept; it and what it starts killed after `withinMs`. */
-export async function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, withinMs: number): Promise<CliRun> {
+export async function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv, withinMs: number): Promise<CliRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {

@@ -19,7 +19,9 @@ import { EmailIdentityLookup, EmailIdentityMonitor, IdentityCheck } from '../src
  * lookups' and gates' too. Without it, the DNS check would ask the machine's
  * resolver about example.com, which says nothing of the rehearsal's zones.
  */
-export const MONITOR_CHECKS = [IdentityCheck.IDENTITY_VERIFIED, IdentityCheck.SENDING_ENABLED, IdentityCheck.DKIM_VERIFIED, IdentityCheck.MAIL_FROM_VERIFIED];
+const MONITOR_CHECKS = [
+  IdentityCheck.IDENTITY_VERIFIED, IdentityCheck.SENDING_ENABLED, IdentityCheck.DKIM_VERIFIED, IdentityCheck.MAIL_FROM_VERIFIED,
+];
 
 export class MonitorStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps) {

@@ -1,8 +1,10 @@
 /**
  * The deploy rehearsal (`npx projen rehearse`): the pinned CDK CLI bootstraps
  * MiniStack, deploys the examples and the rehearsal's own stacks (app.ts),
- * and this script reads back what AWS would show (stack status, events,
- * outputs, Route53 record sets, SES) and tears everything down. It prints
+ * runs the integ test with integ-runner, runs the monitor's function as its
+ * schedule would, and this script reads back what AWS would show (stack
+ * status, events, outputs, Route53 record sets, SES, EventBridge, CloudWatch
+ * metrics and alarms) and tears everything down. It prints
  * every check it makes and exits non-zero on any that fails.
  *
  * Where MiniStack differs from AWS, and how the rehearsal works around it:
@@ -16,7 +18,7 @@ import { DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/clie
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { CreateEmailIdentityCommand, DeleteEmailIdentityCommand, GetEmailIdentityCommand } from '@aws-sdk/client-sesv2';
-import { Account, cdk, type CliRun, run } from './aws';
+import { Account, cdk, type CliRun, runCommand } from './aws';
 import { type MiniStack, startMiniStack, tail } from './ministack';
 import { ACCOUNTS, CONTEXT, DOMAINS, REGION, STACKS, seededIdentities } from './world';
 import { deliver, type RuleTarget, scheduledEvent } from '../local/eventbridge';
@@ -251,7 +253,7 @@ const STAGES: Stage[] = [
       const command = task.replace('--directory test ', `--directory ${path.relative(ROOT, path.join(copy, 'test'))} `);
       r.check('the integ:deploy task runs integ-runner on the test directory', command !== task, task);
       const env = { ...r.main.cliEnvironment(WORK_DIR), PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` };
-      const ran = await run('sh', ['-c', command], env, 300_000);
+      const ran = await runCommand('sh', ['-c', command], env, 300_000);
       fs.writeFileSync(path.join(WORK_DIR, 'integ-runner.log'), ran.output);
       r.lines.push(`  (${command}: exit ${ran.code}, ${ran.seconds.toFixed(1)} s)`);
       r.check('integ-runner passes', ran.code === 0, ran.code === 0 ? `exit 0:\n${lastLines(ran.output, 12)}` : `exit ${ran.code}:\n${lastLines(ran.output, 30)}`);
@@ -349,7 +351,8 @@ const STAGES: Stage[] = [
     async run(r, assembly) {
       if (!await r.deployed(assembly, r.main, [STACKS.monitor])) return;
       const resources = await r.main.resources(STACKS.monitor);
-      const physicalIds = (type: string): string[] => resources.filter((resource) => resource.ResourceType === type).map((resource) => resource.PhysicalResourceId!);
+      const physicalIds = (type: string): string[] => resources
+        .filter((resource) => resource.ResourceType === type).map((resource) => resource.PhysicalResourceId!);
 
       // What EventBridge holds of the schedule: the rule, and the input its target is given.
       const [ruleName] = physicalIds('AWS::Events::Rule');
