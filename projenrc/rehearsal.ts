@@ -10,6 +10,9 @@ export function addRehearsal(project: awscdk.AwsCdkConstructLibrary): void {
   // Route53's ListResourceRecordSets, to read back the records the stacks created.
   // Pinned at client-cloudformation's version, so the two share their @smithy packages.
   project.addDevDeps('@aws-sdk/client-route-53@3.1169.0');
+  // EventBridge's DescribeRule and ListTargetsByRule, to run the monitor's function with what its rule holds.
+  // Pinned at client-cloudwatch's version, for the same reason.
+  project.addDevDeps('@aws-sdk/client-eventbridge@3.1178.0');
   project.gitignore.addPatterns('/rehearsal/.venv/', '/rehearsal/.out/');
   // Not what users run: out of the npm package (and of the packages jsii-pacmak makes from it).
   project.addPackageIgnore('/rehearsal/');

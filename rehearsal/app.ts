@@ -11,6 +11,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { MonitorStack } from './monitor-stack';
 import { ACCOUNTS, CONTEXT, DOMAINS, REGION, STACKS } from './world';
 import { CreatedIdentityStack } from '../examples/created-identity-app';
 import { DnsAccountStack, SendingAccountStack } from '../examples/cross-account-app';
@@ -98,5 +99,7 @@ new DnsAccountStack(app, STACKS.dnsAccount, {
   reader: sending.reader,
   env: { account: ACCOUNTS.dns, region: REGION },
 });
+
+new MonitorStack(app, STACKS.monitor, { env: main });
 
 app.synth();

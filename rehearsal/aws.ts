@@ -1,7 +1,8 @@
 /**
  * How the rehearsal talks to MiniStack: the real CDK CLI (the pinned
  * devDependency), and the AWS SDK for what a user would look at in the
- * console (stack status, events, outputs, record sets, SES).
+ * console (stack status, events, outputs, record sets, SES, EventBridge rules,
+ * CloudWatch metrics and alarms), and Lambda's Invoke, as EventBridge runs a target.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -9,6 +10,9 @@ import {
   CloudFormationClient, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand,
   type Stack, type StackEvent, type StackResource,
 } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet, CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { REGION } from './world';
@@ -20,12 +24,18 @@ export class Account {
   public readonly cloudFormation: CloudFormationClient;
   public readonly route53: Route53Client;
   public readonly ses: SESv2Client;
+  public readonly cloudWatch: CloudWatchClient;
+  public readonly eventBridge: EventBridgeClient;
+  public readonly lambda: LambdaClient;
 
   constructor(public readonly id: string, public readonly endpoint: string) {
     const config = { endpoint, region: REGION, credentials: { accessKeyId: id, secretAccessKey: 'test' }, maxAttempts: 1 };
     this.cloudFormation = new CloudFormationClient(config);
     this.route53 = new Route53Client(config);
     this.ses = new SESv2Client(config);
+    this.cloudWatch = new CloudWatchClient(config);
+    this.eventBridge = new EventBridgeClient(config);
+    this.lambda = new LambdaClient(config);
   }
 
   /** The environment a CDK CLI run in this account gets: MiniStack's endpoint, this account's credentials, nothing of the machine's AWS setup. */
@@ -90,18 +100,32 @@ export interface CliRun {
   readonly seconds: number;
 }
 
-/** CDK CLI runs under way: ended with this process, however it ends (MiniStack's signal handlers exit it). */
+/** Runs under way (their whole process groups): ended with this process, however it ends (MiniStack's signal handlers exit it). */
 const running = new Set<ChildProcess>();
-process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+const killGroup = (child: ChildProcess): void => {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+};
+process.on('exit', () => running.forEach(killGroup));
 
 /** The CDK CLI, run as a user runs it, with everything it prints kept; killed after `withinMs`. */
 export async function cdk(args: readonly string[], env: NodeJS.ProcessEnv, withinMs = 180_000): Promise<CliRun> {
+  return runCommand(process.execPath, [CDK, ...args, '--no-notices', '--no-version-reporting'], env, withinMs);
+}
+
+/** A command run from the repository's root, everything it prints kept; it and what it starts killed after `withinMs`. */
+export async function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv, withinMs: number): Promise<CliRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CDK, ...args, '--no-notices', '--no-version-reporting'], {
+    const child = spawn(command, args, {
       cwd: path.join(__dirname, '..'),
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own, so that what it starts (integ-runner's workers) ends with it.
+      detached: true,
     });
     running.add(child);
     let output = '';
@@ -109,7 +133,7 @@ export async function cdk(args: readonly string[], env: NodeJS.ProcessEnv, withi
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     const timer = setTimeout(() => {
       output += `\n(rehearsal: killed after ${withinMs / 1000} s)`;
-      child.kill('SIGKILL');
+      killGroup(child);
     }, withinMs);
     child.on('error', reject);
     child.on('close', (code) => {

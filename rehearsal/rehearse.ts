@@ -1,23 +1,36 @@
 /**
  * The deploy rehearsal (`npx projen rehearse`): the pinned CDK CLI bootstraps
  * MiniStack, deploys the examples and the rehearsal's own stacks (app.ts),
- * and this script reads back what AWS would show (stack status, events,
- * outputs, Route53 record sets, SES) and tears everything down. It prints
+ * runs the integ test with integ-runner, runs the monitor's function as its
+ * schedule would, and this script reads back what AWS would show (stack
+ * status, events, outputs, Route53 record sets, SES, EventBridge, CloudWatch
+ * metrics and alarms) and tears everything down. It prints
  * every check it makes and exits non-zero on any that fails.
  *
  * Where MiniStack differs from AWS, and how the rehearsal works around it:
  * docs/ministack.md. No check here holds a MiniStack quirk as AWS behaviour.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import { DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { CreateEmailIdentityCommand, DeleteEmailIdentityCommand, GetEmailIdentityCommand } from '@aws-sdk/client-sesv2';
-import { Account, cdk, type CliRun } from './aws';
+import { Account, cdk, type CliRun, runCommand } from './aws';
 import { type MiniStack, startMiniStack, tail } from './ministack';
 import { ACCOUNTS, CONTEXT, DOMAINS, REGION, STACKS, seededIdentities } from './world';
+import { deliver, type RuleTarget, scheduledEvent } from '../local/eventbridge';
+import { MONITOR_METRIC } from '../src/shared/wire';
 
+const ROOT = path.join(__dirname, '..');
 const WORK_DIR = path.join(__dirname, '.out');
 const APP = 'node -r ts-node/register/transpile-only rehearsal/app.ts';
+
+/** The integ test, and the stacks integ-runner deploys of it (the test case and its assertions) and deletes. */
+const INTEG_TEST = 'integ.email-identity-lookup.ts';
+const INTEG_STACKS = ['EmailIdentityLookupInteg', 'EmailIdentityLookupIntegTestDefaultTestDeployAssertAD594992'];
 
 /** What one record set must be, as Route53 lists it. */
 interface ExpectedRecord {
@@ -154,6 +167,16 @@ function canonical(value: unknown): string {
     : inner);
 }
 
+/** Every file under a folder, and its content, as one hash. */
+function digest(folder: string): string {
+  const hash = createHash('sha256');
+  for (const file of (fs.readdirSync(folder, { recursive: true }) as string[]).sort()) {
+    const full = path.join(folder, file);
+    if (fs.statSync(full).isFile()) hash.update(`${file}\0`).update(fs.readFileSync(full));
+  }
+  return hash.digest('hex');
+}
+
 function lastLines(text: string, count: number): string {
   return text.trimEnd().split('\n').slice(-count).map((line) => `      ${line}`).join('\n');
 }
@@ -176,7 +199,6 @@ interface Stage {
 /**
  * The stages, the longest first: all but the last run side by side. Each deploys, checks what AWS shows, and leaves its
  * stacks for the last stage to delete, unless deleting is what it checks.
- * A new stage (the EmailIdentityMonitor's, issue 24) goes in this list.
  */
 const STAGES: Stage[] = [
   {
@@ -209,6 +231,40 @@ const STAGES: Stage[] = [
       // A new refreshToken: the lookup reads SES again.
       if (!await r.deployed(await r.synth({ [CONTEXT.refreshToken]: 'second' }), r.main, [STACKS.updates])) return;
       r.equal('outputs after the refreshToken changed are what SES holds now', await r.main.outputs(STACKS.updates), sesNow);
+    },
+  },
+  {
+    name: 'the integ test, run by the repository\'s integ-runner as integ:deploy runs it, its awsApiCall assertions included',
+    async run(r) {
+      // On a copy: integ-runner rewrites the snapshot of a test it deployed, and the committed one is what `npx projen integ` checks.
+      const committed = path.join(ROOT, 'test', `${INTEG_TEST}.snapshot`);
+      const before = digest(committed);
+      const copy = path.join(WORK_DIR, 'integ');
+      fs.mkdirSync(path.join(copy, 'test'), { recursive: true });
+      // The test imports ../src.
+      fs.symlinkSync(path.join(ROOT, 'src'), path.join(copy, 'src'));
+      fs.cpSync(path.join(ROOT, 'test', INTEG_TEST), path.join(copy, 'test', INTEG_TEST));
+      fs.cpSync(committed, path.join(copy, 'test', `${INTEG_TEST}.snapshot`), { recursive: true });
+      r.check(`the test creates ${DOMAINS.integ}, the identity seeded for it`, fs.readFileSync(path.join(copy, 'test', INTEG_TEST), 'utf8').includes(`'${DOMAINS.integ}'`), INTEG_TEST);
+
+      // The integ:deploy task's own command, its test directory the copy's.
+      const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')) as { tasks: Record<string, { steps: Array<{ exec: string }> }> };
+      const task = tasks.tasks['integ:deploy'].steps[0].exec;
+      const command = task.replace('--directory test ', `--directory ${path.relative(ROOT, path.join(copy, 'test'))} `);
+      r.check('the integ:deploy task runs integ-runner on the test directory', command !== task, task);
+      const env = { ...r.main.cliEnvironment(WORK_DIR), PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` };
+      const ran = await runCommand('sh', ['-c', command], env, 300_000);
+      fs.writeFileSync(path.join(WORK_DIR, 'integ-runner.log'), ran.output);
+      r.lines.push(`  (${command}: exit ${ran.code}, ${ran.seconds.toFixed(1)} s)`);
+      r.check('integ-runner passes', ran.code === 0, ran.code === 0 ? `exit 0:\n${lastLines(ran.output, 12)}` : `exit ${ran.code}:\n${lastLines(ran.output, 30)}`);
+      // SUCCESS only once the test case deployed and every assertion held.
+      const passed = `SUCCESS    ${INTEG_TEST.replace(/\.ts$/, '')}-EmailIdentityLookupIntegTest/DefaultTest`;
+      r.check('integ-runner ran the test case and its assertions', ran.output.includes(passed), ran.output.includes(passed) ? passed : 'no SUCCESS line for the test case');
+      for (const stack of INTEG_STACKS) {
+        const status = (await r.main.stack(stack))?.StackStatus;
+        r.check(`${stack} is gone`, status === undefined || status === 'DELETE_COMPLETE', status ?? 'not in DescribeStacks');
+      }
+      r.equal('the committed snapshot is unchanged', digest(committed), before);
     },
   },
   {
@@ -288,6 +344,66 @@ const STAGES: Stage[] = [
       await r.records(r.dns, r.dnsZoneId, dkimRecords(DOMAINS.crossAccount, seededTokens(ACCOUNTS.sending, DOMAINS.crossAccount)));
       const gate = (await r.dns.resources(STACKS.dnsAccount)).find((resource) => resource.ResourceType === 'Custom::SesEmailIdentityGate');
       r.equal('the gate in the DNS account', gate?.ResourceStatus, 'CREATE_COMPLETE');
+    },
+  },
+  {
+    name: 'a monitor: its function run as its schedule runs it, its metrics read back from CloudWatch, its alarms',
+    async run(r, assembly) {
+      if (!await r.deployed(assembly, r.main, [STACKS.monitor])) return;
+      const resources = await r.main.resources(STACKS.monitor);
+      const physicalIds = (type: string): string[] => resources
+        .filter((resource) => resource.ResourceType === type).map((resource) => resource.PhysicalResourceId!);
+
+      // What EventBridge holds of the schedule: the rule, and the input its target is given.
+      const [ruleName] = physicalIds('AWS::Events::Rule');
+      const rule = await r.main.eventBridge.send(new DescribeRuleCommand({ Name: ruleName }));
+      r.equal('the schedule', [rule.ScheduleExpression, rule.State], ['rate(1 hour)', 'ENABLED']);
+      const targets = (await r.main.eventBridge.send(new ListTargetsByRuleCommand({ Rule: ruleName }))).Targets ?? [];
+      r.check('the rule has one target, a Lambda function', targets.length === 1 && /:lambda:.*:function:/.test(targets[0].Arn ?? ''), canonical(targets.map((target) => target.Arn)));
+      if (targets.length !== 1) return;
+
+      // One run, as EventBridge would start it: the scheduled event, through the target's input transformer.
+      const scheduledAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const input = deliver(targets[0] as RuleTarget, scheduledEvent(rule.Arn!, scheduledAt));
+      const invoked = await r.main.lambda.send(new InvokeCommand({ FunctionName: targets[0].Arn, Payload: JSON.stringify(input), LogType: 'Tail' }));
+      const log = Buffer.from(invoked.LogResult ?? '', 'base64').toString('utf8');
+      r.check('the monitor function ran', invoked.StatusCode === 200 && invoked.FunctionError === undefined,
+        `status ${invoked.StatusCode}, ${invoked.FunctionError ?? 'no function error'}; its log:\n${lastLines(log, 8)}`);
+
+      // The seed (world.ts): lookup.example.com verified, DKIM and MAIL FROM SUCCESS; pending.example.com never
+      // verified, so not enabled for sending, DKIM PENDING, and no MAIL FROM domain (that check does not count).
+      const expected = { [DOMAINS.lookup]: 0, [DOMAINS.pending]: 3 };
+      for (const [name, unmetChecks] of Object.entries(expected)) {
+        const statistics = await r.main.cloudWatch.send(new GetMetricStatisticsCommand({
+          Namespace: MONITOR_METRIC.namespace,
+          MetricName: MONITOR_METRIC.metricName,
+          Dimensions: [{ Name: MONITOR_METRIC.dimension, Value: name }],
+          StartTime: new Date(scheduledAt.getTime() - 60_000),
+          EndTime: new Date(scheduledAt.getTime() + 60_000),
+          Period: 60,
+          Statistics: ['Maximum', 'SampleCount'],
+        }));
+        const points = (statistics.Datapoints ?? []).map((point) => ({ Maximum: point.Maximum, SampleCount: point.SampleCount }));
+        r.equal(`CloudWatch ${MONITOR_METRIC.metricName} of ${name} for the run`, points, [{ Maximum: unmetChecks, SampleCount: 1 }]);
+      }
+
+      // One alarm per identity, on its metric, missing data breaching.
+      const alarms = (await r.main.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: physicalIds('AWS::CloudWatch::Alarm') }))).MetricAlarms ?? [];
+      r.equal('the alarms: identity, metric, threshold, runs, missing data', alarms.map((alarm) => ({
+        identity: alarm.Dimensions?.find((dimension) => dimension.Name === MONITOR_METRIC.dimension)?.Value,
+        metric: `${alarm.Namespace}/${alarm.MetricName}`,
+        threshold: `${alarm.ComparisonOperator} ${alarm.Threshold}`,
+        runs: `${alarm.DatapointsToAlarm} of ${alarm.EvaluationPeriods}`,
+        treatMissingData: alarm.TreatMissingData,
+      })).sort((a, b) => String(a.identity).localeCompare(String(b.identity))), Object.keys(expected).sort().map((identity) => ({
+        identity,
+        metric: `${MONITOR_METRIC.namespace}/${MONITOR_METRIC.metricName}`,
+        threshold: 'GreaterThanOrEqualToThreshold 1',
+        runs: '3 of 3',
+        treatMissingData: 'breaching',
+      })));
+
+      await r.destroyed(assembly, r.main, [STACKS.monitor]);
     },
   },
   {

@@ -35,6 +35,8 @@ export const DOMAINS = {
   created: `created.${ZONE}`,
   /** In the sending account, read from the DNS account through the reader role. */
   crossAccount: ZONE,
+  /** Created, never verified, by the integ test (test/integ.email-identity-lookup.ts, its DOMAIN). */
+  integ: `cdk-ses-identity-lookup-integ.${ZONE}`,
 } as const;
 
 export const STACKS = {
@@ -47,6 +49,7 @@ export const STACKS = {
   createdIdentity: 'RehearsalCreatedIdentity',
   sendingAccount: 'RehearsalSendingAccount',
   dnsAccount: 'RehearsalDnsAccount',
+  monitor: 'RehearsalMonitor',
 } as const;
 
 /** What the driver tells the app with `-c KEY=VALUE`. */
@@ -68,8 +71,9 @@ export interface SeededIdentity {
 const CHECKED_AT = 1764547200;
 
 function domainIdentity(name: string, status: 'SUCCESS' | 'PENDING', mailFromDomain?: string): Record<string, unknown> {
-  // Tokens as SES makes them (32 lowercase letters and digits), different for each identity.
-  const tokens = [1, 2, 3].map((n) => `${name.replace(/[^a-z0-9]/g, '')}${n}`.padEnd(32, 'x').slice(0, 32));
+  // Tokens as SES makes them (32 lowercase letters and digits), different for each identity, and each of the three
+  // different from the others, however long the name (their order is what a planted swap of tokens changes).
+  const tokens = [1, 2, 3].map((n) => `${name.replace(/[^a-z0-9]/g, '').slice(0, 31)}${n}`.padEnd(32, 'x'));
   return {
     IdentityType: 'DOMAIN',
     FeedbackForwardingStatus: true,
@@ -112,5 +116,7 @@ export function seededIdentities(): SeededIdentity[] {
     { account: ACCOUNTS.main, name: DOMAINS.updates, answer: domainIdentity(DOMAINS.updates, 'SUCCESS') },
     { account: ACCOUNTS.main, name: DOMAINS.created, answer: domainIdentity(DOMAINS.created, 'SUCCESS') },
     { account: ACCOUNTS.sending, name: DOMAINS.crossAccount, answer: domainIdentity(DOMAINS.crossAccount, 'SUCCESS') },
+    // As SES holds a domain it just created: Easy DKIM tokens, nothing verified yet.
+    { account: ACCOUNTS.main, name: DOMAINS.integ, answer: domainIdentity(DOMAINS.integ, 'PENDING') },
   ];
 }
