@@ -13,6 +13,7 @@ const CFN_LINT = 'cfn-lint==1.58.0';
  */
 export function addTemplateLint(project: awscdk.AwsCdkConstructLibrary): void {
   project.gitignore.addPatterns('/.venv-cfn-lint/');
+  project.addPackageIgnore('/.venv-cfn-lint/');
   const lint = project.addTask('lint:templates', {
     description: 'cfn-lint (pinned, in .venv-cfn-lint) over the templates in languages/out; run after languages:python',
   });
