@@ -5,8 +5,6 @@
  * broken bundle, a missing dependency, an SDK too old to know a field.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { createEvent, deleteEvent, ResponseReceiver, TEST_ACCOUNT, TEST_REGION, type ReceivedResponse } from '../../local/cloudformation';
 import { FakeSesServer, fullIdentity } from '../../local/fake-ses-server';
@@ -14,20 +12,14 @@ import { invokeBundle, LOOKUP_BUNDLE_DIR } from '../../local/lambda-runner';
 import { MAX_RESPONSE_BYTES } from '../../src/handler/cloudformation';
 import { lookupPhysicalId } from '../../src/handler/properties';
 import { ATTRIBUTE_NAMES } from '../../src/shared/attributes';
+import { copyOfBundle } from '../support/bundle-copy';
 
 let bundleDir: string;
 let receiver: ResponseReceiver;
 let fake: FakeSesServer;
 
 beforeAll(async () => {
-  const entry = path.join(LOOKUP_BUNDLE_DIR, 'index.js');
-  if (!fs.existsSync(entry)) {
-    throw new Error(`The handler bundle ${entry} is missing: run "npx projen bundle" (the test task does it before jest).`);
-  }
-  // Run a copy outside the repository, where require() cannot fall back on
-  // its node_modules: like on Lambda, the bundle must carry its own SDK.
-  bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lookup-bundle-'));
-  fs.cpSync(LOOKUP_BUNDLE_DIR, bundleDir, { recursive: true });
+  bundleDir = copyOfBundle(LOOKUP_BUNDLE_DIR, 'lookup');
   receiver = await ResponseReceiver.start();
   fake = await FakeSesServer.start();
 });

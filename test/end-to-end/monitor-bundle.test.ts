@@ -7,7 +7,6 @@
  * resolver asks a local DNS server. The exact metric value of each identity.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -19,6 +18,7 @@ import { invokeBundle } from '../../local/lambda-runner';
 import { EmailIdentityMonitor } from '../../src';
 import { dkimCnameRecord, mailFromRecords } from '../../src/shared/ses-dns';
 import { MONITOR_PUBLISH_RESERVE_MS } from '../../src/shared/time-budgets';
+import { copyOfBundle } from '../support/bundle-copy';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -63,13 +63,7 @@ let fake: FakeSesServer;
 let dns: FakeDnsServer;
 
 beforeAll(async () => {
-  const entry = path.join(MONITOR_BUNDLE_DIR, 'index.js');
-  if (!fs.existsSync(entry)) {
-    throw new Error(`The monitor bundle ${entry} is missing: run "npx projen bundle" (the test task does it before jest).`);
-  }
-  // A copy outside the repository, where require() cannot fall back on its node_modules.
-  bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'monitor-bundle-'));
-  fs.cpSync(MONITOR_BUNDLE_DIR, bundleDir, { recursive: true });
+  bundleDir = copyOfBundle(MONITOR_BUNDLE_DIR, 'monitor');
   fake = await FakeSesServer.start();
   dns = await FakeDnsServer.start();
   for (const [name, { body, dns: published }] of Object.entries(IDENTITIES)) {
