@@ -5,7 +5,7 @@ import type { awscdk } from 'projen';
  * language's port of the example apps synthesizes what the TypeScript app
  * does (languages/). Not part of `npx projen build`: each packages a binding
  * with jsii-pacmak and installs a CDK from its registry. `.ci/run` runs those
- * that fit CI's time (CONTRIBUTING.md, "Other languages").
+ * that fit CI's time (docs/languages.md).
  */
 export function addLanguageChecks(project: awscdk.AwsCdkConstructLibrary): void {
   // Everything the checks install or write stays in the clone, and out of git.
