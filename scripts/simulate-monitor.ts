@@ -9,7 +9,7 @@
  *   npx ts-node --project tsconfig.dev.json scripts/simulate-monitor.ts [--sizes 100,400,1000] [--gates 0,10]
  */
 import { parseArgs } from 'node:util';
-import { TooManyRequestsException, type GetEmailIdentityCommandOutput } from '@aws-sdk/client-sesv2';
+import type { GetEmailIdentityCommandOutput } from '@aws-sdk/client-sesv2';
 import { seededRandom, TokenBucket, VirtualClock } from './simulate-scale';
 import type { DnsResolver } from '../src/handler/identity-health';
 import { createMonitorHandler, type HealthPoint } from '../src/handler/monitor';
@@ -33,26 +33,15 @@ export async function simulateMonitorRun(identities: number, gates: number, seed
   const clock = new VirtualClock();
   const random = seededRandom(seed);
   const bucket = new TokenBucket(1, 1);
-  let throttled = 0;
   const ses: SesClient = {
     config: { region: async () => 'eu-west-1' },
-    send: async () => {
-      await clock.sleep(CALL_LATENCY_MS / 2);
-      const admitted = bucket.take(clock.now());
-      await clock.sleep(CALL_LATENCY_MS / 2);
-      if (!admitted) {
-        throttled++;
-        throw new TooManyRequestsException({ message: 'Too many requests.', $metadata: { httpStatusCode: 429 } });
-      }
-      const answer: GetEmailIdentityCommandOutput = {
-        $metadata: { httpStatusCode: 200 },
-        IdentityType: 'DOMAIN',
-        VerificationStatus: 'SUCCESS',
-        VerifiedForSendingStatus: true,
-        DkimAttributes: { Status: 'SUCCESS', SigningAttributesOrigin: 'AWS_SES', Tokens: ['a', 'b', 'c'], SigningHostedZone: 'dkim.amazonses.com' },
-      };
-      return answer;
-    },
+    send: async () => bucket.call(clock, CALL_LATENCY_MS, (): GetEmailIdentityCommandOutput => ({
+      $metadata: { httpStatusCode: 200 },
+      IdentityType: 'DOMAIN',
+      VerificationStatus: 'SUCCESS',
+      VerifiedForSendingStatus: true,
+      DkimAttributes: { Status: 'SUCCESS', SigningAttributesOrigin: 'AWS_SES', Tokens: ['a', 'b', 'c'], SigningHostedZone: 'dkim.amazonses.com' },
+    })),
   };
   const resolver: DnsResolver = {
     resolveCname: async (name) => {
@@ -96,7 +85,9 @@ export async function simulateMonitorRun(identities: number, gates: number, seed
     }
   };
   await clock.runUntilSettled(Promise.all([timed, ...Array.from({ length: gates }, (_, index) => poll(index))]));
-  return { identities, gates, published: points.length, unread: identities - points.length, runSeconds: (end - started) / 1000, throttled };
+  return {
+    identities, gates, published: points.length, unread: identities - points.length, runSeconds: (end - started) / 1000, throttled: bucket.throttled,
+  };
 }
 
 /** The table of runs of `sizes` identities, alone and beside each count of `gates`. */

@@ -72,27 +72,15 @@ export async function simulateScale(scenario: ScaleScenario): Promise<ScaleResul
   const bucket = new TokenBucket(ratePerSecond, Math.max(1, ratePerSecond));
   const verifiedAt = new Map<string, number>();
   const calls = new Map<string, number>();
-  let throttled = 0;
 
   const ses: IdentityReader = {
     send: async (command) => {
       const name = command.input.EmailIdentity ?? '';
       calls.set(name, (calls.get(name) ?? 0) + 1);
-      await clock.sleep(callLatencyMs / 2);
-      const admitted = bucket.take(clock.now());
-      await clock.sleep(callLatencyMs / 2);
-      if (!admitted) {
-        throttled++;
-        throw new TooManyRequestsException({ message: 'Too many requests.', $metadata: { httpStatusCode: 429 } });
-      }
-      const verified = clock.now() >= (verifiedAt.get(name) ?? 0);
-      const answer: GetEmailIdentityCommandOutput = {
-        $metadata: { httpStatusCode: 200 },
-        IdentityType: 'DOMAIN',
-        VerificationStatus: verified ? 'SUCCESS' : 'PENDING',
-        VerifiedForSendingStatus: verified,
-      };
-      return answer;
+      return bucket.call(clock, callLatencyMs, (): GetEmailIdentityCommandOutput => {
+        const verified = clock.now() >= (verifiedAt.get(name) ?? 0);
+        return { $metadata: { httpStatusCode: 200 }, IdentityType: 'DOMAIN', VerificationStatus: verified ? 'SUCCESS' : 'PENDING', VerifiedForSendingStatus: verified };
+      });
     },
   };
 
@@ -152,7 +140,7 @@ export async function simulateScale(scenario: ScaleScenario): Promise<ScaleResul
     sesCallsPerLookup: callsOf(lookupRuns.map((run) => run.name)) / Math.max(1, lookups),
     lambdaSecondsPerLookup: lookupTimes.reduce((total, time) => total + time, 0) / Math.max(1, lookups) / 1000,
     sesCallsPerGate: callsOf(gateRuns.map((run) => run.name)) / Math.max(1, gates),
-    throttled,
+    throttled: bucket.throttled,
   };
 }
 
@@ -203,6 +191,8 @@ export class VirtualClock implements Clock {
 
 /** Admits a call when a token is there; tokens refill at `ratePerSecond` up to `capacity`. */
 export class TokenBucket {
+  /** Calls refused so far. */
+  public throttled = 0;
   private tokens: number;
   private updatedAt = 0;
 
@@ -218,6 +208,21 @@ export class TokenBucket {
       return true;
     }
     return false;
+  }
+
+  /**
+   * One SES call of `latencyMs`, admitted or refused halfway through as SES's
+   * rate decides: `answer()` when admitted, else SES's 429.
+   */
+  public async call<T>(clock: Clock, latencyMs: number, answer: () => T): Promise<T> {
+    await clock.sleep(latencyMs / 2);
+    const admitted = this.take(clock.now());
+    await clock.sleep(latencyMs / 2);
+    if (!admitted) {
+      this.throttled++;
+      throw new TooManyRequestsException({ message: 'Too many requests.', $metadata: { httpStatusCode: 429 } });
+    }
+    return answer();
   }
 }
 
