@@ -1,14 +1,13 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { EmailIdentityFunctions } from './email-identity-functions';
-import { EmailIdentityLookup } from './email-identity-lookup';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { fail, requireProps } from './private/errors';
-import { checkLocation, locationOf, waitForCreatedIdentity } from './private/identity-location';
+import { locationToRead, waitForCreatedIdentity } from './private/identity-location';
 import { MAX_EMAIL_IDENTITY_LENGTH } from './shared/identity-name';
 import { MONITOR_INTERVAL_LIMITS } from './shared/time-budgets';
 import { MONITOR_CHECKS, MONITOR_METRIC, type IdentityLocation, type MonitorCheck, type MonitorInput } from './shared/wire';
@@ -168,12 +167,7 @@ export class EmailIdentityMonitor extends Construct {
 
     const provider = EmailIdentityFunctions.getOrCreate(this);
     const locations = props.identities.map((identity) => {
-      const location = locationOf(identity, this, props.readerRole);
-      // A lookup in this stack has already checked and granted its location.
-      if (!(identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this))) {
-        checkLocation(this, location);
-        provider._grantRead(location);
-      }
+      const location = locationToRead(identity, this, props.readerRole, (read) => provider._grantRead(read));
       return { identity, location };
     });
     checkNamesOnce(this, locations.map(({ location }) => location.EmailIdentity));
@@ -195,12 +189,8 @@ export class EmailIdentityMonitor extends Construct {
         maxEventAge: Duration.minutes(Math.min(this.interval.toMinutes(), MAX_EVENT_AGE_MINUTES)),
       })],
     });
-    for (const { identity } of locations) {
-      if (!(identity instanceof EmailIdentityLookup)) {
-        // The first run finds an identity this app creates.
-        waitForCreatedIdentity(rule, identity);
-      }
-    }
+    // The first run finds an identity this app creates.
+    locations.forEach(({ identity }) => waitForCreatedIdentity(rule, identity));
     this.schedule = rule;
 
     this.watched = locations.map(({ identity, location }) => {

@@ -1,12 +1,11 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { EmailIdentityFunctions } from './email-identity-functions';
-import { EmailIdentityLookup } from './email-identity-lookup';
 import type { EmailIdentityReaderRole } from './email-identity-reader-role';
 import { customResource } from './private/custom-resource';
 import { fail, requireProps } from './private/errors';
-import { checkLocation, locationOf, waitForCreatedIdentity } from './private/identity-location';
+import { locationToRead, waitForCreatedIdentity } from './private/identity-location';
 import { GATE_SERVICE_TIMEOUT_MARGIN_SECONDS, gateTimingProblem } from './shared/time-budgets';
 import { GATE_RESOURCE_TYPE, type GateCondition, type GateData, type GateProperties } from './shared/wire';
 
@@ -113,11 +112,7 @@ export class EmailIdentityVerificationGate extends Construct {
     // lookup is needed; a lookup in this stack has already checked and granted it.
     const identity = props.identity;
     const provider = EmailIdentityFunctions.getOrCreate(this);
-    const location = locationOf(identity, this, props.readerRole);
-    if (!(identity instanceof EmailIdentityLookup && identity.stack === Stack.of(this))) {
-      checkLocation(this, location);
-      provider._grantRead(location);
-    }
+    const location = locationToRead(identity, this, props.readerRole, (read) => provider._grantRead(read));
     const gateFunction = provider._gateFunction();
     const properties: GateProperties = {
       ...location,
@@ -129,9 +124,7 @@ export class EmailIdentityVerificationGate extends Construct {
     const serviceTimeout = timeout.plus(Duration.seconds(GATE_SERVICE_TIMEOUT_MARGIN_SECONDS));
     const resource = customResource(this, GATE_RESOURCE_TYPE, gateFunction.serviceToken, serviceTimeout, properties);
     resource.node.addDependency(gateFunction.invokePolicy);
-    if (!(identity instanceof EmailIdentityLookup)) {
-      waitForCreatedIdentity(resource, identity);
-    }
+    waitForCreatedIdentity(resource, identity);
 
     const attribute = (name: keyof GateData) => Token.asString(resource.getAtt(name));
     this.verificationStatus = attribute('VerificationStatus');

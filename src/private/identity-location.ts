@@ -39,6 +39,25 @@ export function locationOf(identity: ses.IEmailIdentity, scope: IConstruct, read
   return throughReaderRole(scope, createdIdentityLocation(identity, scope, readerRole), readerRole);
 }
 
+/**
+ * Where a construct that reads an identity itself (a gate, a monitor) finds
+ * it, checked and passed to `grant` (the stack's functions' `_grantRead`);
+ * a lookup in the reader's own stack has already done both.
+ */
+export function locationToRead(
+  identity: ses.IEmailIdentity,
+  reader: IConstruct,
+  readerRole: ReaderRole | undefined,
+  grant: (location: IdentityLocation) => unknown,
+): IdentityLocation {
+  const location = locationOf(identity, reader, readerRole);
+  if (!(isLocated(identity) && Stack.of(identity) === Stack.of(reader))) {
+    checkLocation(reader, location);
+    grant(location);
+  }
+  return location;
+}
+
 function isLocated(identity: ses.IEmailIdentity): identity is ses.IEmailIdentity & LocatedIdentity {
   return typeof (identity as Partial<LocatedIdentity>)._locationFrom === 'function';
 }
@@ -101,7 +120,8 @@ export function createdIdentityLocation(identity: ses.IEmailIdentity, consumer: 
  * wait for.
  */
 export function waitForCreatedIdentity(construct: IConstruct, identity: ses.IEmailIdentity): void {
-  if (CfnResource.isCfnResource(identity.node.defaultChild)) {
+  // A lookup is no identity to wait for: it reads one, and waits itself for one this app creates.
+  if (!isLocated(identity) && CfnResource.isCfnResource(identity.node.defaultChild)) {
     construct.node.addDependency(identity);
   }
 }
